@@ -1,0 +1,25 @@
+import { staging } from "./staging";
+import type { EnvironmentConfig } from "./types";
+
+/** Highest PR number accepted: keeps `pr-<n>-staging.<zone>` and every physical name short. */
+export const MAX_PR_NUMBER = 99999;
+
+/**
+ * A preview environment for pull request `pr`, derived from staging: same account, region and
+ * shared network; unprotected; one task per service. Its hostname stays one label below the zone
+ * (`pr-42-staging.example.com`) so Cloudflare's free certificate covers it.
+ */
+export function ephemeral(pr: number, base: EnvironmentConfig = staging): EnvironmentConfig {
+  return {
+    ...base,
+    name: `pr-${pr}`,
+    hostnames: { app: `pr-${pr}-staging.${base.cloudflare.zone}`, redirects: [] },
+    safetyTier: "ephemeral",
+    sizes: {
+      ...base.sizes,
+      web: { ...base.sizes.web, minTasks: 1, maxTasks: 1 },
+      backend: { ...base.sizes.backend, minTasks: 1, maxTasks: 1 },
+    },
+    preview: { prNumber: pr, base: "staging" },
+  };
+}

@@ -1,0 +1,42 @@
+import { MAX_PR_NUMBER, ephemeral } from "./ephemeral";
+import { prod } from "./prod";
+import { staging } from "./staging";
+import type { EnvironmentConfig } from "./types";
+import { EnvironmentConfigError, validateEnvironment } from "./validate";
+
+export * from "./types";
+export { EnvironmentConfigError, validateEnvironment } from "./validate";
+export { prod, staging, ephemeral, MAX_PR_NUMBER };
+
+/**
+ * Parses the raw `PR_NUMBER` value (as main.ts reads it from the environment).
+ * Returns undefined when unset or empty; throws a clear error for anything but 1..99999.
+ */
+export function parsePrNumber(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const text = raw.trim();
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PR_NUMBER)
+    throw new EnvironmentConfigError([
+      `PR_NUMBER ${JSON.stringify(raw)} is not a pull-request number; use a whole number from 1 to ${MAX_PR_NUMBER}, e.g. PR_NUMBER=42, or unset it to build only prod and staging`,
+    ]);
+  return Number(text);
+}
+
+/**
+ * Every environment to build: prod and staging always, plus `pr-<n>` when a PR number is given.
+ * All are validated before anything is built, and all problems are reported together.
+ */
+export function resolveEnvironments(prNumber?: number, base: { prod: EnvironmentConfig; staging: EnvironmentConfig } = { prod, staging }): EnvironmentConfig[] {
+  const envs = [base.prod, base.staging, ...(prNumber === undefined ? [] : [ephemeral(prNumber, base.staging)])];
+  const problems: string[] = [];
+  for (const env of envs) {
+    try {
+      validateEnvironment(env);
+    } catch (e) {
+      if (e instanceof EnvironmentConfigError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length) throw new EnvironmentConfigError(problems);
+  return envs;
+}

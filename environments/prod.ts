@@ -1,0 +1,26 @@
+import type { EnvironmentConfig } from "./types";
+
+/**
+ * Production. Placeholder values (example.com, account 111111111111) plan cleanly offline;
+ * replace them before pointing at a real account (README "Point it at real AWS and Cloudflare").
+ */
+export const prod: EnvironmentConfig = {
+  name: "prod",
+  appName: "shipkit",
+  aws: {
+    accountId: "111111111111",
+    region: "us-east-1",
+    deployRoleArn: "arn:aws:iam::111111111111:role/shipkit-deploy-prod",
+    availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+    stateBucket: "shipkit-terraform-state-111111111111",
+  },
+  network: { cidr: "10.10.0.0/16", nat: "per-az" },
+  hostnames: { app: "www.example.com", redirects: ["example.com"] },
+  cloudflare: { zone: "example.com", plan: "free" },
+  safetyTier: "protected",
+  sizes: {
+    web: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 },
+    backend: { cpu: 1024, memoryMiB: 2048, minTasks: 2, maxTasks: 20 },
+    database: { instanceClass: "db.r6g.large", allocatedStorageGiB: 100 },
+  },
+};

@@ -1,0 +1,26 @@
+import type { EnvironmentConfig } from "./types";
+
+/**
+ * Staging: same shape as prod at smaller scale, in its own account. Also the base every preview
+ * derives from (previews share its network, ALB, cluster and database instance).
+ */
+export const staging: EnvironmentConfig = {
+  name: "staging",
+  appName: "shipkit",
+  aws: {
+    accountId: "222222222222",
+    region: "us-east-1",
+    deployRoleArn: "arn:aws:iam::222222222222:role/shipkit-deploy-staging",
+    availabilityZones: ["us-east-1a", "us-east-1b"],
+    stateBucket: "shipkit-terraform-state-222222222222",
+  },
+  network: { cidr: "10.20.0.0/16", nat: "single" },
+  hostnames: { app: "staging.example.com", redirects: [] },
+  cloudflare: { zone: "example.com", plan: "free" },
+  safetyTier: "standard",
+  sizes: {
+    web: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },
+    backend: { cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 3 },
+    database: { instanceClass: "db.t4g.medium", allocatedStorageGiB: 20 },
+  },
+};

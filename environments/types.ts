@@ -1,0 +1,98 @@
+/**
+ * Environment configuration as typed data. No values live here: see prod.ts, staging.ts and
+ * ephemeral.ts. Environments differ only through these fields.
+ */
+
+/** Names a stack can have: the two long-lived environments and one preview per pull request. */
+export type EnvName = "prod" | "staging" | `pr-${number}`;
+
+/**
+ * The safety tier drives every lifecycle decision (deletion protection, final snapshots,
+ * force-destroy, log retention, backup length). Never hard-code those: read the tier.
+ * - `protected`: prod. Stateful things cannot be deleted by a plan without a config change first.
+ * - `standard`: staging. Recoverable, but cheaper and shorter retention.
+ * - `ephemeral`: previews. Everything must tear down cleanly in minutes.
+ */
+export type SafetyTier = "protected" | "standard" | "ephemeral";
+
+/** NAT egress for private subnets: one gateway per AZ (HA), one shared gateway, or none. */
+export type NatMode = "per-az" | "single" | "none";
+
+/** Cloudflare plan of the zone; decides which rules are allowed at the edge. */
+export type CloudflarePlan = "free" | "pro" | "business" | "enterprise";
+
+/** Fargate CPU units. */
+export type FargateCpu = 256 | 512 | 1024 | 2048 | 4096;
+
+/** Size of one Fargate service. */
+export interface ServiceSize {
+  /** CPU units for the task. */
+  readonly cpu: FargateCpu;
+  /** Memory in MiB; must be a pair Fargate accepts for `cpu`. */
+  readonly memoryMiB: number;
+  /** Lower bound for autoscaling. */
+  readonly minTasks: number;
+  /** Upper bound for autoscaling. */
+  readonly maxTasks: number;
+}
+
+export interface AwsTarget {
+  /** 12-digit AWS account id the environment lives in (the provider refuses any other account). */
+  readonly accountId: string;
+  /** AWS region, e.g. `us-east-1`. */
+  readonly region: string;
+  /** Role that CI (GitHub OIDC) assumes to plan/deploy this environment; must be in `accountId`. */
+  readonly deployRoleArn: string;
+  /** Explicit AZ list (no AZ data source: plans must not need the network). 2 or 3 AZs. */
+  readonly availabilityZones: readonly string[];
+  /** S3 bucket that holds Terraform state (one key per stack, native lock file). */
+  readonly stateBucket: string;
+}
+
+export interface NetworkConfig {
+  /** VPC IPv4 CIDR in a private range; /20 or larger for 3 AZs. */
+  readonly cidr: string;
+  /** NAT mode for the private (app) subnets. */
+  readonly nat: NatMode;
+}
+
+export interface Hostnames {
+  /** The hostname users reach the app on (proxied through Cloudflare), e.g. `www.example.com`. */
+  readonly app: string;
+  /** Hostnames that redirect to `app` (e.g. the apex). @default [] */
+  readonly redirects: readonly string[];
+}
+
+export interface CloudflareConfig {
+  /** The Cloudflare zone (apex domain), e.g. `example.com`. */
+  readonly zone: string;
+  /** The zone's plan. */
+  readonly plan: CloudflarePlan;
+}
+
+export interface Sizes {
+  readonly web: ServiceSize;
+  readonly backend: ServiceSize;
+  readonly database: {
+    /** RDS instance class, e.g. `db.t4g.medium`. */
+    readonly instanceClass: string;
+    /** Initial allocated storage in GiB. */
+    readonly allocatedStorageGiB: number;
+  };
+}
+
+/** Everything that distinguishes one environment from another. */
+export interface EnvironmentConfig {
+  readonly name: EnvName;
+  /** Short lowercase app name; prefixes every physical name. */
+  readonly appName: string;
+  readonly aws: AwsTarget;
+  /** Network settings. Previews carry staging's values and build no network of their own. */
+  readonly network: NetworkConfig;
+  readonly hostnames: Hostnames;
+  readonly cloudflare: CloudflareConfig;
+  readonly safetyTier: SafetyTier;
+  readonly sizes: Sizes;
+  /** Set only for previews: the pull request and the environment whose shared resources it uses. */
+  readonly preview?: { readonly prNumber: number; readonly base: "staging" };
+}

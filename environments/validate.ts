@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../constructs/ipv4";
+import type { EnvironmentConfig } from "./types";
+
+/** Raised for bad environment input, before any stack is built or any output is written. */
+export class EnvironmentConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid environment configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+/** Subnet tiers every VPC gets: public, private (app), isolated (database). */
+export const SUBNET_TIERS = 3;
+
+/** Fargate's accepted memory (MiB) per CPU value. */
+export const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: [1024, 2048, 3072, 4096],
+  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
+  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
+  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
+};
+
+/** RDS instance class naming: db.<family><generation>[variant].<size>, e.g. db.t4g.medium, db.r6gd.2xlarge. */
+export const RDS_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[0-9]{1,2}xlarge)$/;
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const hostname = z.string().regex(HOSTNAME, "is not a lowercase hostname; use a name like www.example.com (no scheme, port, trailing dot or wildcard)");
+
+const serviceSize = z
+  .object({
+    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
+      errorMap: () => ({ message: "is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096" }),
+    }),
+    memoryMiB: z.number().int(),
+    minTasks: z.number().int().min(0, "must be 0 or more"),
+    maxTasks: z.number().int().min(1, "must be at least 1").max(100, "must be at most 100; raise the service quota deliberately"),
+  })
+  .superRefine((s, ctx) => {
+    const allowed = FARGATE_MEMORY[s.cpu];
+    if (allowed && !allowed.includes(s.memoryMiB))
+      ctx.addIssue({ code: "custom", path: ["memoryMiB"], message: `is not valid with cpu ${s.cpu}; Fargate accepts ${allowed[0]}–${allowed[allowed.length - 1]} MiB (${allowed.join(", ")})` });
+    if (s.minTasks > s.maxTasks) ctx.addIssue({ code: "custom", path: ["minTasks"], message: `is above maxTasks (${s.maxTasks}); lower minTasks or raise maxTasks` });
+  });
+
+const envSchema = z
+  .object({
+    name: z.string().regex(/^(prod|staging|pr-[1-9][0-9]{0,4})$/, "is not an environment name; use prod, staging or pr-<n>"),
+    appName: z.string().regex(/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/, "must be 3–16 lowercase letters, digits or dashes, starting with a letter (it prefixes every resource name)"),
+    aws: z.object({
+      accountId: z.string().regex(/^[0-9]{12}$/, "is not a 12-digit AWS account id"),
+      region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "is not an AWS region; use a region code like us-east-1"),
+      deployRoleArn: z.string().regex(/^arn:aws(-[a-z]+)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,64}$/, "is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>"),
+      availabilityZones: z.array(z.string()).min(2, "needs at least 2 AZs (ALB and multi-AZ RDS require two)").max(3, "supports at most 3 AZs"),
+      stateBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "is not an S3 bucket name"),
+    }),
+    network: z.object({
+      cidr: z.string(),
+      nat: z.enum(["per-az", "single", "none"], { errorMap: () => ({ message: 'is not a NAT mode; use "per-az", "single" or "none"' }) }),
+    }),
+    hostnames: z.object({ app: hostname, redirects: z.array(hostname) }),
+    cloudflare: z.object({
+      zone: hostname,
+      plan: z.enum(["free", "pro", "business", "enterprise"], { errorMap: () => ({ message: 'is not a Cloudflare plan; use "free", "pro", "business" or "enterprise"' }) }),
+    }),
+    safetyTier: z.enum(["protected", "standard", "ephemeral"], { errorMap: () => ({ message: 'is not a safety tier; use "protected", "standard" or "ephemeral"' }) }),
+    sizes: z.object({
+      web: serviceSize,
+      backend: serviceSize,
+      database: z.object({
+        instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "is not an RDS instance class; use db.<family>.<size> such as db.t4g.medium or db.r6g.large"),
+        allocatedStorageGiB: z.number().int().min(20, "must be at least 20 GiB (gp3 minimum)").max(65536, "must be at most 65536 GiB"),
+      }),
+    }),
+    preview: z.object({ prNumber: z.number().int().min(1).max(99999), base: z.literal("staging") }).optional(),
+  })
+  .superRefine((e, ctx) => {
+    const azs = e.aws.availabilityZones;
+    azs.forEach((az, i) => {
+      if (!new RegExp(`^${e.aws.region}[a-z]$`).test(az))
+        ctx.addIssue({ code: "custom", path: ["aws", "availabilityZones", i], message: `is not an AZ of region ${e.aws.region}; use ${e.aws.region}a, ${e.aws.region}b, ...` });
+    });
+    if (new Set(azs).size !== azs.length) ctx.addIssue({ code: "custom", path: ["aws", "availabilityZones"], message: "lists an AZ twice; list each AZ once" });
+    const roleAccount = /::([0-9]{12}):/.exec(e.aws.deployRoleArn)?.[1];
+    if (roleAccount && roleAccount !== e.aws.accountId)
+      ctx.addIssue({ code: "custom", path: ["aws", "deployRoleArn"], message: `is in account ${roleAccount}, not ${e.aws.accountId}; use the deploy role of this environment's own account` });
+
+    const cidr = parseCidr(e.network.cidr);
+    const newBits = bitsFor(Math.max(azs.length, 1) * SUBNET_TIERS);
+    if (!cidr) {
+      ctx.addIssue({ code: "custom", path: ["network", "cidr"], message: "is not an IPv4 CIDR with a clean network address; use e.g. 10.20.0.0/16" });
+    } else if (!PRIVATE_RANGES.some((r) => contains(r, cidr))) {
+      ctx.addIssue({ code: "custom", path: ["network", "cidr"], message: "is not in a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16" });
+    } else if (cidr.prefix < 16) {
+      ctx.addIssue({ code: "custom", path: ["network", "cidr"], message: "is larger than AWS allows for a VPC; use /16 to /20" });
+    } else if (cidr.prefix + newBits > MAX_SUBNET_PREFIX) {
+      ctx.addIssue({ code: "custom", path: ["network", "cidr"], message: `is too small for ${azs.length} AZs x ${SUBNET_TIERS} subnet tiers; use /${MAX_SUBNET_PREFIX - newBits} or larger` });
+    }
+    if (e.safetyTier === "protected" && e.network.nat !== "per-az")
+      ctx.addIssue({ code: "custom", path: ["network", "nat"], message: 'must be "per-az" for the protected tier (one NAT per AZ survives an AZ outage)' });
+
+    const inZone = (h: string) => h === e.cloudflare.zone || h.endsWith(`.${e.cloudflare.zone}`);
+    [e.hostnames.app, ...e.hostnames.redirects].forEach((h, i) => {
+      if (HOSTNAME.test(h) && !inZone(h))
+        ctx.addIssue({ code: "custom", path: i === 0 ? ["hostnames", "app"] : ["hostnames", "redirects", i - 1], message: `is not in Cloudflare zone ${e.cloudflare.zone}; use a name under ${e.cloudflare.zone}` });
+    });
+    const isPreview = /^pr-/.test(e.name);
+    if (isPreview !== (e.preview !== undefined))
+      ctx.addIssue({ code: "custom", path: ["preview"], message: "must be set exactly for pr-<n> environments; build previews with ephemeral(pr)" });
+    if (isPreview) {
+      if (e.safetyTier !== "ephemeral") ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "ephemeral" for previews (they must always tear down)' });
+      const label = e.hostnames.app.slice(0, -(e.cloudflare.zone.length + 1));
+      if (label.includes("."))
+        ctx.addIssue({ code: "custom", path: ["hostnames", "app"], message: `is more than one label below ${e.cloudflare.zone}; Cloudflare's Universal SSL only covers one level, use ${e.name}-staging.${e.cloudflare.zone}` });
+    }
+    if (e.name === "prod" && e.safetyTier !== "protected")
+      ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });
+  });
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined), input);
+}
+
+/**
+ * Validates one environment. Every problem is reported at once, each as
+ * `<env>.<field> <value> <problem and fix>`.
+ */
+export function validateEnvironment(input: EnvironmentConfig): EnvironmentConfig {
+  const result = envSchema.safeParse(input);
+  if (result.success) return input;
+  const envName = typeof input?.name === "string" && input.name ? input.name : "<unnamed>";
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").replace(/^\./, "");
+    const value = valueAt(input, issue.path);
+    const shown = value === undefined ? "(missing)" : JSON.stringify(value);
+    return `${envName}.${field} ${shown} ${issue.message}`;
+  });
+  throw new EnvironmentConfigError(problems);
+}

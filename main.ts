@@ -1,0 +1,29 @@
+/**
+ * Entry point for `cdktf synth|diff|deploy`. The only file that reads `process.env`:
+ * - PR_NUMBER=<n>      also build the preview `pr-<n>` (1–99999).
+ * - SHIPKIT_OFFLINE=1  offline mode: local state, dummy credentials (plan only; never deploy).
+ * - SHIPKIT_OFFLINE_STATE_DIR  where offline state lives. @default ./.offline/state
+ */
+import * as path from "node:path";
+import { buildApp } from "./app";
+import { EnvironmentConfigError, parsePrNumber } from "./environments";
+import type { Deployment } from "./stacks/deployment";
+
+function main(): void {
+  const offline = process.env.SHIPKIT_OFFLINE === "1";
+  const deployment: Deployment = offline
+    ? { mode: "offline", stateDir: path.resolve(process.env.SHIPKIT_OFFLINE_STATE_DIR ?? ".offline/state") }
+    : { mode: "online" };
+  const { app } = buildApp({ prNumber: parsePrNumber(process.env.PR_NUMBER), deployment });
+  app.synth();
+}
+
+try {
+  main();
+} catch (e) {
+  if (e instanceof EnvironmentConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
