@@ -1,0 +1,31 @@
+/**
+ * `npm run deploy -- <stack>`: deploy exactly one stack with `cdktf deploy`.
+ * Refuses offline mode: offline stacks have local state and fake credentials and must never apply.
+ */
+import { spawnSync } from "node:child_process";
+import { buildApp } from "../app";
+import { EnvironmentConfigError, parsePrNumber } from "../environments";
+
+function main(): number {
+  if (process.env.SHIPKIT_OFFLINE === "1") {
+    console.error("deploy: refused. SHIPKIT_OFFLINE=1 is for plans only (local state, dummy credentials). Unset it and use the deploy role of the target environment.");
+    return 2;
+  }
+  const stack = process.argv[2];
+  const { stacks } = buildApp({ prNumber: parsePrNumber(process.env.PR_NUMBER), deployment: { mode: "online" } });
+  if (!stack || !stacks.some((s) => s.name === stack)) {
+    console.error(`usage: npm run deploy -- <stack>; deploy one environment at a time. ${JSON.stringify(stack ?? "")} is not one of: ${stacks.map((s) => s.name).join(", ")}`);
+    return 2;
+  }
+  return spawnSync("npx", ["cdktf", "deploy", stack], { stdio: "inherit" }).status ?? 1;
+}
+
+try {
+  process.exit(main());
+} catch (e) {
+  if (e instanceof EnvironmentConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run plan -- <stack>`: plan one stack.
+ * - Offline (SHIPKIT_OFFLINE=1): synth in offline mode and run a real `terraform plan` with the
+ *   provider mirror; prints Terraform's plan and a summary. No AWS account needed.
+ * - Online (default): `cdktf diff <stack>` against the real S3 state with the deploy role.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { buildApp } from "../app";
+import { EnvironmentConfigError, parsePrNumber } from "../environments";
+import { OfflineToolingError, findProviderMirror, planStack, requireTerraform, seedUpstreamState, terraformEnv, writeCliConfig } from "./lib/offline";
+
+async function main(): Promise<number> {
+  const stack = process.argv[2];
+  const prNumber = parsePrNumber(process.env.PR_NUMBER);
+  const offline = process.env.SHIPKIT_OFFLINE === "1";
+  const root = process.cwd();
+  const stateDir = path.join(root, ".offline", "state");
+  const { app, stacks } = buildApp({ prNumber, deployment: offline ? { mode: "offline", stateDir } : { mode: "online" }, outdir: path.join(root, "cdktf.out") });
+  const target = stacks.find((s) => s.name === stack);
+  if (!target) {
+    console.error(`usage: npm run plan -- <stack>; stack ${JSON.stringify(stack ?? "")} is not one of: ${stacks.map((s) => s.name).join(", ")} (set PR_NUMBER=<n> for pr-<n>)`);
+    return 2;
+  }
+  if (!offline) return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit" }).status ?? 1;
+
+  app.synth();
+  const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), path.join(root, ".offline")), process.env);
+  requireTerraform(env);
+  if (target.env.preview) seedUpstreamState(stateDir, target.env.preview.base);
+  const dir = path.join(root, "cdktf.out", "stacks", target.name);
+  const summary = await planStack(target.name, dir, env);
+  if (!summary.ok) {
+    console.error(summary.error);
+    return 1;
+  }
+  spawnSync("terraform", ["show", "-no-color", "offline.tfplan"], { cwd: dir, env, stdio: "inherit" });
+  console.log(`\n${target.name} [tier: ${target.env.safetyTier}]: ${summary.counts.add} to add, ${summary.counts.change} to change, ${summary.counts.destroy} to destroy; warnings: ${summary.warnings.length ? summary.warnings.join("; ") : "none"}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof EnvironmentConfigError || e instanceof OfflineToolingError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  },
+);

@@ -1,0 +1,57 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import { TerraformStack } from "cdktf";
+import { prod, staging, ephemeral } from "../environments";
+import type { EnvironmentConfig } from "../environments/types";
+import { EnvironmentStack } from "../stacks/environment-stack";
+import type { Deployment } from "../stacks/deployment";
+
+export const OFFLINE: Deployment = { mode: "offline", stateDir: "/tmp/shipkit-test-state" };
+export const ONLINE: Deployment = { mode: "online" };
+export const ALL_ENVS: readonly EnvironmentConfig[] = [prod, staging, ephemeral(42)];
+
+/** Deep-merges `patch` into an environment (objects merged, arrays and scalars replaced). */
+export function withEnv(base: EnvironmentConfig, patch: DeepPartial<EnvironmentConfig>): EnvironmentConfig {
+  return merge(base, patch) as EnvironmentConfig;
+}
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+function merge(a: unknown, b: unknown): unknown {
+  if (b === undefined) return a;
+  if (Array.isArray(b) || typeof b !== "object" || b === null || typeof a !== "object" || a === null) return b;
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
+  return out;
+}
+
+/**
+ * Synthesizes a stack the way `cdktf synth` does: aspects, validations, and a thrown error for any
+ * error annotation (guardrails). `Testing.synth` alone ignores error annotations.
+ */
+export function synthStrict(stack: TerraformStack): SynthJson {
+  const outdir = Testing.fullSynth(stack);
+  return JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8")) as SynthJson;
+}
+
+/** Synthesized JSON of a whole EnvironmentStack, with validations and guardrails enforced. */
+export function synthEnv(env: EnvironmentConfig, deployment: Deployment = OFFLINE): SynthJson {
+  return synthStrict(new EnvironmentStack(Testing.app(), { env, deployment }));
+}
+
+export interface SynthJson {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+  provider?: Record<string, Record<string, unknown>[]>;
+  terraform?: { backend?: Record<string, Record<string, unknown>> };
+}
+
+/** All resources of one type, as a list. */
+export function resources(json: SynthJson, type: string): Record<string, unknown>[] {
+  return Object.values(json.resource?.[type] ?? {});
+}
+
+/** A bare stack for construct tests. */
+export function bareStack(): TerraformStack {
+  return new TerraformStack(Testing.app(), "test");
+}

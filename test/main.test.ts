@@ -1,0 +1,47 @@
+/** main.ts as the CLI runs it: bad input fails before any output is written. */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "..");
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+
+function runMain(extraEnv: Record<string, string>) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-main-"));
+  const r = spawnSync(tsx, ["main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, SHIPKIT_OFFLINE: "1", SHIPKIT_OFFLINE_STATE_DIR: path.join(outdir, "state"), ...extraEnv } });
+  const written = fs.readdirSync(outdir);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { ...r, written };
+}
+
+describe("main.ts", () => {
+  test("PR_NUMBER=42 synthesizes prod, staging and pr-42", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-main-"));
+    const r = spawnSync(tsx, ["main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, SHIPKIT_OFFLINE: "1", PR_NUMBER: "42" } });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["pr-42", "prod", "staging"]);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test.each(["abc", "0", "-1", "123456789"])("PR_NUMBER=%s fails before any output", (pr) => {
+    const r = runMain({ PR_NUMBER: pr });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`PR_NUMBER "${pr}" is not a pull-request number`);
+    expect(r.written).toEqual([]);
+  });
+});
+
+describe("scripts/deploy.ts", () => {
+  test("refuses offline mode", () => {
+    const r = spawnSync(tsx, ["scripts/deploy.ts", "prod"], { cwd: root, encoding: "utf8", env: { ...process.env, SHIPKIT_OFFLINE: "1" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/deploy: refused\. SHIPKIT_OFFLINE=1 is for plans only/);
+  });
+  test("needs exactly one known stack", () => {
+    const r = spawnSync(tsx, ["scripts/deploy.ts", "qa"], { cwd: root, encoding: "utf8", env: { ...process.env, SHIPKIT_OFFLINE: "" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('"qa" is not one of: prod, staging');
+  });
+});

@@ -1,0 +1,72 @@
+import { ephemeral, prod, staging } from "../../environments";
+import { SHARED_NETWORK_OUTPUTS } from "../../stacks/shared-network";
+import { ONLINE, resources, synthEnv } from "../helpers";
+
+describe("EnvironmentStack online", () => {
+  test.each([prod, staging])("$name: S3 state per stack, encrypted, native lock file", (env) => {
+    const json = synthEnv(env, ONLINE);
+    expect(json.terraform?.backend?.s3).toEqual(
+      expect.objectContaining({ bucket: env.aws.stateBucket, key: `${env.name}/terraform.tfstate`, encrypt: true, use_lockfile: true, assume_role: { role_arn: env.aws.deployRoleArn } }),
+    );
+    expect(json.terraform?.backend?.local).toBeUndefined();
+  });
+
+  test("provider assumes the environment's deploy role and refuses other accounts", () => {
+    const [provider] = synthEnv(prod, ONLINE).provider!.aws!;
+    expect(provider).toMatchObject({
+      region: "us-east-1",
+      allowed_account_ids: ["111111111111"],
+      assume_role: [{ role_arn: "arn:aws:iam::111111111111:role/shipkit-deploy-prod" }],
+      default_tags: [{ tags: { app: "shipkit", environment: "prod", "managed-by": "shipkit-cdktf" } }],
+    });
+    expect(provider).not.toHaveProperty("access_key");
+    expect(provider).not.toHaveProperty("skip_credentials_validation");
+  });
+
+  test("a preview is tagged with its PR and reads staging's network from staging's S3 state", () => {
+    const json = synthEnv(ephemeral(42), ONLINE);
+    expect(json.provider!.aws![0]).toMatchObject({ default_tags: [{ tags: { environment: "pr-42", pr: "42" } }], allowed_account_ids: [staging.aws.accountId] });
+    expect(json.terraform?.backend?.s3).toMatchObject({ key: "pr-42/terraform.tfstate" });
+    expect(json.data?.terraform_remote_state).toEqual({
+      "staging-state": expect.objectContaining({ backend: "s3", config: expect.objectContaining({ bucket: staging.aws.stateBucket, key: "staging/terraform.tfstate" }) }),
+    });
+  });
+});
+
+describe("EnvironmentStack offline", () => {
+  test("local state, dummy credentials, the skip flags, no assume_role", () => {
+    const json = synthEnv(prod);
+    expect(json.terraform?.backend).toEqual({ local: { path: "/tmp/shipkit-test-state/prod.tfstate" } });
+    const [provider] = json.provider!.aws!;
+    expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: "true" });
+    expect(provider).not.toHaveProperty("assume_role");
+    expect(provider).not.toHaveProperty("allowed_account_ids");
+  });
+
+  test("a preview reads staging's outputs from the seeded local state", () => {
+    const json = synthEnv(ephemeral(9));
+    expect(json.data?.terraform_remote_state?.["staging-state"]).toMatchObject({ backend: "local", config: { path: "/tmp/shipkit-test-state/staging.tfstate" } });
+  });
+});
+
+describe("what each environment builds", () => {
+  test.each([prod, staging])("$name owns a VPC and publishes the outputs previews read", (env) => {
+    const json = synthEnv(env);
+    expect(resources(json, "aws_vpc")).toHaveLength(1);
+    expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(Object.values(SHARED_NETWORK_OUTPUTS)));
+  });
+
+  test("a preview builds no VPC, subnets, NAT or flow logs; its app security group sits in staging's VPC", () => {
+    const json = synthEnv(ephemeral(42));
+    for (const type of ["aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_eip", "aws_flow_log", "aws_internet_gateway"]) expect(resources(json, type)).toHaveLength(0);
+    const [sg] = resources(json, "aws_security_group");
+    expect(sg).toMatchObject({ name: "shipkit-pr-42-app", vpc_id: "${data.terraform_remote_state.staging-state.outputs.vpc_id}" });
+  });
+
+  test("no ingress rule is open to the world", () => {
+    for (const env of [prod, staging, ephemeral(1)]) {
+      const rules = resources(synthEnv(env), "aws_vpc_security_group_ingress_rule");
+      expect(rules.filter((r) => r.cidr_ipv4 === "0.0.0.0/0")).toEqual([]);
+    }
+  });
+});
