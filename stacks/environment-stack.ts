@@ -4,11 +4,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import type { EnvironmentConfig } from "../environments/types";
+import { AlarmTopic } from "../constructs/alarm-topic";
 import { Guardrails } from "../constructs/guardrails";
 import { Names } from "../constructs/naming";
 import { Network, type NetworkAttributes } from "../constructs/network";
 import type { Deployment } from "./deployment";
-import { exportNetwork, importNetwork, stateKey } from "./shared-network";
+import { publishShared, readShared, stateKey, type SharedAttributes } from "./shared-state";
 
 /** Tag value every resource carries in `managed-by`. */
 export const MANAGED_BY = "shipkit-cdktf";
@@ -41,6 +42,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly names: Names;
   /** The network the environment's workloads run in (own, or the base environment's). */
   readonly network: NetworkAttributes;
+  /** SNS topic every alarm of this environment publishes to (previews: staging's). */
+  readonly alarmTopicArn: string;
   /** Security group for this environment's app tasks (egress only; services add their ingress). */
   readonly appSecurityGroup: SecurityGroup;
 
@@ -81,11 +84,14 @@ export class EnvironmentStack extends TerraformStack {
     }
     Aspects.of(this).add(new Guardrails({ tier: env.safetyTier }));
 
+    let shared: SharedAttributes | undefined;
     if (env.preview) {
-      this.network = importNetwork(this, env, deployment);
+      shared = readShared(this, env, deployment);
+      this.network = shared;
+      this.alarmTopicArn = shared.alarmTopicArn;
     } else {
       this.network = new Network(this, "network", { env, names: this.names });
-      exportNetwork(this, this.network);
+      this.alarmTopicArn = new AlarmTopic(this, "alarms", { names: this.names }).arn;
     }
 
     this.appSecurityGroup = new SecurityGroup(this, "app-sg", {
@@ -101,5 +107,13 @@ export class EnvironmentStack extends TerraformStack {
       description: "Outbound via NAT / S3 endpoint",
     });
     new TerraformOutput(this, "app_security_group_id", { value: this.appSecurityGroup.id });
+
+    if (!env.preview) {
+      const n = this.network;
+      publishShared(this, {
+        vpcId: n.vpcId, vpcCidr: n.vpcCidr, publicSubnetIds: n.publicSubnetIds, privateSubnetIds: n.privateSubnetIds, isolatedSubnetIds: n.isolatedSubnetIds,
+        alarmTopicArn: this.alarmTopicArn,
+      });
+    }
   }
 }

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SHARED_NETWORK_OUTPUTS } from "../../stacks/shared-network";
+import { offlineSharedOutputs } from "../../stacks/shared-state";
 
 export const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -77,20 +77,11 @@ export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS
   return { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
 }
 
-/** Stand-in outputs of staging for offline preview plans; shapes match what staging publishes. */
-export const OFFLINE_STAGING_OUTPUTS: Readonly<Record<string, string | string[]>> = {
-  [SHARED_NETWORK_OUTPUTS.vpcId]: "vpc-0offline0staging0",
-  [SHARED_NETWORK_OUTPUTS.vpcCidr]: "10.20.0.0/16",
-  [SHARED_NETWORK_OUTPUTS.publicSubnetIds]: ["subnet-0offline0pub0a", "subnet-0offline0pub0b"],
-  [SHARED_NETWORK_OUTPUTS.privateSubnetIds]: ["subnet-0offline0prv0a", "subnet-0offline0prv0b"],
-  [SHARED_NETWORK_OUTPUTS.isolatedSubnetIds]: ["subnet-0offline0iso0a", "subnet-0offline0iso0b"],
-};
-
 /**
  * Seeds `<stateDir>/<stack>.tfstate` with outputs only, so `terraform_remote_state` in a preview
  * reads real values during an offline plan (Terraform-native; nothing is skipped).
  */
-export function seedUpstreamState(stateDir: string, stack: string, outputs: Readonly<Record<string, string | string[]>> = OFFLINE_STAGING_OUTPUTS): string {
+export function seedUpstreamState(stateDir: string, stack: string, outputs: Readonly<Record<string, string | readonly string[]>> = offlineSharedOutputs()): string {
   fs.mkdirSync(stateDir, { recursive: true });
   const file = path.join(stateDir, `${stack}.tfstate`);
   const state = {

@@ -1,5 +1,5 @@
 import { ephemeral, prod, staging } from "../../environments";
-import { SHARED_NETWORK_OUTPUTS } from "../../stacks/shared-network";
+import { SHARED_OUTPUTS } from "../../stacks/shared-state";
 import { ONLINE, resources, synthEnv } from "../helpers";
 
 describe("EnvironmentStack online", () => {
@@ -53,7 +53,7 @@ describe("what each environment builds", () => {
   test.each([prod, staging])("$name owns a VPC and publishes the outputs previews read", (env) => {
     const json = synthEnv(env);
     expect(resources(json, "aws_vpc")).toHaveLength(1);
-    expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(Object.values(SHARED_NETWORK_OUTPUTS)));
+    expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(Object.values(SHARED_OUTPUTS).map((o) => o.output)));
   });
 
   test("a preview builds no VPC, subnets, NAT or flow logs; its app security group sits in staging's VPC", () => {
@@ -61,6 +61,11 @@ describe("what each environment builds", () => {
     for (const type of ["aws_vpc", "aws_subnet", "aws_nat_gateway", "aws_eip", "aws_flow_log", "aws_internet_gateway"]) expect(resources(json, type)).toHaveLength(0);
     const [sg] = resources(json, "aws_security_group");
     expect(sg).toMatchObject({ name: "shipkit-pr-42-app", vpc_id: "${data.terraform_remote_state.staging-state.outputs.vpc_id}" });
+  });
+
+  test("prod and staging own an alarm topic; a preview publishes to staging's", () => {
+    expect(resources(synthEnv(prod), "aws_sns_topic")).toEqual([expect.objectContaining({ name: "shipkit-prod-alarms" })]);
+    expect(resources(synthEnv(ephemeral(3)), "aws_sns_topic")).toHaveLength(0);
   });
 
   test("no ingress rule is open to the world", () => {

@@ -1,0 +1,72 @@
+import { Construct } from "constructs";
+import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, type TerraformRemoteState } from "cdktf";
+import type { EnvironmentConfig } from "../environments/types";
+import type { Deployment } from "./deployment";
+
+/**
+ * The contract between a base environment (staging) and its previews: what staging publishes as
+ * stack outputs and previews read through `terraform_remote_state`. One table, so the two sides
+ * cannot drift apart. `offline` is the stand-in value seeded for offline preview plans.
+ * To share something new: add a row here, publish it in the base stack, read it in the preview.
+ */
+export const SHARED_OUTPUTS = {
+  vpcId: { output: "vpc_id", kind: "string", offline: "vpc-0offline0staging0" },
+  vpcCidr: { output: "vpc_cidr", kind: "string", offline: "10.20.0.0/16" },
+  publicSubnetIds: { output: "public_subnet_ids", kind: "list", offline: ["subnet-0offline0pub0a", "subnet-0offline0pub0b"] },
+  privateSubnetIds: { output: "private_subnet_ids", kind: "list", offline: ["subnet-0offline0prv0a", "subnet-0offline0prv0b"] },
+  isolatedSubnetIds: { output: "isolated_subnet_ids", kind: "list", offline: ["subnet-0offline0iso0a", "subnet-0offline0iso0b"] },
+  alarmTopicArn: { output: "alarm_topic_arn", kind: "string", offline: "arn:aws:sns:us-east-1:222222222222:shipkit-staging-alarms" },
+} as const satisfies Record<string, SharedOutput>;
+
+export interface SharedOutput {
+  /** Terraform output name in the base stack. */
+  readonly output: string;
+  readonly kind: "string" | "list";
+  /** Value seeded into the offline stand-in state. */
+  readonly offline: string | readonly string[];
+}
+
+export type SharedKey = keyof typeof SHARED_OUTPUTS;
+
+/** Typed values of the shared outputs (tokens in the consuming stack). */
+export type SharedAttributes = {
+  readonly [K in SharedKey]: (typeof SHARED_OUTPUTS)[K]["kind"] extends "list" ? string[] : string;
+};
+
+/** Key of a stack's state object in the S3 state bucket. */
+export const stateKey = (stackName: string): string => `${stackName}/terraform.tfstate`;
+
+/** Publishes every shared attribute as a stack output of the base environment. */
+export function publishShared(scope: Construct, attrs: SharedAttributes): void {
+  for (const key of Object.keys(SHARED_OUTPUTS) as SharedKey[]) {
+    new TerraformOutput(scope, SHARED_OUTPUTS[key].output, { value: attrs[key], description: `Shared with previews (${key})` });
+  }
+}
+
+/**
+ * Reads every shared attribute from the base environment's state. Online: the base's S3 state
+ * object. Offline: `<stateDir>/<base>.tfstate`, seeded by scripts/lib/offline.ts.
+ */
+export function readShared(scope: Construct, env: EnvironmentConfig, deployment: Deployment): SharedAttributes {
+  const base = env.preview?.base;
+  if (!base) throw new Error(`${env.name} is not a preview; only previews read a base environment's state`);
+  const state: TerraformRemoteState =
+    deployment.mode === "offline"
+      ? new DataTerraformRemoteStateLocal(scope, `${base}-state`, { path: `${deployment.stateDir}/${base}.tfstate` })
+      : new DataTerraformRemoteStateS3(scope, `${base}-state`, {
+          bucket: env.aws.stateBucket,
+          key: stateKey(base),
+          region: env.aws.region,
+          assumeRole: { roleArn: env.aws.deployRoleArn },
+        });
+  const entries = (Object.keys(SHARED_OUTPUTS) as SharedKey[]).map((key) => {
+    const row: SharedOutput = SHARED_OUTPUTS[key];
+    return [key, row.kind === "list" ? state.getList(row.output) : state.getString(row.output)] as const;
+  });
+  return Object.fromEntries(entries) as unknown as SharedAttributes;
+}
+
+/** Stand-in outputs for the offline seed state, keyed by output name. */
+export function offlineSharedOutputs(): Record<string, string | readonly string[]> {
+  return Object.fromEntries(Object.values(SHARED_OUTPUTS).map((row: SharedOutput) => [row.output, row.offline]));
+}
