@@ -1,13 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Testing } from "cdktf";
-import { TerraformStack } from "cdktf";
+import { App, Testing, TerraformStack } from "cdktf";
+import * as os from "node:os";
+import { findProviderMirror, planStack, pool, seedUpstreamState, terraformEnv, writeCliConfig, type PlanSummary } from "../scripts/lib/offline";
 import { prod, staging, ephemeral } from "../environments";
 import type { EnvironmentConfig } from "../environments/types";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import type { Deployment } from "../stacks/deployment";
 
-export const OFFLINE: Deployment = { mode: "offline", stateDir: "/tmp/shipkit-test-state" };
+/** Offline state folder used by tests (seeded upstream states live here). */
+export const OFFLINE_STATE_DIR = path.join(os.tmpdir(), "shipkit-test-state");
+export const OFFLINE: Deployment = { mode: "offline", stateDir: OFFLINE_STATE_DIR };
 export const ONLINE: Deployment = { mode: "online" };
 export const ALL_ENVS: readonly EnvironmentConfig[] = [prod, staging, ephemeral(42)];
 
@@ -54,4 +57,23 @@ export function resources(json: SynthJson, type: string): Record<string, unknown
 /** A bare stack for construct tests. */
 export function bareStack(): TerraformStack {
   return new TerraformStack(Testing.app(), "test");
+}
+
+/**
+ * Synthesizes `app` into a temporary folder and runs a real offline `terraform plan` of each named
+ * stack (seeding staging's state for previews). For construct tests that want a real plan.
+ */
+export async function planApp(app: App, stackNames: readonly string[], opts: { seedStaging?: boolean } = {}): Promise<Record<string, PlanSummary>> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-planapp-"));
+  const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), process.env);
+  app.synth();
+  if (opts.seedStaging) seedUpstreamState(OFFLINE_STATE_DIR, "staging");
+  const results = await pool(stackNames.map((s) => () => planStack(s, path.join(app.outdir, "stacks", s), env)), 2);
+  fs.rmSync(work, { recursive: true, force: true });
+  return Object.fromEntries(results.map((r) => [r.stack, r]));
+}
+
+/** A fresh app writing to a temporary folder. */
+export function tempApp(): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-app-")) });
 }

@@ -1,6 +1,6 @@
 import { ephemeral, prod, staging } from "../../environments";
 import { SHARED_OUTPUTS } from "../../stacks/shared-state";
-import { ONLINE, resources, synthEnv } from "../helpers";
+import { OFFLINE_STATE_DIR, ONLINE, resources, synthEnv } from "../helpers";
 
 describe("EnvironmentStack online", () => {
   test.each([prod, staging])("$name: S3 state per stack, encrypted, native lock file", (env) => {
@@ -36,7 +36,7 @@ describe("EnvironmentStack online", () => {
 describe("EnvironmentStack offline", () => {
   test("local state, dummy credentials, the skip flags, no assume_role", () => {
     const json = synthEnv(prod);
-    expect(json.terraform?.backend).toEqual({ local: { path: "/tmp/shipkit-test-state/prod.tfstate" } });
+    expect(json.terraform?.backend).toEqual({ local: { path: `${OFFLINE_STATE_DIR}/prod.tfstate` } });
     const [provider] = json.provider!.aws!;
     expect(provider).toMatchObject({ skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: "true" });
     expect(provider).not.toHaveProperty("assume_role");
@@ -45,7 +45,7 @@ describe("EnvironmentStack offline", () => {
 
   test("a preview reads staging's outputs from the seeded local state", () => {
     const json = synthEnv(ephemeral(9));
-    expect(json.data?.terraform_remote_state?.["staging-state"]).toMatchObject({ backend: "local", config: { path: "/tmp/shipkit-test-state/staging.tfstate" } });
+    expect(json.data?.terraform_remote_state?.["staging-state"]).toMatchObject({ backend: "local", config: { path: `${OFFLINE_STATE_DIR}/staging.tfstate` } });
   });
 });
 

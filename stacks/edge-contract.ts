@@ -1,0 +1,29 @@
+/**
+ * The contract between the Cloudflare `edge` stack and the AWS environment stacks.
+ * Order: edge → env → env-dns. The edge stack owns each environment's ACM certificate (validated
+ * by DNS records in the Cloudflare zone) and the header transform that sets the origin-verify
+ * secret; env stacks read the certificate ARN from edge's state and require the header on the ALB.
+ */
+import type { EnvName } from "../environments/types";
+
+/** Name of the edge stack of a Cloudflare zone, one per zone: `edge-example-com` for example.com. */
+export const edgeStackName = (zone: string): string => `edge-${zone.replace(/[^a-z0-9]+/g, "-")}`;
+
+/** Edge output holding the ACM certificate ARN for a long-lived environment (previews use staging's). */
+export const certificateOutput = (env: Exclude<EnvName, `pr-${number}`>): string => `certificate_arn_${env}`;
+
+/** Header Cloudflare sets (late transform) and the ALB requires. Lowercase: ALB header names are case-insensitive. */
+export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
+
+/**
+ * Terraform variables that carry the origin-verify secret at deploy time, from the deploying
+ * environment (`TF_VAR_origin_verify_secret`, e.g. fetched from Secrets Manager by CI). Never a
+ * literal in code or synthesized JSON. The ALB accepts both values so rotation drops no request.
+ */
+export const ORIGIN_SECRET_VARIABLE = "origin_verify_secret";
+export const ORIGIN_SECRET_PREVIOUS_VARIABLE = "origin_verify_secret_previous";
+
+/** Stand-in values used only by offline plans (never by deploys, which refuse offline mode). */
+export const OFFLINE_ORIGIN_SECRET = "offline0plan0only0not0a0secret0000000000";
+export const offlineCertificateArn = (accountId: string, region: string, env: string): string =>
+  `arn:aws:acm:${region}:${accountId}:certificate/00000000-0000-0000-0000-${env === "prod" ? "000000000001" : "000000000002"}`;
