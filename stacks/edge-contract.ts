@@ -27,3 +27,19 @@ export const ORIGIN_SECRET_PREVIOUS_VARIABLE = "origin_verify_secret_previous";
 export const OFFLINE_ORIGIN_SECRET = "offline0plan0only0not0a0secret0000000000";
 export const offlineCertificateArn = (accountId: string, region: string, env: string): string =>
   `arn:aws:acm:${region}:${accountId}:certificate/00000000-0000-0000-0000-${env === "prod" ? "000000000001" : "000000000002"}`;
+
+/**
+ * Where an edge stack keeps its state: the prod account's state bucket (key `<edge stack>/terraform.tfstate`),
+ * so both the edge stack and every environment stack of the zone agree. Staging's deploy role needs
+ * s3:GetObject on that one key (bucket policy; see README "Point it at real AWS and Cloudflare").
+ */
+export interface EdgeStateLocation {
+  readonly bucket: string;
+  readonly key: string;
+  readonly region: string;
+}
+export const edgeStateLocation = (zone: string, prodAws: { readonly stateBucket: string; readonly region: string }): EdgeStateLocation => ({
+  bucket: prodAws.stateBucket,
+  key: `${edgeStackName(zone)}/terraform.tfstate`,
+  region: prodAws.region,
+});
