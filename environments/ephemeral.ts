@@ -20,6 +20,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
       web: { ...base.sizes.web, minTasks: 1, maxTasks: 1 },
       backend: { ...base.sizes.backend, minTasks: 1, maxTasks: 1 },
     },
+    // Previews own no instance (a logical database pr_<n> on staging's): no replicas, standby, backup plan or restore.
+    database: { ...base.database, readReplicas: 0, multiAz: false, backupPlan: undefined, restoreFrom: undefined },
     preview: { prNumber: pr, base: "staging" },
   };
 }

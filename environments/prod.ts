@@ -21,6 +21,14 @@ export const prod: EnvironmentConfig = {
   sizes: {
     web: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 },
     backend: { cpu: 1024, memoryMiB: 2048, minTasks: 2, maxTasks: 20 },
-    database: { instanceClass: "db.r6g.large", allocatedStorageGiB: 100 },
   },
-};
+  database: {
+    engineVersion: "16",
+    instanceClass: "db.r6g.large",
+    allocatedStorageGiB: 100,
+    maxAllocatedStorageGiB: 500,
+    readReplicas: 1,
+    backupRetentionDays: 14,
+    multiAz: true,
+    backupPlan: { retentionDays: 35 },
+  },};

@@ -21,6 +21,13 @@ export const staging: EnvironmentConfig = {
   sizes: {
     web: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },
     backend: { cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 3 },
-    database: { instanceClass: "db.t4g.medium", allocatedStorageGiB: 20 },
   },
-};
+  database: {
+    engineVersion: "16",
+    instanceClass: "db.t4g.medium",
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    readReplicas: 0,
+    backupRetentionDays: 7,
+    multiAz: false,
+  },};

@@ -73,12 +73,42 @@ export interface CloudflareConfig {
 export interface Sizes {
   readonly web: ServiceSize;
   readonly backend: ServiceSize;
-  readonly database: {
-    /** RDS instance class, e.g. `db.t4g.medium`. */
-    readonly instanceClass: string;
-    /** Initial allocated storage in GiB. */
-    readonly allocatedStorageGiB: number;
-  };
+}
+
+/**
+ * The environment's Postgres (RDS). Previews own no instance: they get a logical database
+ * `pr_<n>` on staging's, so their copy of these values only names the engine version.
+ */
+export interface DatabaseConfig {
+  /**
+   * PostgreSQL version: a major (`"16"`, lets auto minor upgrades land without plan drift) or
+   * major.minor (`"16.4"`, a pin: update it after AWS upgrades the minor, or the plan tries to
+   * downgrade). The parameter group family (`postgres16`) and the psql image follow the major.
+   */
+  readonly engineVersion: string;
+  /** RDS instance class, e.g. `db.t4g.medium`. */
+  readonly instanceClass: string;
+  /** Initial allocated storage in GiB (gp3, 20 or more). */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling in GiB; above `allocatedStorageGiB`. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Read replicas in other AZs, for reporting and cron reads; need backups (>= 1 day). */
+  readonly readReplicas: number;
+  /** RDS automated backups (point-in-time restore window), 0–35 days; 14+ for the protected tier. */
+  readonly backupRetentionDays: number;
+  /** Standby in a second AZ (synchronous, automatic failover). Required for the protected tier. */
+  readonly multiAz: boolean;
+  /**
+   * AWS Backup plan on top of RDS backups: daily snapshots kept `retentionDays`, optionally copied
+   * to a vault in `copyToRegion`. Required for the protected tier.
+   */
+  readonly backupPlan?: { readonly retentionDays: number; readonly copyToRegion?: string };
+  /**
+   * Create the instance from a snapshot (identifier, or ARN of a snapshot shared from another
+   * account) instead of empty. Changing it replaces the instance. Scrub personal data before a
+   * prod snapshot reaches staging: docs/database.md.
+   */
+  readonly restoreFrom?: { readonly snapshot: string };
 }
 
 /** Everything that distinguishes one environment from another. */
@@ -93,6 +123,8 @@ export interface EnvironmentConfig {
   readonly cloudflare: CloudflareConfig;
   readonly safetyTier: SafetyTier;
   readonly sizes: Sizes;
+  /** Postgres settings (see DatabaseConfig). */
+  readonly database: DatabaseConfig;
   /** Set only for previews: the pull request and the environment whose shared resources it uses. */
   readonly preview?: { readonly prNumber: number; readonly base: "staging" };
 }

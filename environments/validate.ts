@@ -25,6 +25,15 @@ export const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
 /** RDS instance class naming: db.<family><generation>[variant].<size>, e.g. db.t4g.medium, db.r6gd.2xlarge. */
 export const RDS_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[0-9]{1,2}xlarge)$/;
 
+/** PostgreSQL engine version: major (12+) or major.minor, e.g. "16" or "16.4". */
+export const POSTGRES_ENGINE_VERSION = /^(1[2-9]|[2-9][0-9])(\.[0-9]{1,2})?$/;
+
+/** An RDS snapshot identifier (same account) or a snapshot ARN (shared from another account). */
+export const RDS_SNAPSHOT = /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws(-[a-z]+)?:rds:[a-z0-9-]+:[0-9]{12}:snapshot:[a-zA-Z0-9:-]{1,255})$/;
+
+/** Fewest days of RDS automated backups (point-in-time restore window) the protected tier accepts. */
+export const PROTECTED_MIN_BACKUP_DAYS = 14;
+
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const hostname = z.string().regex(HOSTNAME, "is not a lowercase hostname; use a name like www.example.com (no scheme, port, trailing dot or wildcard)");
 
@@ -68,10 +77,24 @@ const envSchema = z
     sizes: z.object({
       web: serviceSize,
       backend: serviceSize,
-      database: z.object({
-        instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "is not an RDS instance class; use db.<family>.<size> such as db.t4g.medium or db.r6g.large"),
-        allocatedStorageGiB: z.number().int().min(20, "must be at least 20 GiB (gp3 minimum)").max(65536, "must be at most 65536 GiB"),
-      }),
+    }),
+    database: z.object({
+      engineVersion: z.string().regex(POSTGRES_ENGINE_VERSION, 'is not a PostgreSQL engine version; use a major such as "16" (auto minor upgrades) or major.minor such as "16.4"'),
+      instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "is not an RDS instance class; use db.<family>.<size> such as db.t4g.medium or db.r6g.large"),
+      allocatedStorageGiB: z.number().int().min(20, "must be at least 20 GiB (gp3 minimum)").max(65536, "must be at most 65536 GiB"),
+      maxAllocatedStorageGiB: z.number().int().max(65536, "must be at most 65536 GiB"),
+      readReplicas: z.number().int().min(0, "must be 0 or more").max(5, "must be at most 5; more replicas rarely help, add them deliberately"),
+      backupRetentionDays: z.number().int().min(0, "must be 0–35 days (RDS limit)").max(35, "must be 0–35 days (RDS limit); keep longer history with backupPlan"),
+      multiAz: z.boolean(),
+      backupPlan: z
+        .object({
+          retentionDays: z.number().int().min(7, "must be at least 7 days").max(36500, "must be at most 36500 days"),
+          copyToRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "is not an AWS region; use a region code like us-west-2").optional(),
+        })
+        .optional(),
+      restoreFrom: z
+        .object({ snapshot: z.string().regex(RDS_SNAPSHOT, "is not an RDS snapshot identifier or ARN; use e.g. prod-scrubbed-2026-01-01 or arn:aws:rds:<region>:<account>:snapshot:<name>") })
+        .optional(),
     }),
     preview: z.object({ prNumber: z.number().int().min(1).max(99999), base: z.literal("staging") }).optional(),
   })
@@ -113,6 +136,26 @@ const envSchema = z
       const label = e.hostnames.app.slice(0, -(e.cloudflare.zone.length + 1));
       if (label.includes("."))
         ctx.addIssue({ code: "custom", path: ["hostnames", "app"], message: `is more than one label below ${e.cloudflare.zone}; Cloudflare's Universal SSL only covers one level, use ${e.name}-staging.${e.cloudflare.zone}` });
+    }
+    const db = e.database;
+    if (db.maxAllocatedStorageGiB <= db.allocatedStorageGiB)
+      ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGiB"], message: `must be above allocatedStorageGiB (${db.allocatedStorageGiB}) for storage autoscaling; raise it` });
+    if (db.readReplicas > 0 && db.backupRetentionDays < 1)
+      ctx.addIssue({ code: "custom", path: ["database", "readReplicas"], message: "needs backupRetentionDays >= 1 (RDS read replicas require automated backups); raise backupRetentionDays or set readReplicas 0" });
+    if (e.safetyTier === "protected") {
+      if (db.backupRetentionDays < PROTECTED_MIN_BACKUP_DAYS)
+        ctx.addIssue({ code: "custom", path: ["database", "backupRetentionDays"], message: `must be at least ${PROTECTED_MIN_BACKUP_DAYS} days for the protected tier (point-in-time restore window); raise it` });
+      if (!db.multiAz) ctx.addIssue({ code: "custom", path: ["database", "multiAz"], message: "must be true for the protected tier (a standby survives an AZ outage)" });
+      if (!db.backupPlan) ctx.addIssue({ code: "custom", path: ["database", "backupPlan"], message: "must be set for the protected tier (daily AWS Backup snapshots beyond RDS's window); set { retentionDays: 35 }" });
+    }
+    if (db.backupPlan?.copyToRegion === e.aws.region)
+      ctx.addIssue({ code: "custom", path: ["database", "backupPlan", "copyToRegion"], message: `is the environment's own region; copy to another region (e.g. us-west-2) or leave it unset` });
+    if (isPreview) {
+      const why = "previews own no database instance (they get pr_<n> on staging's); build previews with ephemeral(pr)";
+      if (db.multiAz) ctx.addIssue({ code: "custom", path: ["database", "multiAz"], message: `must be false for a preview: ${why}` });
+      if (db.readReplicas > 0) ctx.addIssue({ code: "custom", path: ["database", "readReplicas"], message: `must be 0 for a preview: ${why}` });
+      if (db.backupPlan) ctx.addIssue({ code: "custom", path: ["database", "backupPlan"], message: `must be unset for a preview: ${why}` });
+      if (db.restoreFrom) ctx.addIssue({ code: "custom", path: ["database", "restoreFrom"], message: `must be unset for a preview: ${why}` });
     }
     if (e.name === "prod" && e.safetyTier !== "protected")
       ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });

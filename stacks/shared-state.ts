@@ -16,6 +16,10 @@ export const SHARED_OUTPUTS = {
   privateSubnetIds: { output: "private_subnet_ids", kind: "list", offline: ["subnet-0offline0prv0a", "subnet-0offline0prv0b"] },
   isolatedSubnetIds: { output: "isolated_subnet_ids", kind: "list", offline: ["subnet-0offline0iso0a", "subnet-0offline0iso0b"] },
   alarmTopicArn: { output: "alarm_topic_arn", kind: "string", offline: "arn:aws:sns:us-east-1:222222222222:shipkit-staging-alarms" },
+  dbHost: { output: "db_host", kind: "string", offline: "shipkit-staging-db.c0offline0000.us-east-1.rds.amazonaws.com" },
+  dbPort: { output: "db_port", kind: "string", offline: "5432" },
+  dbSecretArn: { output: "db_secret_arn", kind: "string", offline: "arn:aws:secretsmanager:us-east-1:222222222222:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf" },
+  dbSecurityGroupId: { output: "db_security_group_id", kind: "string", offline: "sg-0offline0db000000" },
 } as const satisfies Record<string, SharedOutput>;
 
 export interface SharedOutput {
@@ -36,9 +40,17 @@ export type SharedAttributes = {
 /** Key of a stack's state object in the S3 state bucket. */
 export const stateKey = (stackName: string): string => `${stackName}/terraform.tfstate`;
 
+/**
+ * Rows the base may not publish yet: staging's database outputs, until the stack wires
+ * PostgresDatabase (issue 4). Drop a key from here once the base publishes it.
+ */
+export type PendingSharedKey = "dbHost" | "dbPort" | "dbSecretArn" | "dbSecurityGroupId";
+export type PublishedAttributes = Omit<SharedAttributes, PendingSharedKey> & Partial<Pick<SharedAttributes, PendingSharedKey>>;
+
 /** Publishes every shared attribute as a stack output of the base environment. */
-export function publishShared(scope: Construct, attrs: SharedAttributes): void {
+export function publishShared(scope: Construct, attrs: PublishedAttributes): void {
   for (const key of Object.keys(SHARED_OUTPUTS) as SharedKey[]) {
+    if (attrs[key] === undefined) continue; // a PendingSharedKey row the base does not publish yet
     new TerraformOutput(scope, SHARED_OUTPUTS[key].output, { value: attrs[key], description: `Shared with previews (${key})` });
   }
 }

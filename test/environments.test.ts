@@ -81,8 +81,8 @@ describe("validation errors name the environment, field, value and fix", () => {
     expect(p).toMatch(/^prod\.sizes\.web\.memoryMiB 8192 is not valid with cpu 512; Fargate accepts 1024–4096 MiB/);
   });
   test("an instance size that does not exist", () => {
-    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { sizes: { database: { instanceClass: "db.huge.fast" } } })));
-    expect(p).toMatch(/^prod\.sizes\.database\.instanceClass "db\.huge\.fast" is not an RDS instance class/);
+    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { database: { instanceClass: "db.huge.fast" } })));
+    expect(p).toMatch(/^prod\.database\.instanceClass "db\.huge\.fast" is not an RDS instance class/);
   });
   test("minTasks above maxTasks", () => {
     expect(problemsOf(() => validateEnvironment(withEnv(staging, { sizes: { backend: { minTasks: 5 } } })))[0]).toMatch(/^staging\.sizes\.backend\.minTasks 5 is above maxTasks \(3\)/);

@@ -1,0 +1,322 @@
+import { Construct } from "constructs";
+import { Token } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DbInstance, type DbInstanceConfig } from "@cdktf/provider-aws/lib/db-instance";
+import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
+import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { TIER_POLICY } from "../environments/tiers";
+import type { EnvironmentConfig } from "../environments/types";
+import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../environments/validate";
+import { DatabaseAlarms } from "./database-alarms";
+import type { DbConnection, DbEndpoints } from "./database-connection";
+import { ConfigError } from "./errors";
+import type { NetworkAttributes } from "./network";
+import type { Names } from "./naming";
+
+/** Postgres' port. Fixed: every client, SG rule and doc assumes it. */
+export const POSTGRES_PORT = 5432;
+
+/** Log types exported to CloudWatch (each gets a log group with the tier's retention). */
+export const POSTGRES_LOG_EXPORTS = ["postgresql", "upgrade"] as const;
+
+/** AWS-managed policy enhanced monitoring's role needs (an AWS constant, not a resource of ours). */
+const ENHANCED_MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole";
+
+/** Parameter group family of an engine version: `"16.4"` → `postgres16`. */
+export function parameterGroupFamily(engineVersion: string): string {
+  return `postgres${engineVersion.split(".")[0]}`;
+}
+
+export interface PostgresDatabaseProps {
+  /**
+   * Environment: `database` (engine, class, storage, replicas, backups, multi-AZ, restore) and
+   * `safetyTier` (deletion protection, final snapshot, prevent_destroy, log retention). Must not be
+   * a preview: previews get a logical database on staging's instance (PreviewDatabaseTasks).
+   */
+  readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
+  readonly names: Names;
+  /** Network whose isolated subnets (no route out) host the instances. */
+  readonly network: NetworkAttributes;
+  /** SNS topic the database alarms publish to. */
+  readonly alarmTopicArn: string;
+  /**
+   * Security groups admitted on 5432 (one `aws_vpc_security_group_ingress_rule` each, by
+   * referenced group: never a CIDR). More can be added later with `allowFrom()`. @default []
+   */
+  readonly allowFrom?: readonly string[];
+  /** Logical database created on the primary. Ignored when restoring (the snapshot has its own). @default "app" */
+  readonly databaseName?: string;
+  /** Master user name (its password is RDS-managed in Secrets Manager). @default "app_admin" */
+  readonly masterUsername?: string;
+  /**
+   * `statement_timeout` on the primary in ms: cuts runaway queries. Sessions that need longer
+   * (migrations, batch jobs) raise it with `SET statement_timeout`. @default 30000 (above the 25 s request timeout)
+   */
+  readonly statementTimeoutMs?: number;
+  /** `statement_timeout` on replicas in ms: reports may run longer than requests. @default 300000 */
+  readonly replicaStatementTimeoutMs?: number;
+  /** `idle_in_transaction_session_timeout` in ms: frees locks a crashed client left open. @default 60000 */
+  readonly idleInTransactionTimeoutMs?: number;
+  /** `log_min_duration_statement` in ms: statements slower than this are logged. @default 1000 */
+  readonly slowQueryLogMs?: number;
+  /** Extra or replacing parameters for both parameter groups (name → value), merged last. @default {} */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Weekly maintenance window (UTC), `ddd:hh:mm-ddd:hh:mm`. Must not overlap `backupWindow`. @default "sun:05:00-sun:06:00" */
+  readonly maintenanceWindow?: string;
+  /** Daily automated-backup window (UTC), `hh:mm-hh:mm`. @default "03:00-04:00" */
+  readonly backupWindow?: string;
+  /** Enhanced monitoring granularity in seconds (OS metrics). @default 60 */
+  readonly monitoringIntervalSeconds?: 1 | 5 | 10 | 15 | 30 | 60;
+  /** Escape hatch, merged last into the primary's config. Review every use. @default none */
+  readonly overrides?: { readonly instance?: Partial<DbInstanceConfig> };
+}
+
+/**
+ * RDS for PostgreSQL: a primary in isolated subnets, optional read replicas in other AZs, its own
+ * security group (5432 only from the app's groups), parameter groups with production settings
+ * (`rds.force_ssl`, statement/idle timeouts, slow-query log, `track_io_timing`, lock-wait logging),
+ * an RDS-managed master password in Secrets Manager (no password in code, state or env), storage
+ * encryption (gp3, autoscaling), CloudWatch log exports with tier retention, Performance Insights,
+ * enhanced monitoring, IAM authentication, automatic minor upgrades in the maintenance window and
+ * symptom alarms (DatabaseAlarms).
+ *
+ * The safety tier decides lifecycle: protected (prod) gets deletion protection, `prevent_destroy`,
+ * a final snapshot and changes held for the maintenance window; standard (staging) deletes freely
+ * and applies changes at once. Multi-AZ, replicas and backup days come from `env.database`.
+ *
+ * @example
+ * const db = new PostgresDatabase(this, "database", { env, names, network, alarmTopicArn, allowFrom: [appSg.id] });
+ * new FargateService(this, "web", { ..., database: db }); // env + secrets via databaseSettings(db, "web", names.prefix)
+ *
+ * Rough cost (us-east-1, on demand): prod db.r6g.large multi-AZ + 1 replica + 100 GiB ≈ $560/month;
+ * staging db.t4g.medium single-AZ + 20 GiB ≈ $55/month.
+ * Tested via: test/constructs/postgres-database.test.ts (and the offline plans in it)
+ */
+export class PostgresDatabase extends Construct implements DbEndpoints {
+  /** Read-write endpoint. */
+  readonly primary: DbConnection;
+  /** Read endpoint: the first replica, or the primary when there are no replicas. */
+  readonly reader: DbConnection;
+  /** Every replica's endpoint, in order (empty without replicas). */
+  readonly replicas: readonly DbConnection[];
+  /** The database's security group id. */
+  readonly securityGroupId: string;
+  /** RDS-managed master secret (JSON keys `username`, `password`). */
+  readonly secretArn: string;
+  /** Primary's ARN (AWS Backup selects it). */
+  readonly instanceArn: string;
+  readonly resources: {
+    readonly instance: DbInstance;
+    readonly replicas: readonly DbInstance[];
+    readonly securityGroup: SecurityGroup;
+    readonly subnetGroup: DbSubnetGroup;
+    readonly parameterGroup: DbParameterGroup;
+    readonly replicaParameterGroup?: DbParameterGroup;
+    readonly monitoringRole: IamRole;
+    readonly alarms: DatabaseAlarms;
+  };
+
+  private readonly names: Names;
+  private ingressCount = 0;
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    const { env, names, network } = props;
+    this.names = names;
+    const db = env.database;
+    const cfg = {
+      databaseName: "app",
+      masterUsername: "app_admin",
+      statementTimeoutMs: 30_000,
+      replicaStatementTimeoutMs: 300_000,
+      idleInTransactionTimeoutMs: 60_000,
+      slowQueryLogMs: 1_000,
+      parameters: {} as Readonly<Record<string, string>>,
+      maintenanceWindow: "sun:05:00-sun:06:00",
+      backupWindow: "03:00-04:00",
+      monitoringIntervalSeconds: 60,
+      allowFrom: [] as readonly string[],
+      ...props,
+    };
+    const tier = TIER_POLICY[env.safetyTier];
+    const protect = tier.protectState;
+
+    if (env.preview)
+      throw new ConfigError(this, "env", `${env.name} is a preview; previews never own an instance, they get database pr_${env.preview.prNumber} on ${env.preview.base}'s (use PreviewDatabaseTasks)`);
+    if (!POSTGRES_ENGINE_VERSION.test(db.engineVersion))
+      throw new ConfigError(this, "env.database.engineVersion", `${JSON.stringify(db.engineVersion)} is not a PostgreSQL version; use "16" or "16.4"`);
+    if (db.readReplicas > 0 && db.backupRetentionDays < 1)
+      throw new ConfigError(this, "env.database.readReplicas", `${db.readReplicas} needs backupRetentionDays >= 1 (RDS read replicas require automated backups)`);
+    if (protect && db.backupRetentionDays < PROTECTED_MIN_BACKUP_DAYS)
+      throw new ConfigError(this, "env.database.backupRetentionDays", `${db.backupRetentionDays} is below ${PROTECTED_MIN_BACKUP_DAYS} days for the ${env.safetyTier} tier; raise it`);
+    if (protect && !db.multiAz)
+      throw new ConfigError(this, "env.database.multiAz", `is false in the ${env.safetyTier} tier; a single-AZ primary does not survive an AZ outage, set it true`);
+    if (db.maxAllocatedStorageGiB <= db.allocatedStorageGiB)
+      throw new ConfigError(this, "env.database.maxAllocatedStorageGiB", `${db.maxAllocatedStorageGiB} must be above allocatedStorageGiB (${db.allocatedStorageGiB}) for storage autoscaling`);
+    if (!Token.isUnresolved(network.isolatedSubnetIds) && network.isolatedSubnetIds.length < 2)
+      throw new ConfigError(this, "network.isolatedSubnetIds", "has fewer than 2 subnets; an RDS subnet group needs two AZs");
+
+    const identifier = names.of("db", { max: 63 });
+    const family = parameterGroupFamily(db.engineVersion);
+    const major = family.replace("postgres", "");
+    const azs = env.aws.availabilityZones;
+
+    const securityGroup = new SecurityGroup(this, "security-group", {
+      name: names.of("db"),
+      description: `Postgres of ${env.name}: ${POSTGRES_PORT} from app security groups only`,
+      vpcId: network.vpcId,
+      tags: { Name: names.of("db") },
+    });
+    this.securityGroupId = securityGroup.id;
+    cfg.allowFrom.forEach((sg) => this.allowFrom(sg));
+
+    const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
+      name: names.of("db"),
+      description: `Isolated subnets of ${env.name}`,
+      subnetIds: network.isolatedSubnetIds,
+    });
+
+    const baseParameters: Record<string, string> = {
+      "rds.force_ssl": "1",
+      statement_timeout: String(cfg.statementTimeoutMs),
+      idle_in_transaction_session_timeout: String(cfg.idleInTransactionTimeoutMs),
+      log_min_duration_statement: String(cfg.slowQueryLogMs),
+      track_io_timing: "1",
+      // Lock waits longer than deadlock_timeout (1 s) are logged with the blocking pid; with
+      // application_name per process kind this answers "who holds the lock".
+      log_lock_waits: "1",
+      log_temp_files: "10240",
+      log_autovacuum_min_duration: "10000",
+    };
+    const parameterGroupFor = (groupId: string, part: string, extra: Record<string, string>) =>
+      new DbParameterGroup(this, groupId, {
+        name: names.of(`${part}-pg${major}`),
+        family,
+        description: `${family} settings for ${env.name} (${part})`,
+        parameter: Object.entries({ ...baseParameters, ...extra, ...cfg.parameters }).map(([name, value]) => ({ name, value })),
+        // A new family (major upgrade) means a new group: create it before the old one goes.
+        lifecycle: { createBeforeDestroy: true },
+      });
+    const parameterGroup = parameterGroupFor("parameter-group", "db", {});
+    const replicaParameterGroup =
+      db.readReplicas > 0 ? parameterGroupFor("replica-parameter-group", "db-replica", { statement_timeout: String(cfg.replicaStatementTimeoutMs) }) : undefined;
+
+    const monitoringAssume = new DataAwsIamPolicyDocument(this, "monitoring-assume", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
+    });
+    const monitoringRole = new IamRole(this, "monitoring-role", { name: names.of("rds-monitoring", { max: 64 }), assumeRolePolicy: monitoringAssume.json });
+    new IamRolePolicyAttachment(this, "monitoring-policy", { role: monitoringRole.name, policyArn: ENHANCED_MONITORING_POLICY });
+
+    // Own the log groups RDS would otherwise create with no retention (kept and billed forever).
+    const logGroupsFor = (groupPrefix: string, instanceId: string) =>
+      POSTGRES_LOG_EXPORTS.map((type) => new CloudwatchLogGroup(this, `${groupPrefix}-${type}-logs`, { name: `/aws/rds/instance/${instanceId}/${type}`, retentionInDays: tier.logRetentionDays }));
+
+    const common = {
+      instanceClass: db.instanceClass,
+      storageType: "gp3",
+      storageEncrypted: true,
+      maxAllocatedStorage: db.maxAllocatedStorageGiB,
+      publiclyAccessible: false,
+      vpcSecurityGroupIds: [securityGroup.id],
+      enabledCloudwatchLogsExports: [...POSTGRES_LOG_EXPORTS],
+      performanceInsightsEnabled: true,
+      performanceInsightsRetentionPeriod: 7,
+      monitoringInterval: cfg.monitoringIntervalSeconds,
+      monitoringRoleArn: monitoringRole.arn,
+      iamDatabaseAuthenticationEnabled: true,
+      autoMinorVersionUpgrade: true,
+      maintenanceWindow: cfg.maintenanceWindow,
+      copyTagsToSnapshot: true,
+      deletionProtection: protect,
+      // Protected: configuration changes wait for the maintenance window (no surprise reboot).
+      applyImmediately: !protect,
+      lifecycle: { preventDestroy: protect },
+    } satisfies Partial<DbInstanceConfig>;
+
+    const restoring = db.restoreFrom !== undefined;
+    const primaryLogs = logGroupsFor("primary", identifier);
+    const instance = new DbInstance(this, "primary", {
+      ...common,
+      identifier,
+      engine: "postgres",
+      engineVersion: db.engineVersion,
+      allocatedStorage: db.allocatedStorageGiB,
+      // The snapshot carries the database and the master user name; a fresh instance gets both here.
+      dbName: restoring ? undefined : cfg.databaseName,
+      username: restoring ? undefined : cfg.masterUsername,
+      snapshotIdentifier: db.restoreFrom?.snapshot,
+      manageMasterUserPassword: true,
+      port: POSTGRES_PORT,
+      dbSubnetGroupName: subnetGroup.name,
+      parameterGroupName: parameterGroup.name,
+      multiAz: db.multiAz,
+      // Multi-AZ picks its own AZs; single-AZ pins the first so replicas can go elsewhere.
+      availabilityZone: db.multiAz ? undefined : azs[0],
+      backupRetentionPeriod: db.backupRetentionDays,
+      backupWindow: cfg.backupWindow,
+      skipFinalSnapshot: !protect,
+      finalSnapshotIdentifier: protect ? names.of("db-final", { max: 255 }) : undefined,
+      // Protected: automated backups outlive the instance, so a deleted database can still be restored.
+      deleteAutomatedBackups: !protect,
+      allowMajorVersionUpgrade: false,
+      dependsOn: primaryLogs,
+      ...cfg.overrides?.instance,
+    });
+
+    const replicas = Array.from({ length: db.readReplicas }, (_, i) => {
+      const replicaId = names.of(`db-replica-${i}`, { max: 63 });
+      return new DbInstance(this, `read-replica-${i}`, {
+        ...common,
+        identifier: replicaId,
+        replicateSourceDb: instance.identifier,
+        parameterGroupName: replicaParameterGroup!.name,
+        // Another AZ than the primary's pinned one (multi-AZ primaries fail over between AZs anyway).
+        availabilityZone: azs[(i + 1) % azs.length],
+        backupRetentionPeriod: 0,
+        skipFinalSnapshot: true,
+        dependsOn: logGroupsFor(`replica-${i}`, replicaId),
+      });
+    });
+
+    const secretArn = instance.masterUserSecret.get(0).secretArn;
+    const connection = (i: DbInstance): DbConnection => ({ host: i.address, port: i.port, databaseName: cfg.databaseName, secretArn, securityGroupId: securityGroup.id });
+    this.secretArn = secretArn;
+    this.instanceArn = instance.arn;
+    this.primary = connection(instance);
+    this.replicas = replicas.map(connection);
+    this.reader = this.replicas[0] ?? this.primary;
+
+    const alarms = new DatabaseAlarms(this, "alarms", {
+      names,
+      alarmTopicArn: props.alarmTopicArn,
+      primaryIdentifier: instance.identifier,
+      replicaIdentifiers: replicas.map((r) => r.identifier),
+      instanceClass: db.instanceClass,
+      allocatedStorageGiB: db.allocatedStorageGiB,
+    });
+
+    this.resources = { instance, replicas, securityGroup, subnetGroup, parameterGroup, replicaParameterGroup, monitoringRole, alarms };
+  }
+
+  /**
+   * Admits one security group on 5432 (by group reference, never a CIDR). Returns the rule.
+   * Services call this, or add the same rule themselves on `securityGroupId`.
+   */
+  allowFrom(securityGroupId: string, description = "Postgres from app tasks"): VpcSecurityGroupIngressRule {
+    return new VpcSecurityGroupIngressRule(this, `ingress-${this.ingressCount++}`, {
+      securityGroupId: this.securityGroupId,
+      referencedSecurityGroupId: securityGroupId,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description,
+      tags: { Name: this.names.of("db-ingress") },
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import { Testing, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DatabaseBackups, type DatabaseBackupsProps } from "../../constructs/database-backups";
+import { Names } from "../../constructs/naming";
+import { ephemeral, prod, staging } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/types";
+import { resources, withEnv, type SynthJson } from "../helpers";
+
+const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-prod-alarms";
+const INSTANCE = "arn:aws:rds:us-east-1:111111111111:db:shipkit-prod-db";
+const props = (env: EnvironmentConfig, extra: Partial<DatabaseBackupsProps> = {}): DatabaseBackupsProps => ({
+  env, names: new Names(env.appName, env.name), instanceArn: INSTANCE, alarmTopicArn: TOPIC, ...extra,
+});
+const synthBackups = (env: EnvironmentConfig, extra: Partial<DatabaseBackupsProps> = {}): SynthJson =>
+  JSON.parse(Testing.synthScope((s) => new DatabaseBackups(s, "backups", props(env, extra)))) as SynthJson;
+
+/** With a copy region: the aliased provider must live in a stack, so build one. */
+function synthWithCopy(env: EnvironmentConfig, withProvider = true): SynthJson {
+  const stack = new TerraformStack(Testing.app(), "backups");
+  new AwsProvider(stack, "aws", { region: env.aws.region });
+  const copyRegionProvider = withProvider ? new AwsProvider(stack, "aws-copy", { region: "us-west-2", alias: "copy" }) : undefined;
+  new DatabaseBackups(stack, "backups", props(env, { copyRegionProvider }));
+  return JSON.parse(Testing.synth(stack)) as SynthJson;
+}
+
+describe("DatabaseBackups", () => {
+  test("prod: protected vault, a daily plan kept for the configured days, selecting the primary", () => {
+    const json = synthBackups(prod);
+    expect(resources(json, "aws_backup_vault")).toEqual([expect.objectContaining({ name: "shipkit-prod-db-backups", force_destroy: false, lifecycle: { prevent_destroy: true } })]);
+    const [plan] = resources(json, "aws_backup_plan");
+    expect(plan).toMatchObject({ name: "shipkit-prod-db-daily" });
+    const [rule] = plan!.rule as Record<string, unknown>[];
+    expect(rule).toMatchObject({ rule_name: "daily", schedule: "cron(0 7 * * ? *)", lifecycle: { delete_after: 35 } });
+    expect(rule).not.toHaveProperty("copy_action");
+    expect(resources(json, "aws_backup_selection")).toEqual([expect.objectContaining({ resources: [INSTANCE] })]);
+    expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([expect.objectContaining({ policy_arn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup" })]);
+  });
+
+  test("heartbeat: fewer than one completed job in a day, silence counts as failure", () => {
+    const [alarm] = resources(synthBackups(prod), "aws_cloudwatch_metric_alarm");
+    expect(alarm).toMatchObject({
+      alarm_name: "shipkit-prod-db-backup-heartbeat",
+      namespace: "AWS/Backup",
+      metric_name: "NumberOfBackupJobsCompleted",
+      statistic: "Sum",
+      period: 86400,
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "breaching",
+      alarm_actions: [TOPIC],
+    });
+    expect(String((alarm!.dimensions as Record<string, string>).BackupVaultName)).toContain("aws_backup_vault.");
+  });
+
+  test("failed, aborted or expired jobs go to the alarm topic; the topic policy statement is handed back", () => {
+    const json = synthBackups(prod);
+    const [rule] = resources(json, "aws_cloudwatch_event_rule");
+    expect(JSON.parse(rule!.event_pattern as string)).toEqual({
+      source: ["aws.backup"],
+      "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+      detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+    });
+    expect(resources(json, "aws_cloudwatch_event_target")).toEqual([expect.objectContaining({ arn: TOPIC, input_transformer: expect.objectContaining({ input_paths: expect.objectContaining({ state: "$.detail.state" }) }) })]);
+    Testing.synthScope((s) => {
+      const b = new DatabaseBackups(s, "backups", props(prod));
+      expect(b.topicPolicyStatements).toEqual([expect.objectContaining({ actions: ["sns:Publish"], principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }], resources: [TOPIC] })]);
+    });
+  });
+
+  test("a copy region: a vault there through the aliased provider, and a copy action to it", () => {
+    const env = withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } });
+    const json = synthWithCopy(env);
+    const vaults = resources(json, "aws_backup_vault");
+    const copy = vaults.find((v) => v.name === "shipkit-prod-db-backups-us-west-2");
+    expect(copy).toMatchObject({ provider: "aws.copy", lifecycle: { prevent_destroy: true } });
+    const [rule] = resources(json, "aws_backup_plan")[0]!.rule as Record<string, unknown>[];
+    expect(rule!.copy_action).toEqual([expect.objectContaining({ destination_vault_arn: expect.stringContaining("copy-vault"), lifecycle: { delete_after: 35 } })]);
+  });
+
+  test("staging with a plan: a vault that may be deleted", () => {
+    const env = withEnv(staging, { database: { backupPlan: { retentionDays: 7 } } });
+    expect(resources(synthBackups(env), "aws_backup_vault")).toEqual([expect.objectContaining({ force_destroy: true, lifecycle: { prevent_destroy: false } })]);
+  });
+
+  test.each([
+    ["a preview", () => synthBackups(ephemeral(42)), /backups: "env" pr-42 is a preview/],
+    ["no backupPlan in config", () => synthBackups(staging), /"env\.database\.backupPlan" is not set/],
+    ["a copy region without a provider", () => synthWithCopy(withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } }), false), /"copyRegionProvider" is missing; backupPlan\.copyToRegion is us-west-2/],
+    ["a provider without a copy region", () => synthWithCopy(prod), /"copyRegionProvider" is set but env\.database\.backupPlan\.copyToRegion is not/],
+  ])("refuses %s", (_, build, message) => {
+    expect(build).toThrow(message);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Real offline `terraform plan` (AWS provider 5.100.0 from the mirror) of prod and staging with the
+ * database constructs added to the EnvironmentStack, and of a preview with its db-init/db-drop tasks
+ * reading staging's database from the seeded shared state. Also: no password literal anywhere.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DatabaseBackups } from "../../constructs/database-backups";
+import { PostgresDatabase } from "../../constructs/postgres-database";
+import { PreviewDatabaseTasks, previewDbConnection } from "../../constructs/preview-database-tasks";
+import { ephemeral, prod, staging } from "../../environments";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+import { readShared } from "../../stacks/shared-state";
+import { OFFLINE, planApp, synthStrict, tempApp, withEnv } from "../helpers";
+import type { PlanSummary } from "../../scripts/lib/offline";
+
+/** What the lead's wiring will do for prod/staging (see the report / docs/database.md). */
+function addDatabase(stack: EnvironmentStack, copyRegion?: string): PostgresDatabase {
+  const { env, names } = stack;
+  const db = new PostgresDatabase(stack, "database", { env, names, network: stack.network, alarmTopicArn: stack.alarmTopicArn, allowFrom: [stack.appSecurityGroup.id] });
+  if (env.database.backupPlan) {
+    const copyRegionProvider = copyRegion
+      ? new AwsProvider(stack, "aws-backup-copy", { alias: "backup_copy", region: copyRegion, accessKey: "offline-plan-only", secretKey: "offline-plan-only", skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true" })
+      : undefined;
+    new DatabaseBackups(stack, "database-backups", { env, names, instanceArn: db.instanceArn, alarmTopicArn: stack.alarmTopicArn, copyRegionProvider });
+  }
+  return db;
+}
+
+function addPreviewTasks(stack: EnvironmentStack): PreviewDatabaseTasks {
+  const { env, names } = stack;
+  // The stack reads staging's state itself; a second reader under its own scope keeps ids unique.
+  const shared = readShared(new Construct(stack, "database-shared"), env, OFFLINE);
+  return new PreviewDatabaseTasks(stack, "database-tasks", { env, names, database: previewDbConnection(shared, env.preview!.prNumber), appSecurityGroupId: stack.appSecurityGroup.id });
+}
+
+const prodCopy = withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } });
+let plans: Record<string, PlanSummary> = {};
+let preview: Record<string, PlanSummary> = {};
+
+beforeAll(async () => {
+  const app = tempApp();
+  addDatabase(new EnvironmentStack(app, { env: prodCopy, deployment: OFFLINE }), "us-west-2");
+  addDatabase(new EnvironmentStack(app, { env: staging, deployment: OFFLINE }));
+  plans = await planApp(app, ["prod", "staging"]);
+  const previewApp = tempApp();
+  addPreviewTasks(new EnvironmentStack(previewApp, { env: ephemeral(42), deployment: OFFLINE }));
+  preview = await planApp(previewApp, ["pr-42"], { seedStaging: true });
+});
+
+describe("offline terraform plan with the database", () => {
+  test.each(["prod", "staging"])("%s plans", (name) => {
+    expect(plans[name]?.error ?? "").toBe("");
+    expect(plans[name]?.ok).toBe(true);
+  });
+
+  test("prod: primary + replica, backup vaults in two regions, plan, heartbeat", () => {
+    const p = plans.prod!.toAdd;
+    expect(p.aws_db_instance).toBe(2);
+    expect(p.aws_db_parameter_group).toBe(2);
+    expect(p.aws_backup_vault).toBe(2);
+    expect(p.aws_backup_plan).toBe(1);
+    expect(p.aws_backup_selection).toBe(1);
+    expect(p.aws_cloudwatch_event_rule).toBeGreaterThanOrEqual(1);
+  });
+
+  test("staging: one instance, no AWS Backup plan", () => {
+    expect(plans.staging!.toAdd.aws_db_instance).toBe(1);
+    expect(plans.staging!.toAdd.aws_backup_plan).toBeUndefined();
+  });
+
+  test("pr-42 plans db-init/db-drop against staging's instance, owning no instance", () => {
+    const s = preview["pr-42"]!;
+    expect(s.error ?? "").toBe("");
+    expect(s.ok).toBe(true);
+    expect(s.toAdd.aws_db_instance).toBeUndefined();
+    expect(s.toAdd.aws_ecs_task_definition).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("no password literal in any synthesized stack", () => {
+  const offenders = (node: unknown, where = ""): string[] => {
+    if (Array.isArray(node)) return node.flatMap((v, i) => offenders(v, `${where}[${i}]`));
+    if (node === null || typeof node !== "object") return [];
+    return Object.entries(node).flatMap(([k, v]) => {
+      const here = `${where}.${k}`;
+      const literal = typeof v === "string" && !v.startsWith("${");
+      const bad = /passw(or)?d/i.test(k) && k !== "manage_master_user_password" && (literal || typeof v === "number");
+      // ECS container definitions are JSON strings: look inside them too.
+      // (Some are literal JSON, others Terraform `${jsonencode(...)}`: then search the text.)
+      const nested =
+        typeof v === "string" && k === "container_definitions"
+          ? v.startsWith("[")
+            ? offenders(JSON.parse(v), here)
+            : /passw(or)?d"?\s*[:=]\s*"(?!\$\{)/i.test(v) ? [here] : []
+          : [];
+      return [...(bad ? [here] : []), ...nested, ...offenders(v, here)];
+    });
+  };
+
+  test.each<[string, (app: ReturnType<typeof tempApp>) => EnvironmentStack]>([
+    ["prod", (app) => { const s = new EnvironmentStack(app, { env: prod, deployment: OFFLINE }); addDatabase(s); return s; }],
+    ["staging", (app) => { const s = new EnvironmentStack(app, { env: staging, deployment: OFFLINE }); addDatabase(s); return s; }],
+    ["pr-42", (app) => { const s = new EnvironmentStack(app, { env: ephemeral(42), deployment: OFFLINE }); addPreviewTasks(s); return s; }],
+  ])("%s", (_, build) => {
+    const json = synthStrict(build(tempApp()));
+    expect(offenders(json)).toEqual([]);
+    for (const db of Object.values(json.resource?.aws_db_instance ?? {})) {
+      if (!db.replicate_source_db) expect(db.manage_master_user_password).toBe(true);
+      expect(db).not.toHaveProperty("password");
+      expect(db).not.toHaveProperty("password_wo");
+    }
+    // Credentials reach containers only as ECS secrets.
+    for (const def of Object.values(json.resource?.aws_ecs_task_definition ?? {})) {
+      if (!String(def.container_definitions).startsWith("[")) continue; // Terraform-encoded: covered by the text search above
+      for (const c of JSON.parse(def.container_definitions as string) as { environment?: { name: string }[] }[])
+        expect((c.environment ?? []).filter((e) => /PASSWORD/.test(e.name))).toEqual([]);
+    }
+  });
+
+  test("the check itself catches a literal", () => {
+    expect(offenders({ resource: { x: { y: { password: "hunter2" } } } })).toEqual([".resource.x.y.password"]);
+  });
+});

@@ -1,0 +1,281 @@
+import { Testing } from "cdktf";
+import { Names } from "../../constructs/naming";
+import type { NetworkAttributes } from "../../constructs/network";
+import { PostgresDatabase, parameterGroupFamily, type PostgresDatabaseProps } from "../../constructs/postgres-database";
+import { databaseSettings } from "../../constructs/database-connection";
+import { defaultMaxConnections, instanceMemoryGiB } from "../../constructs/database-alarms";
+import { ephemeral, prod, staging } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/types";
+import { resources, withEnv, type SynthJson } from "../helpers";
+
+const network: NetworkAttributes = {
+  vpcId: "vpc-test",
+  vpcCidr: "10.0.0.0/16",
+  publicSubnetIds: ["subnet-pub-a", "subnet-pub-b"],
+  privateSubnetIds: ["subnet-prv-a", "subnet-prv-b"],
+  isolatedSubnetIds: ["subnet-iso-a", "subnet-iso-b"],
+};
+const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-prod-alarms";
+
+const props = (env: EnvironmentConfig, extra: Partial<PostgresDatabaseProps> = {}): PostgresDatabaseProps => ({
+  env, names: new Names(env.appName, env.name), network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"], ...extra,
+});
+const synthDb = (env: EnvironmentConfig, extra: Partial<PostgresDatabaseProps> = {}): SynthJson =>
+  JSON.parse(Testing.synthScope((s) => new PostgresDatabase(s, "database", props(env, extra)))) as SynthJson;
+const instances = (json: SynthJson) => resources(json, "aws_db_instance");
+const primaryOf = (json: SynthJson) => instances(json).find((i) => !i.replicate_source_db)!;
+const replicasOf = (json: SynthJson) => instances(json).filter((i) => i.replicate_source_db);
+
+describe("PostgresDatabase: safety tier", () => {
+  test("prod (protected): multi-AZ, deletion protection, final snapshot, prevent_destroy, 14 days, changes wait for the window", () => {
+    expect(primaryOf(synthDb(prod))).toMatchObject({
+      identifier: "shipkit-prod-db",
+      multi_az: true,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "shipkit-prod-db-final",
+      lifecycle: { prevent_destroy: true },
+      backup_retention_period: 14,
+      apply_immediately: false,
+      delete_automated_backups: false,
+    });
+    expect(primaryOf(synthDb(prod))).not.toHaveProperty("availability_zone");
+  });
+
+  test("staging (standard): single-AZ in the first AZ, deletable without a final snapshot, 7 days", () => {
+    const primary = primaryOf(synthDb(staging));
+    expect(primary).toMatchObject({
+      identifier: "shipkit-staging-db",
+      multi_az: false,
+      availability_zone: "us-east-1a",
+      deletion_protection: false,
+      skip_final_snapshot: true,
+      lifecycle: { prevent_destroy: false },
+      backup_retention_period: 7,
+      apply_immediately: true,
+      delete_automated_backups: true,
+    });
+    expect(primary).not.toHaveProperty("final_snapshot_identifier");
+  });
+
+  test("a preview never owns an instance", () => {
+    expect(() => synthDb(ephemeral(42))).toThrow(/database: "env" pr-42 is a preview; previews never own an instance, they get database pr_42 on staging's/);
+  });
+});
+
+describe("PostgresDatabase: the instance", () => {
+  test.each([prod, staging])("$name: encrypted gp3, private, RDS-managed password, logs, PI, monitoring, IAM auth, minor upgrades", (env) => {
+    const json = synthDb(env);
+    const primary = primaryOf(json);
+    expect(primary).toMatchObject({
+      engine: "postgres",
+      engine_version: env.database.engineVersion,
+      instance_class: env.database.instanceClass,
+      allocated_storage: env.database.allocatedStorageGiB,
+      max_allocated_storage: env.database.maxAllocatedStorageGiB,
+      storage_type: "gp3",
+      storage_encrypted: true,
+      publicly_accessible: false,
+      manage_master_user_password: true,
+      username: "app_admin",
+      db_name: "app",
+      port: 5432,
+      enabled_cloudwatch_logs_exports: ["postgresql", "upgrade"],
+      performance_insights_enabled: true,
+      monitoring_interval: 60,
+      iam_database_authentication_enabled: true,
+      auto_minor_version_upgrade: true,
+      allow_major_version_upgrade: false,
+      maintenance_window: "sun:05:00-sun:06:00",
+      backup_window: "03:00-04:00",
+      copy_tags_to_snapshot: true,
+    });
+    expect(primary).not.toHaveProperty("password");
+    expect(String(primary.monitoring_role_arn)).toMatch(/aws_iam_role\..*\.arn/);
+    expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([expect.objectContaining({ policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" })]);
+    expect(resources(json, "aws_db_subnet_group")).toEqual([expect.objectContaining({ subnet_ids: network.isolatedSubnetIds })]);
+  });
+
+  test("log groups for every exported log exist first, with the tier's retention", () => {
+    const groups = resources(synthDb(prod), "aws_cloudwatch_log_group");
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      "/aws/rds/instance/shipkit-prod-db-replica-0/postgresql",
+      "/aws/rds/instance/shipkit-prod-db-replica-0/upgrade",
+      "/aws/rds/instance/shipkit-prod-db/postgresql",
+      "/aws/rds/instance/shipkit-prod-db/upgrade",
+    ]);
+    expect(groups.every((g) => g.retention_in_days === 90)).toBe(true);
+    expect(resources(synthDb(staging), "aws_cloudwatch_log_group").every((g) => g.retention_in_days === 30)).toBe(true);
+  });
+
+  test("restoreFrom creates the instance from the snapshot, without a new database or user", () => {
+    const env = withEnv(staging, { database: { restoreFrom: { snapshot: "prod-scrubbed-2026-01-01" } } });
+    const primary = primaryOf(synthDb(env));
+    expect(primary).toMatchObject({ snapshot_identifier: "prod-scrubbed-2026-01-01", manage_master_user_password: true });
+    expect(primary).not.toHaveProperty("db_name");
+    expect(primary).not.toHaveProperty("username");
+    expect(primaryOf(synthDb(staging))).not.toHaveProperty("snapshot_identifier");
+  });
+});
+
+describe("PostgresDatabase: parameter groups", () => {
+  test("family from the engine version", () => {
+    expect(parameterGroupFamily("16")).toBe("postgres16");
+    expect(parameterGroupFamily("15.7")).toBe("postgres15");
+  });
+
+  test("primary: forced SSL, timeouts, slow-query log, io timing, lock waits", () => {
+    const json = synthDb(staging);
+    const [group] = resources(json, "aws_db_parameter_group");
+    expect(group).toMatchObject({ name: "shipkit-staging-db-pg16", family: "postgres16", lifecycle: { create_before_destroy: true } });
+    const params = Object.fromEntries((group!.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+    expect(params).toMatchObject({
+      "rds.force_ssl": "1",
+      statement_timeout: "30000",
+      idle_in_transaction_session_timeout: "60000",
+      log_min_duration_statement: "1000",
+      track_io_timing: "1",
+      log_lock_waits: "1",
+    });
+    expect(String(primaryOf(json).parameter_group_name)).toContain("parameter-group");
+  });
+
+  test("props tune the settings; `parameters` is merged last", () => {
+    const [group] = resources(synthDb(staging, { statementTimeoutMs: 10000, parameters: { work_mem: "65536" } }), "aws_db_parameter_group");
+    const params = Object.fromEntries((group!.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+    expect(params).toMatchObject({ statement_timeout: "10000", work_mem: "65536", "rds.force_ssl": "1" });
+  });
+
+  test("replicas get their own group with a longer statement timeout for reports", () => {
+    const groups = resources(synthDb(prod), "aws_db_parameter_group");
+    const replicaGroup = groups.find((g) => g.name === "shipkit-prod-db-replica-pg16")!;
+    const params = Object.fromEntries((replicaGroup.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+    expect(params).toMatchObject({ statement_timeout: "300000", "rds.force_ssl": "1" });
+    expect(String(replicasOf(synthDb(prod))[0]!.parameter_group_name)).toContain("replica-parameter-group");
+  });
+});
+
+describe("PostgresDatabase: network access", () => {
+  test("its own security group admits 5432 only from the given app security groups", () => {
+    const json = synthDb(prod);
+    const [sg] = resources(json, "aws_security_group");
+    expect(sg).toMatchObject({ name: "shipkit-prod-db", vpc_id: "vpc-test" });
+    expect(sg).not.toHaveProperty("ingress");
+    const rules = resources(json, "aws_vpc_security_group_ingress_rule");
+    expect(rules.map((r) => r.referenced_security_group_id)).toEqual(["sg-app", "sg-worker"]);
+    for (const r of rules) {
+      expect(r).toMatchObject({ ip_protocol: "tcp", from_port: 5432, to_port: 5432 });
+      expect(r).not.toHaveProperty("cidr_ipv4");
+      expect(r).not.toHaveProperty("cidr_ipv6");
+    }
+    expect(resources(json, "aws_vpc_security_group_egress_rule")).toHaveLength(0);
+    expect(instances(json).every((i) => JSON.stringify(i.vpc_security_group_ids).includes("aws_security_group."))).toBe(true);
+  });
+
+  test("allowFrom() adds one more referenced-group rule", () => {
+    const json = JSON.parse(Testing.synthScope((s) => new PostgresDatabase(s, "database", props(staging, { allowFrom: [] })).allowFrom("sg-cron"))) as SynthJson;
+    expect(resources(json, "aws_vpc_security_group_ingress_rule")).toEqual([expect.objectContaining({ referenced_security_group_id: "sg-cron", from_port: 5432 })]);
+  });
+});
+
+describe("PostgresDatabase: read replicas", () => {
+  test("prod: one encrypted replica of the primary, in another AZ, protected like the primary", () => {
+    const json = synthDb(prod);
+    const replicas = replicasOf(json);
+    expect(replicas).toHaveLength(1);
+    expect(replicas[0]).toMatchObject({
+      identifier: "shipkit-prod-db-replica-0",
+      replicate_source_db: expect.stringMatching(/aws_db_instance\.database_primary_.*\.identifier/),
+      availability_zone: "us-east-1b",
+      storage_encrypted: true,
+      publicly_accessible: false,
+      deletion_protection: true,
+      lifecycle: { prevent_destroy: true },
+      skip_final_snapshot: true,
+    });
+    expect(replicas[0]).not.toHaveProperty("manage_master_user_password");
+    expect(replicas[0]).not.toHaveProperty("username");
+  });
+
+  test("staging has none; two replicas spread over the other AZs", () => {
+    expect(replicasOf(synthDb(staging))).toHaveLength(0);
+    const env = withEnv(staging, { database: { readReplicas: 2 } });
+    expect(replicasOf(synthDb(env)).map((r) => r.availability_zone)).toEqual(["us-east-1b", "us-east-1a"]);
+  });
+
+  test("reader is the first replica, or the primary without replicas", () => {
+    Testing.synthScope((s) => {
+      const withReplica = new PostgresDatabase(s, "a", props(prod));
+      expect(withReplica.reader.host).not.toBe(withReplica.primary.host);
+      expect(withReplica.reader.secretArn).toBe(withReplica.primary.secretArn);
+      const single = new PostgresDatabase(s, "b", props(staging));
+      expect(single.reader).toBe(single.primary);
+      expect(single.replicas).toHaveLength(0);
+    });
+  });
+});
+
+describe("PostgresDatabase: alarms", () => {
+  test("CPU, storage, memory, connections, latency on the primary; lag on each replica; all to the topic", () => {
+    const alarms = resources(synthDb(prod), "aws_cloudwatch_metric_alarm");
+    const byName = Object.fromEntries(alarms.map((a) => [a.alarm_name as string, a]));
+    expect(Object.keys(byName)).toEqual(expect.arrayContaining([
+      "shipkit-prod-db-primary-cpu", "shipkit-prod-db-primary-free-storage", "shipkit-prod-db-primary-freeable-memory",
+      "shipkit-prod-db-primary-connections", "shipkit-prod-db-primary-read-latency", "shipkit-prod-db-primary-write-latency",
+      "shipkit-prod-db-replica-0-lag",
+    ]));
+    expect(byName["shipkit-prod-db-primary-cpu"]).toMatchObject({ namespace: "AWS/RDS", metric_name: "CPUUtilization", threshold: 80, comparison_operator: "GreaterThanThreshold" });
+    expect(byName["shipkit-prod-db-primary-free-storage"]).toMatchObject({ metric_name: "FreeStorageSpace", threshold: 10 * 1024 ** 3, comparison_operator: "LessThanThreshold" });
+    expect(byName["shipkit-prod-db-primary-read-latency"]).toMatchObject({ metric_name: "ReadLatency", threshold: 0.02 });
+    expect(byName["shipkit-prod-db-replica-0-lag"]).toMatchObject({ metric_name: "ReplicaLag", threshold: 60, dimensions: { DBInstanceIdentifier: expect.stringContaining("read-replica-0") } });
+    expect(alarms.every((a) => JSON.stringify(a.alarm_actions) === JSON.stringify([TOPIC]))).toBe(true);
+    expect(resources(synthDb(staging), "aws_cloudwatch_metric_alarm").some((a) => a.metric_name === "ReplicaLag")).toBe(false);
+  });
+
+  test("memory and connection thresholds follow the instance class", () => {
+    expect(instanceMemoryGiB("db.t4g.medium")).toBe(4);
+    expect(instanceMemoryGiB("db.r6g.large")).toBe(16);
+    expect(instanceMemoryGiB("db.m7g.2xlarge")).toBe(32);
+    expect(instanceMemoryGiB("db.r6g.4xlarge")).toBe(128);
+    expect(defaultMaxConnections(16)).toBe(1802);
+    const connections = resources(synthDb(prod), "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "shipkit-prod-db-primary-connections");
+    expect(connections).toMatchObject({ threshold: Math.floor(1802 * 0.8) });
+  });
+});
+
+describe("PostgresDatabase: what a service receives", () => {
+  test("env vars name primary and reader; credentials only as ECS secrets from the JSON keys", () => {
+    Testing.synthScope((s) => {
+      const db = new PostgresDatabase(s, "database", props(prod));
+      const web = databaseSettings(db, "web", "shipkit-prod");
+      expect(Object.keys(web.environment)).toEqual(expect.arrayContaining(["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_READ_HOST", "DATABASE_READ_PORT", "PGHOST", "PGAPPNAME", "PGSSLMODE"]));
+      expect(web.environment).toMatchObject({ DATABASE_HOST: db.primary.host, DATABASE_READ_HOST: db.reader.host, DATABASE_NAME: "app", PGHOST: db.primary.host, PGAPPNAME: "shipkit-prod-web", PGSSLMODE: "require" });
+      expect(Object.keys(web.environment).some((k) => /PASSWORD|USER/.test(k))).toBe(false);
+      expect(web.secrets).toEqual({
+        DATABASE_USER: { arn: db.secretArn, jsonKey: "username" },
+        DATABASE_PASSWORD: { arn: db.secretArn, jsonKey: "password" },
+        PGUSER: { arn: db.secretArn, jsonKey: "username" },
+        PGPASSWORD: { arn: db.secretArn, jsonKey: "password" },
+      });
+      expect(web.secretArns).toEqual([db.secretArn]);
+      // Cron and reporting default their plain connection to the replica.
+      expect(databaseSettings(db, "cron", "shipkit-prod").environment).toMatchObject({ PGHOST: db.reader.host, DATABASE_HOST: db.primary.host, PGAPPNAME: "shipkit-prod-cron" });
+    });
+  });
+});
+
+describe("PostgresDatabase: impossible settings name the prop", () => {
+  test.each([
+    ["an engine version that is not one", withEnv(staging, { database: { engineVersion: "sixteen" } }), /"env\.database\.engineVersion" "sixteen" is not a PostgreSQL version/],
+    ["replicas without backups", withEnv(staging, { database: { readReplicas: 1, backupRetentionDays: 0 } }), /"env\.database\.readReplicas" 1 needs backupRetentionDays >= 1/],
+    ["short backups in the protected tier", withEnv(prod, { database: { backupRetentionDays: 7 } }), /"env\.database\.backupRetentionDays" 7 is below 14 days for the protected tier/],
+    ["single-AZ in the protected tier", withEnv(prod, { database: { multiAz: false } }), /"env\.database\.multiAz" is false in the protected tier/],
+    ["no room for storage autoscaling", withEnv(staging, { database: { maxAllocatedStorageGiB: 20 } }), /"env\.database\.maxAllocatedStorageGiB" 20 must be above allocatedStorageGiB \(20\)/],
+  ])("%s", (_, env, message) => {
+    expect(() => synthDb(env)).toThrow(message);
+  });
+
+  test("a network with one isolated subnet", () => {
+    expect(() => synthDb(staging, { network: { ...network, isolatedSubnetIds: ["subnet-iso-a"] } })).toThrow(/"network\.isolatedSubnetIds" has fewer than 2 subnets/);
+  });
+});

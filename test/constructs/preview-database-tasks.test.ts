@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import { Names } from "../../constructs/naming";
+import { PREVIEW_DATABASE_SCRIPTS, PreviewDatabaseTasks, previewDatabaseName, previewDbConnection, type PreviewDatabaseTasksProps } from "../../constructs/preview-database-tasks";
+import { ephemeral, staging } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/types";
+import { resources, type SynthJson } from "../helpers";
+
+const SECRET = "arn:aws:secretsmanager:us-east-1:222222222222:secret:rds!db-abc-AbCdEf";
+const shared = { dbHost: "shipkit-staging-db.abc.us-east-1.rds.amazonaws.com", dbPort: "5432", dbSecretArn: SECRET, dbSecurityGroupId: "sg-staging-db" };
+const props = (env: EnvironmentConfig, extra: Partial<PreviewDatabaseTasksProps> = {}): PreviewDatabaseTasksProps => ({
+  env, names: new Names(env.appName, env.name), appSecurityGroupId: "sg-pr-app", ...extra, database: extra.database ?? previewDbConnection(shared, env.preview?.prNumber ?? 42),
+});
+const synthTasks = (env: EnvironmentConfig, extra: Partial<PreviewDatabaseTasksProps> = {}): SynthJson =>
+  JSON.parse(Testing.synthScope((s) => new PreviewDatabaseTasks(s, "database-tasks", props(env, extra)))) as SynthJson;
+
+interface Container { name: string; image: string; entryPoint: string[]; command: string[]; environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[]; logConfiguration: { options: Record<string, string> } }
+const containerOf = (def: Record<string, unknown>): Container => (JSON.parse(def.container_definitions as string) as Container[])[0]!;
+
+describe("PreviewDatabaseTasks", () => {
+  test("db-init and db-drop task definitions run psql against staging's instance for pr_<n>", () => {
+    const json = synthTasks(ephemeral(42));
+    const defs = resources(json, "aws_ecs_task_definition");
+    expect(defs.map((d) => d.family).sort()).toEqual(["shipkit-pr-42-db-drop", "shipkit-pr-42-db-init"]);
+    for (const def of defs) {
+      expect(def).toMatchObject({ requires_compatibilities: ["FARGATE"], network_mode: "awsvpc", cpu: "256", memory: "512" });
+      expect(def).not.toHaveProperty("task_role_arn");
+      const c = containerOf(def);
+      expect(c.image).toBe("public.ecr.aws/docker/library/postgres:16-alpine");
+      const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+      expect(env).toEqual({ PGHOST: shared.dbHost, PGPORT: "5432", PGDATABASE: "postgres", PGSSLMODE: "require", PGAPPNAME: "shipkit-pr-42-db-admin", PREVIEW_DATABASE: "pr_42" });
+      expect(c.secrets).toEqual([{ name: "PGUSER", valueFrom: `${SECRET}:username::` }, { name: "PGPASSWORD", valueFrom: `${SECRET}:password::` }]);
+      expect(c.logConfiguration.options).toMatchObject({ "awslogs-region": "us-east-1", "awslogs-stream-prefix": def.family === "shipkit-pr-42-db-init" ? "db-init" : "db-drop" });
+    }
+    const init = containerOf(defs.find((d) => d.family === "shipkit-pr-42-db-init")!);
+    expect(init.command).toEqual([PREVIEW_DATABASE_SCRIPTS["db-init"]]);
+    expect(init.command[0]).toContain("CREATE DATABASE %I");
+    expect(containerOf(defs.find((d) => d.family === "shipkit-pr-42-db-drop")!).command[0]).toContain("DROP DATABASE IF EXISTS %I WITH (FORCE)");
+  });
+
+  test("the execution role may read that one secret and write its own log group; logs kept 7 days", () => {
+    const json = synthTasks(ephemeral(42));
+    const doc = Object.entries(json.data!.aws_iam_policy_document!).find(([k]) => k.includes("execution-permissions"))![1];
+    expect(doc.statement).toEqual([
+      expect.objectContaining({ actions: ["secretsmanager:GetSecretValue"], resources: [SECRET] }),
+      expect.objectContaining({ actions: ["logs:CreateLogStream", "logs:PutLogEvents"] }),
+    ]);
+    expect(resources(json, "aws_cloudwatch_log_group")).toEqual([expect.objectContaining({ name: "/shipkit/pr-42/db-tasks", retention_in_days: 7 })]);
+  });
+
+  test("the preview's app security group is admitted to staging's database on 5432", () => {
+    expect(resources(synthTasks(ephemeral(42)), "aws_vpc_security_group_ingress_rule")).toEqual([
+      expect.objectContaining({ security_group_id: "sg-staging-db", referenced_security_group_id: "sg-pr-app", from_port: 5432, to_port: 5432, ip_protocol: "tcp" }),
+    ]);
+  });
+
+  test("the name comes from the validated PR number only", () => {
+    expect(previewDatabaseName(7)).toBe("pr_7");
+    for (const bad of [0, -1, 1.5, 100000, Number.NaN]) expect(() => previewDatabaseName(bad)).toThrow(/is not a whole number from 1 to 99999/);
+  });
+
+  test("the scripts pass the name to psql as one quoted variable, never as shell or SQL text", () => {
+    // A stand-in psql prints its arguments and the script it reads, so the shell's handling is observable.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-psql-"));
+    fs.writeFileSync(path.join(dir, "psql"), '#!/bin/sh\nfor a in "$@"; do printf "ARG[%s]\\n" "$a"; done\ncat\n', { mode: 0o755 });
+    const hostile = 'pr_1"; touch pwned; echo "';
+    const out = execFileSync("sh", ["-c", PREVIEW_DATABASE_SCRIPTS["db-init"]], { cwd: dir, encoding: "utf8", env: { PATH: `${dir}:${process.env.PATH}`, PREVIEW_DATABASE: hostile } });
+    expect(out).toContain(`ARG[db=${hostile}]`);
+    expect(fs.existsSync(path.join(dir, "pwned"))).toBe(false);
+    expect(out).toContain("WHERE :'db' ~ '^pr_[0-9]{1,5}$'");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each([
+    ["a long-lived environment", () => synthTasks(staging, { database: previewDbConnection(shared, 42) }), /database-tasks: "env" staging is not a preview/],
+    ["another preview's database", () => synthTasks(ephemeral(42), { database: previewDbConnection(shared, 43) }), /"database\.databaseName" "pr_43" is not this preview's database; use previewDbConnection\(shared, 42\)/],
+    ["a PR number that is not one", () => synthTasks({ ...ephemeral(42), preview: { prNumber: 4.2, base: "staging" } }, { database: previewDbConnection(shared, 42) }), /"env\.preview\.prNumber" 4\.2 is not a whole number/],
+  ])("refuses %s", (_, build, message) => {
+    expect(build).toThrow(message);
+  });
+});
