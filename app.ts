@@ -3,6 +3,9 @@ import { resolveEnvironments } from "./environments";
 import type { EnvironmentConfig } from "./environments/types";
 import type { Deployment } from "./stacks/deployment";
 import { EnvironmentStack } from "./stacks/environment-stack";
+import { edgeStateOwner } from "./stacks/edge-state";
+import { EdgeStack, edgeZones } from "./stacks/edge-stack";
+import { DnsStack } from "./stacks/dns-stack";
 
 export interface BuildOptions {
   /** Pull request to build a preview for. @default none: prod and staging only */
@@ -18,8 +21,17 @@ export interface BuildOptions {
 /** What was built: one entry per stack, with what the tooling needs to plan and summarise it. */
 export interface BuiltStack {
   readonly name: string;
-  readonly provider: "aws";
+  /**
+   * Which providers decide how the tooling treats the stack: "aws" stacks are planned offline;
+   * "cloudflare" stacks (edge-<zone>, <env>-dns) are synthesized and checked but never planned
+   * offline (no Cloudflare provider binary). The edge stack also uses AWS (ACM) but counts as
+   * "cloudflare" because it cannot be planned without the Cloudflare provider.
+   */
+  readonly provider: "aws" | "cloudflare";
+  /** The environment (edge: the zone's state owner, prod). */
   readonly env: EnvironmentConfig;
+  /** Cloudflare zone (cloudflare stacks only). */
+  readonly zone?: string;
 }
 
 /**
@@ -29,9 +41,18 @@ export interface BuiltStack {
 export function buildApp(opts: BuildOptions): { app: App; stacks: BuiltStack[] } {
   const envs = resolveEnvironments(opts.prNumber, opts.environments);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
+  // Order edge → env → dns; each reads the previous one's state, never the other way.
+  const edges: BuiltStack[] = edgeZones(envs).map((z) => {
+    const edge = new EdgeStack(app, { ...z, deployment: opts.deployment });
+    return { name: edge.node.id, provider: "cloudflare", env: edgeStateOwner(envs, z.zone), zone: z.zone };
+  });
   const stacks = envs.map((env) => {
     new EnvironmentStack(app, { env, deployment: opts.deployment });
     return { name: env.name, provider: "aws" as const, env };
   });
-  return { app, stacks };
+  const dns: BuiltStack[] = envs.map((env) => {
+    const stack = new DnsStack(app, { env, deployment: opts.deployment });
+    return { name: stack.node.id, provider: "cloudflare", env, zone: env.cloudflare.zone };
+  });
+  return { app, stacks: [...edges, ...stacks, ...dns] };
 }

@@ -2,12 +2,15 @@
  * The main job: `npm run plan:offline`. Synthesizes every environment (prod, staging and the
  * preview pr-<PR_NUMBER>, default 42) in offline mode, plans every AWS stack with the real AWS
  * provider from the local mirror, and prints a short summary per stack. No AWS account needed.
+ * Cloudflare stacks (edge-<zone>, <env>-dns) are synthesized and checked (scripts/lib/edge-checks.ts)
+ * but not planned: there is no Cloudflare provider binary offline.
  * Exits non-zero if any stack fails to synth or plan.
  */
 import * as path from "node:path";
 import { buildApp } from "../app";
 import { EnvironmentConfigError, parsePrNumber } from "../environments";
 import { TIER_POLICY } from "../environments/tiers";
+import { checkCloudflareStacks, readStackJson } from "./lib/edge-checks";
 import { OfflineToolingError, findProviderMirror, planStack, pool, requireTerraform, seedUpstreamState, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
 
 /** PR number used for the sample preview when PR_NUMBER is not set. */
@@ -31,16 +34,27 @@ async function main(): Promise<number> {
   console.log(`terraform ${tfVersion}, provider mirror ${mirror}`);
   console.log(`synthesized ${stacks.length} stacks (${stacks.map((s) => s.name).join(", ")}) in ${synthSeconds.toFixed(1)} s\n`);
 
-  for (const s of stacks) if (s.env.preview) seedUpstreamState(stateDir, s.env.preview.base);
+  // Cloudflare stacks (edge, dns): synthesized and checked, never planned (no provider binary offline).
+  const cloudflare = stacks.filter((s) => s.provider === "cloudflare");
+  const reports = checkCloudflareStacks(cloudflare.map((s) => ({ name: s.name, zone: s.zone ?? s.env.cloudflare.zone, json: readStackJson(outdir, s.name) })));
+  for (const r of reports) {
+    console.log(`${r.stack} [cloudflare] synthesized, ${r.rules} rules, ${r.problems.length ? `CHECKS FAILED (${r.problems.length})` : "checks ok"} (not planned: no provider binary offline)`);
+    for (const p of r.problems) console.log(`   ! ${p}`);
+  }
+  const checksFailed = reports.filter((r) => r.problems.length).length;
+  console.log("");
+
+  const aws = stacks.filter((s) => s.provider === "aws");
+  for (const s of aws) if (s.env.preview) seedUpstreamState(stateDir, s.env.preview.base);
   const summaries = await pool(
-    stacks.map((s) => () => planStack(s.name, path.join(outdir, "stacks", s.name), env)),
+    aws.map((s) => () => planStack(s.name, path.join(outdir, "stacks", s.name), env)),
     2,
   );
 
-  for (const [i, sum] of summaries.entries()) printSummary(sum, stacks[i]!.env.safetyTier);
+  for (const [i, sum] of summaries.entries()) printSummary(sum, aws[i]!.env.safetyTier);
   const failed = summaries.filter((s) => !s.ok);
-  console.log(`\n${summaries.length - failed.length} passed, ${failed.length} failed (offline terraform plan per AWS stack)`);
-  return failed.length ? 1 : 0;
+  console.log(`\n${summaries.length - failed.length} passed, ${failed.length} failed (offline terraform plan per AWS stack); Cloudflare checks: ${reports.length - checksFailed} ok, ${checksFailed} failed`);
+  return failed.length || checksFailed ? 1 : 0;
 }
 
 function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY): void {

@@ -23,6 +23,10 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!offline) return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit" }).status ?? 1;
+  if (target.provider === "cloudflare") {
+    console.error(`${target.name} is a Cloudflare stack: it cannot be planned offline (no Cloudflare provider binary). npm run plan:offline synthesizes and checks it; plan it online with CLOUDFLARE_API_TOKEN set.`);
+    return 2;
+  }
 
   app.synth();
   const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), path.join(root, ".offline")), process.env);

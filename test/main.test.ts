@@ -16,12 +16,12 @@ function runMain(extraEnv: Record<string, string>) {
 }
 
 describe("main.ts", () => {
-  test("PR_NUMBER=42 synthesizes prod, staging and pr-42", () => {
+  test("PR_NUMBER=42 synthesizes the edge, prod, staging, pr-42 and their dns stacks", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-main-"));
     const r = spawnSync(tsx, ["main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, SHIPKIT_OFFLINE: "1", PR_NUMBER: "42" } });
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["pr-42", "prod", "staging"]);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["edge-example-com", "pr-42", "pr-42-dns", "prod", "prod-dns", "staging", "staging-dns"]);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
@@ -42,6 +42,6 @@ describe("scripts/deploy.ts", () => {
   test("needs exactly one known stack", () => {
     const r = spawnSync(tsx, ["scripts/deploy.ts", "qa"], { cwd: root, encoding: "utf8", env: { ...process.env, SHIPKIT_OFFLINE: "" } });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('"qa" is not one of: prod, staging');
+    expect(r.stderr).toMatch(/"qa" is not one of: .*\bprod\b.*\bstaging\b/);
   });
 });

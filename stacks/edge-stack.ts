@@ -1,0 +1,178 @@
+import { Construct } from "constructs";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
+import { EnvironmentConfigError } from "../environments/validate";
+import type { CloudflarePlan, EnvironmentConfig } from "../environments/types";
+import { EdgeCertificate, certificateNames, validationKey } from "../constructs/edge-certificates";
+import { EdgeRulesets, defaultEdgeRules, type EdgeRules } from "../constructs/edge-rulesets";
+import { EdgeZoneSettings } from "../constructs/edge-zone-settings";
+import { ConfigError } from "../constructs/errors";
+import type { Deployment } from "./deployment";
+import { ORIGIN_SECRET_VARIABLE, certificateOutput, edgeStackName, edgeStateLocation } from "./edge-contract";
+import { CLOUDFLARE_ZONE_ID_VARIABLE, edgeStateOwner, isLongLived, useStackBackend } from "./edge-state";
+import { defaultTags } from "./environment-stack";
+
+/** One Cloudflare zone, its plan, and the long-lived environments served from it. */
+export interface EdgeZone {
+  readonly zone: string;
+  readonly plan: CloudflarePlan;
+  /** Long-lived environments (prod, staging) whose hostnames are in the zone. */
+  readonly envs: readonly EnvironmentConfig[];
+}
+
+/**
+ * Groups environments by Cloudflare zone (one edge stack each). Previews ride on their base's
+ * zone and add none. Environments sharing a zone must agree on its plan: it is one zone with one
+ * set of limits. Throws EnvironmentConfigError listing every disagreement.
+ */
+export function edgeZones(envs: readonly EnvironmentConfig[]): EdgeZone[] {
+  const byZone = new Map<string, EnvironmentConfig[]>();
+  for (const env of envs.filter(isLongLived)) byZone.set(env.cloudflare.zone, [...(byZone.get(env.cloudflare.zone) ?? []), env]);
+  const problems: string[] = [];
+  const zones = [...byZone.entries()].map(([zone, list]) => {
+    const first = list[0]!;
+    for (const other of list.slice(1))
+      if (other.cloudflare.plan !== first.cloudflare.plan)
+        problems.push(
+          `${other.name}.cloudflare.plan ${JSON.stringify(other.cloudflare.plan)} differs from ${first.name}.cloudflare.plan ${JSON.stringify(first.cloudflare.plan)} for zone ${zone}; environments sharing a zone must name the zone's one plan`,
+        );
+    return { zone, plan: first.cloudflare.plan, envs: list };
+  });
+  if (problems.length) throw new EnvironmentConfigError(problems);
+  return zones;
+}
+
+export interface EdgeStackProps extends EdgeZone {
+  /** Online (S3 state, assumed deploy roles) or offline (local state, dummy AWS credentials). */
+  readonly deployment: Deployment;
+  /** Adjust the zone's rules (add or replace); receives the defaults. @default the defaults as they are */
+  readonly customizeRules?: (defaults: EdgeRules) => EdgeRules;
+  /** HSTS max-age in seconds. @default 31536000 */
+  readonly hstsMaxAgeSeconds?: number;
+}
+
+/**
+ * The long-lived edge of one Cloudflare zone (`edge-<zone>`): zone settings, the zone's single
+ * ruleset per phase (cache, rate limit, origin-verify header, host redirects) and one ACM
+ * certificate per long-lived environment, validated by DNS records in the zone.
+ *
+ * - Cloudflare provider: the API token comes from `CLOUDFLARE_API_TOKEN` in the deploying
+ *   environment (read by the provider itself; never in code or state config).
+ * - Zone id: the Terraform variable `cloudflare_zone_id` (validated ^[0-9a-f]{32}$). A variable,
+ *   not a `cloudflare_zone` lookup, so the stack needs no Zone-read call to resolve ids and a
+ *   wrong zone name cannot silently pick another zone.
+ * - AWS: one aliased provider per environment (alias = env name), assuming that environment's
+ *   deploy role, because a certificate must live in its ALB's account and region.
+ * - Origin secret: the sensitive variable `origin_verify_secret` (TF_VAR_origin_verify_secret).
+ * - State: S3 in the owner environment's bucket (edgeStateOwner: prod), key `edge-<zone>/...`.
+ * - Outputs: `certificate_arn_<env>` per long-lived environment (edge-contract.ts).
+ * Never planned offline (no Cloudflare provider binary); covered by synth tests and
+ * scripts/lib/edge-checks.ts.
+ *
+ * Cost: $0 on Cloudflare Free (every feature used is in every plan); ACM certificates are free.
+ * Tested via: test/edge/edge-stack.test.ts
+ */
+export class EdgeStack extends TerraformStack {
+  readonly zone: string;
+  readonly plan: CloudflarePlan;
+  readonly zoneId: string;
+  readonly rulesets: EdgeRulesets;
+  readonly zoneSettings: EdgeZoneSettings;
+  readonly certificates: Readonly<Record<string, EdgeCertificate>>;
+
+  constructor(scope: Construct, props: EdgeStackProps) {
+    super(scope, edgeStackName(props.zone));
+    const { zone, plan, envs, deployment } = props;
+    this.zone = zone;
+    this.plan = plan;
+    if (!envs.length) throw new ConfigError(this, "envs", `is empty; an edge stack serves at least one long-lived environment of zone ${zone}`);
+    for (const env of envs) {
+      if (!isLongLived(env)) throw new ConfigError(this, "envs", `includes preview ${env.name}; previews use their base's certificate and the zone's shared rules`);
+      if (env.cloudflare.zone !== zone) throw new ConfigError(this, "envs", `includes ${env.name}, which is in zone ${env.cloudflare.zone}, not ${zone}`);
+      if (env.cloudflare.plan !== plan) throw new ConfigError(this, "plan", `is ${plan} but ${env.name}.cloudflare.plan is ${env.cloudflare.plan}; environments sharing a zone must agree on its plan`);
+    }
+    checkValidationRecordsDistinct(this, envs);
+
+    new CloudflareProvider(this, "cloudflare", {});
+    const zoneIdVar = new TerraformVariable(this, CLOUDFLARE_ZONE_ID_VARIABLE, {
+      type: "string",
+      nullable: false,
+      description: `Cloudflare zone id of ${zone} (32 lowercase hex; zone overview page)`,
+    });
+    zoneIdVar.addValidation({ condition: Fn.can(Fn.regex("^[0-9a-f]{32}$", zoneIdVar.stringValue)), errorMessage: `${CLOUDFLARE_ZONE_ID_VARIABLE} must be the 32-hex-digit id of zone ${zone}.` });
+    this.zoneId = zoneIdVar.stringValue;
+    const originSecret = new TerraformVariable(this, ORIGIN_SECRET_VARIABLE, {
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: "Current origin-verify secret that Cloudflare adds to every request and the ALBs require (TF_VAR_origin_verify_secret)",
+    });
+    originSecret.addValidation({
+      condition: Fn.can(Fn.regex("^[A-Za-z0-9]{32,128}$", originSecret.stringValue)),
+      errorMessage: `${ORIGIN_SECRET_VARIABLE} must be 32-128 letters and digits (ALB header values: at most 128 characters, and * and ? are wildcards).`,
+    });
+
+    const owner = edgeStateOwner(envs, zone);
+    useStackBackend(this, this.node.id, owner, deployment, edgeStateLocation(zone, owner.aws));
+
+    this.zoneSettings = new EdgeZoneSettings(this, "zone-settings", { zoneId: this.zoneId, hstsMaxAgeSeconds: props.hstsMaxAgeSeconds });
+    const defaults = defaultEdgeRules({
+      originSecret: originSecret.stringValue,
+      redirects: envs.filter((e) => e.hostnames.redirects.length).map((e) => ({ ref: `${e.name}_redirect_to_app`, from: e.hostnames.redirects, to: e.hostnames.app })),
+    });
+    this.rulesets = new EdgeRulesets(this, "rulesets", { zoneId: this.zoneId, plan, rules: props.customizeRules ? props.customizeRules(defaults) : defaults });
+
+    const certificates: Record<string, EdgeCertificate> = {};
+    for (const env of envs) {
+      const provider = awsProvider(this, env, deployment);
+      const cert = new EdgeCertificate(this, `certificate-${env.name}`, { env, provider, zoneId: this.zoneId });
+      certificates[env.name] = cert;
+      new TerraformOutput(this, certificateOutput(env.name as "prod" | "staging"), {
+        value: cert.arn,
+        description: `Validated ACM certificate for the ${env.name} ALB (${cert.names.join(", ")})`,
+      });
+    }
+    this.certificates = certificates;
+  }
+}
+
+/** AWS provider for one environment, aliased by its name; offline: dummy credentials and skip flags. */
+function awsProvider(scope: Construct, env: EnvironmentConfig, deployment: Deployment): AwsProvider {
+  const tags = { ...defaultTags(env), component: "edge" };
+  if (deployment.mode === "online")
+    return new AwsProvider(scope, `aws-${env.name}`, {
+      alias: env.name,
+      region: env.aws.region,
+      allowedAccountIds: [env.aws.accountId],
+      assumeRole: [{ roleArn: env.aws.deployRoleArn, sessionName: `cdktf-edge-${env.name}` }],
+      defaultTags: [{ tags }],
+    });
+  return new AwsProvider(scope, `aws-${env.name}`, {
+    alias: env.name,
+    region: env.aws.region,
+    accessKey: "offline-plan-only",
+    secretKey: "offline-plan-only",
+    skipCredentialsValidation: true,
+    skipRequestingAccountId: true,
+    skipMetadataApiCheck: "true",
+    defaultTags: [{ tags }],
+  });
+}
+
+/**
+ * ACM derives a validation record's name from the domain and the account: two environments in
+ * the SAME account whose certificates share a name would ask for the same record twice, and
+ * Cloudflare rejects the duplicate. Caught at synth.
+ */
+function checkValidationRecordsDistinct(scope: Construct, envs: readonly EnvironmentConfig[]): void {
+  const seen = new Map<string, string>();
+  for (const env of envs)
+    for (const key of new Set(certificateNames(env).map(validationKey))) {
+      const id = `${env.aws.accountId}/${key}`;
+      const other = seen.get(id);
+      if (other)
+        throw new ConfigError(scope, `${env.name}.hostnames`, `needs the ACM validation record for ${key}, which ${other} (same account ${env.aws.accountId}) also creates; put the environments in separate accounts or use distinct names`);
+      seen.set(id, env.name);
+    }
+}
