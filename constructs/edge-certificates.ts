@@ -34,7 +34,7 @@ export interface EdgeCertificateProps {
  *   ACM's trailing dots stripped (provider v5 breaks on them).
  * - `example.com` + `*.example.com` yield the same validation record; records are keyed by the
  *   name without `*.`, so the pair makes one record (Cloudflare rejects duplicates and v5 has no
- *   `allow_overwrite`). The keys are known at plan time (domain names come from config).
+ *   `allow_overwrite`). The keys are static (from config), so a fresh plan knows every record.
  * - `arn` is the VALIDATED certificate's ARN: readers wait for validation.
  * - `create_before_destroy`: changing names swaps certificates without an ALB outage.
  *
@@ -65,10 +65,15 @@ export class EdgeCertificate extends Construct {
       tags: { Name: `${env.appName}-${env.name}-alb` },
       lifecycle: { createBeforeDestroy: true },
     });
-    // Group the validation options by the name without "*." (one record per distinct name).
+    // for_each keys are STATIC (the distinct names without "*.", known at synth); only the values
+    // come from ACM. Iterating domain_validation_options itself fails on a fresh plan with the real
+    // AWS provider ("Invalid for_each argument": cdktf wraps the set in toset(tolist(...)), whose
+    // keys are unknown until the certificate exists); checked by test/edge/edge-plan.test.ts.
+    const keys = [...new Set(this.names.map(validationKey))];
+    const it = TerraformIterator.fromMap(Object.fromEntries(keys.map((k) => [k, k])));
+    // Validation options grouped by the name without "*." (apex + wildcard share one record).
     const grouped = TerraformIterator.fromList(this.certificate.domainValidationOptions).forExpressionForMap('trimprefix(val.domain_name, "*.")', "val...");
-    const it = TerraformIterator.fromMap(Token.asAnyMap(grouped));
-    const first = (attr: string) => Token.asString(Fn.lookup(Fn.element(it.value, 0), attr, ""));
+    const first = (attr: string) => Token.asString(Fn.lookup(Fn.element(Fn.lookup(grouped, it.key), 0), attr, ""));
     this.validationRecords = new DnsRecord(this, "validation", {
       forEach: it,
       zoneId,

@@ -117,3 +117,32 @@ export function cloudflareInAwsStack(name: string, json: StackJson): string[] {
   if (json.provider && "cloudflare" in json.provider) found.push(`${name}: provider cloudflare`);
   return found;
 }
+
+/**
+ * A copy of a synthesized Cloudflare stack in which every `cloudflare_*` resource is a built-in
+ * `terraform_data` (its arguments kept as `input`, `for_each` kept) and the Cloudflare provider is
+ * gone, so the AWS half (ACM certificates, the validation for_each, variables and their
+ * validations, references) can be planned offline with the real AWS provider
+ * (cloudflare-v5.md §9, step 4). References to stubbed resources are rewritten to match.
+ */
+export function stubCloudflareForPlan(json: StackJson & Record<string, unknown>): StackJson & Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(json)) as StackJson & Record<string, unknown> & { resource: Block; provider?: Record<string, unknown>; terraform?: { required_providers?: Record<string, unknown> } };
+  const renames: [RegExp, string][] = [];
+  const stubs: Record<string, Record<string, unknown>> = {};
+  for (const [type, byId] of Object.entries(copy.resource ?? {})) {
+    if (!type.startsWith("cloudflare_")) continue;
+    for (const [id, r] of Object.entries(byId)) {
+      const name = `${type.replace(/^cloudflare_/, "cf_")}_${id}`;
+      renames.push([new RegExp(`\\b${type}\\.${id.replace(/[-]/g, "\\-")}\\b`, "g"), `terraform_data.${name}`]);
+      const { for_each, depends_on, provider: _p, lifecycle: _l, ...input } = r;
+      stubs[name] = { input, ...(for_each !== undefined ? { for_each } : {}), ...(depends_on !== undefined ? { depends_on } : {}) };
+    }
+    delete copy.resource[type];
+  }
+  if (Object.keys(stubs).length) copy.resource.terraform_data = stubs;
+  if (copy.provider) delete copy.provider.cloudflare;
+  if (copy.terraform?.required_providers) delete copy.terraform.required_providers.cloudflare;
+  let text = JSON.stringify(copy);
+  for (const [re, to] of renames) text = text.replace(re, to);
+  return JSON.parse(text) as StackJson & Record<string, unknown>;
+}
