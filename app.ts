@@ -47,7 +47,7 @@ export function buildApp(opts: BuildOptions): { app: App; stacks: BuiltStack[] }
     return { name: edge.node.id, provider: "cloudflare", env: edgeStateOwner(envs, z.zone), zone: z.zone };
   });
   const stacks = envs.map((env) => {
-    new EnvironmentStack(app, { env, deployment: opts.deployment });
+    new EnvironmentStack(app, { env, deployment: opts.deployment, edgeOwner: edgeStateOwner(envs, env.cloudflare.zone) });
     return { name: env.name, provider: "aws" as const, env };
   });
   const dns: BuiltStack[] = envs.map((env) => {

@@ -35,8 +35,11 @@ export interface UploadBucketProps {
   readonly env: EnvironmentConfig;
   /** Naming helper of the stack. */
   readonly names: Names;
-  /** SNS topic the queue-backlog and dead-letter alarms publish to. */
-  readonly alarmTopicArn: string;
+  /**
+   * Where the queue-backlog and dead-letter alarms publish, or `off` (previews: their noise would
+   * page staging's on-call).
+   */
+  readonly alarms: { readonly topicArn: string } | "off";
   /**
    * Encryption at rest. `"sse-kms"` uses the AWS-managed `aws/s3` key with S3 Bucket Keys (CloudTrail
    * records each key use; costs KMS requests). Changing it affects new objects only.
@@ -94,7 +97,7 @@ export interface UploadBucketResources {
   readonly notification: S3BucketNotification;
   readonly queue: SqsQueue;
   readonly deadLetterQueue: SqsQueue;
-  readonly alarms: { readonly oldestEvent: CloudwatchMetricAlarm; readonly deadLetters: CloudwatchMetricAlarm };
+  readonly alarms?: { readonly oldestEvent: CloudwatchMetricAlarm; readonly deadLetters: CloudwatchMetricAlarm };
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -111,12 +114,12 @@ const ORIGIN = /^https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?
  *   force_destroy only in the ephemeral tier; prevent_destroy in the protected tier.
  * - Events: ObjectCreated under `uploadPrefix` → SQS queue (SQS-managed SSE, TLS-only, sendable only
  *   by this bucket in this account) with a dead-letter queue; alarms on the age of the oldest event
- *   and on any dead letter, to `alarmTopicArn`.
+ *   and on any dead letter, to the alarm topic (unless `alarms: "off"`).
  * - Services: `grantTo(roleName)` adds a least-privilege inline policy; `environment` carries the
  *   settings runtime/uploads.ts reads.
  *
  * @example
- * const uploads = new UploadBucket(this, "uploads", { env, names, alarmTopicArn });
+ * const uploads = new UploadBucket(this, "uploads", { env, names, alarms: { topicArn: alarmTopicArn } });
  * uploads.grantTo(taskRole.name);           // in the service: environment: { ...uploads.environment }
  * Rough cost at defaults: storage $0.023/GB-month + requests; SQS and 2 alarms ~ $0.20/month.
  * Tested via: test/constructs/upload-bucket.test.ts, test/e2e/uploads.e2e.test.ts (runtime helper)
@@ -279,37 +282,41 @@ export class UploadBucket extends Construct {
       dependsOn: [queuePolicy],
     });
 
-    const alarmActions = [props.alarmTopicArn];
-    const oldestEvent = new CloudwatchMetricAlarm(this, "oldest-event-alarm", {
-      alarmName: names.of("uploads-events-backlog"),
-      alarmDescription: `Upload events wait over ${cfg.maxEventAgeSeconds} s: the app is not marking uploads complete (consumer down or failing). See docs/uploads.md.`,
-      namespace: "AWS/SQS",
-      metricName: "ApproximateAgeOfOldestMessage",
-      dimensions: { QueueName: queue.name },
-      statistic: "Maximum",
-      period: 60,
-      evaluationPeriods: 5,
-      threshold: cfg.maxEventAgeSeconds,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions,
-      okActions: alarmActions,
-    });
-    const deadLetters = new CloudwatchMetricAlarm(this, "dead-letter-alarm", {
-      alarmName: names.of("uploads-events-dead-letters"),
-      alarmDescription: "Upload events failed 5 times and sit in the dead-letter queue; inspect and redrive them. See docs/uploads.md.",
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: deadLetterQueue.name },
-      statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions,
-      okActions: alarmActions,
-    });
+    let alarms: UploadBucketResources["alarms"];
+    if (props.alarms !== "off") {
+      const alarmActions = [props.alarms.topicArn];
+      const oldestEvent = new CloudwatchMetricAlarm(this, "oldest-event-alarm", {
+        alarmName: names.of("uploads-events-backlog"),
+        alarmDescription: `Upload events wait over ${cfg.maxEventAgeSeconds} s: the app is not marking uploads complete (consumer down or failing). See docs/uploads.md.`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queue.name },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 5,
+        threshold: cfg.maxEventAgeSeconds,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions,
+        okActions: alarmActions,
+      });
+      const deadLetters = new CloudwatchMetricAlarm(this, "dead-letter-alarm", {
+        alarmName: names.of("uploads-events-dead-letters"),
+        alarmDescription: "Upload events failed 5 times and sit in the dead-letter queue; inspect and redrive them. See docs/uploads.md.",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: deadLetterQueue.name },
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions,
+        okActions: alarmActions,
+      });
+      alarms = { oldestEvent, deadLetters };
+    }
 
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
@@ -327,7 +334,7 @@ export class UploadBucket extends Construct {
       [UPLOAD_ENV.maxBytes]: String(cfg.maxUploadBytes),
       [UPLOAD_ENV.queueUrl]: queue.url,
     };
-    this.resources = { bucket, publicAccessBlock, bucketPolicy, lifecycle, cors, notification, queue, deadLetterQueue, alarms: { oldestEvent, deadLetters } };
+    this.resources = { bucket, publicAccessBlock, bucketPolicy, lifecycle, cors, notification, queue, deadLetterQueue, alarms };
   }
 
   /**

@@ -15,6 +15,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
     name: `pr-${pr}`,
     hostnames: { app: `pr-${pr}-staging.${base.cloudflare.zone}`, redirects: [] },
     safetyTier: "ephemeral",
+    // Previews sit behind staging's ALB (and its WAF); all-Spot keeps them at cents per day.
+    app: { ...base.app, fargateSpotPercent: 100, waf: "off" },
     sizes: {
       ...base.sizes,
       web: { ...base.sizes.web, minTasks: 1, maxTasks: 1 },

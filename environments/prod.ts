@@ -17,6 +17,15 @@ export const prod: EnvironmentConfig = {
   network: { cidr: "10.10.0.0/16", nat: "per-az" },
   hostnames: { app: "www.example.com", redirects: ["example.com"] },
   cloudflare: { zone: "example.com", plan: "free" },
+  app: {
+    requestTimeoutSeconds: 25,
+    idleTimeoutSeconds: 60,
+    healthCheckPaths: { web: "/healthz", backend: "/backend/healthz" },
+    containerPort: 8080,
+    ecrKeepImages: 30,
+    fargateSpotPercent: 0, waf: { authRateLimitPer5Minutes: 100, authPathPrefix: "/backend/auth/" },
+    migrationCommand: ["npm", "run", "migrate"],
+  },
   safetyTier: "protected",
   sizes: {
     web: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 },
@@ -31,4 +40,5 @@ export const prod: EnvironmentConfig = {
     backupRetentionDays: 14,
     multiAz: true,
     backupPlan: { retentionDays: 35 },
-  },};
+  },
+};

@@ -17,6 +17,15 @@ export const staging: EnvironmentConfig = {
   network: { cidr: "10.20.0.0/16", nat: "single" },
   hostnames: { app: "staging.example.com", redirects: [] },
   cloudflare: { zone: "example.com", plan: "free" },
+  app: {
+    requestTimeoutSeconds: 25,
+    idleTimeoutSeconds: 60,
+    healthCheckPaths: { web: "/healthz", backend: "/backend/healthz" },
+    containerPort: 8080,
+    ecrKeepImages: 30,
+    fargateSpotPercent: 50, waf: { authRateLimitPer5Minutes: 300, authPathPrefix: "/backend/auth/" },
+    migrationCommand: ["npm", "run", "migrate"],
+  },
   safetyTier: "standard",
   sizes: {
     web: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },
@@ -30,4 +39,5 @@ export const staging: EnvironmentConfig = {
     readReplicas: 0,
     backupRetentionDays: 7,
     multiAz: false,
-  },};
+  },
+};

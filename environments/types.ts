@@ -111,6 +111,26 @@ export interface DatabaseConfig {
   readonly restoreFrom?: { readonly snapshot: string };
 }
 
+/** How the app runs and is served: timeouts, images, WAF, capacity. */
+export interface AppConfig {
+  /** The app server's own request timeout in seconds; connection draining derives from it (timeout + 5 s). */
+  readonly requestTimeoutSeconds: number;
+  /** ALB idle timeout in seconds. Raise it for long-polling or websockets (they hold a connection open). */
+  readonly idleTimeoutSeconds: number;
+  /** Health check paths; the backend's stays under /backend since the prefix is kept end to end. */
+  readonly healthCheckPaths: { readonly web: string; readonly backend: string };
+  /** Port the web and backend containers listen on. */
+  readonly containerPort: number;
+  /** Images each ECR repository keeps (older ones expire). */
+  readonly ecrKeepImages: number;
+  /** Share of tasks on Fargate Spot, 0–100 (prod 0: Spot can be reclaimed with 2 minutes' notice). */
+  readonly fargateSpotPercent: number;
+  /** AWS WAF on the ALB; `off` only for previews (they sit behind staging's ALB and WAF anyway). */
+  readonly waf: "off" | { readonly authRateLimitPer5Minutes: number; readonly authPathPrefix: string };
+  /** Command of the one-off migration task (same image as the backend). */
+  readonly migrationCommand: readonly string[];
+}
+
 /** Everything that distinguishes one environment from another. */
 export interface EnvironmentConfig {
   readonly name: EnvName;
@@ -125,6 +145,7 @@ export interface EnvironmentConfig {
   readonly sizes: Sizes;
   /** Postgres settings (see DatabaseConfig). */
   readonly database: DatabaseConfig;
+  readonly app: AppConfig;
   /** Set only for previews: the pull request and the environment whose shared resources it uses. */
   readonly preview?: { readonly prNumber: number; readonly base: "staging" };
 }

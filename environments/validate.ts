@@ -96,6 +96,25 @@ const envSchema = z
         .object({ snapshot: z.string().regex(RDS_SNAPSHOT, "is not an RDS snapshot identifier or ARN; use e.g. prod-scrubbed-2026-01-01 or arn:aws:rds:<region>:<account>:snapshot:<name>") })
         .optional(),
     }),
+    app: z.object({
+      requestTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(900, "must be at most 900 s; long jobs belong in workers"),
+      idleTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(4000, "must be at most 4000 s (the ALB maximum)"),
+      healthCheckPaths: z.object({
+        web: z.string().regex(/^\/[\w\-./]*$/, "is not a path; use e.g. /healthz"),
+        backend: z.string().regex(/^\/backend\/[\w\-./]*$/, "must be under /backend/ (the prefix is kept end to end); use e.g. /backend/healthz"),
+      }),
+      containerPort: z.number().int().min(1024, "must be 1024 or higher (containers run unprivileged)").max(65535, "must be a TCP port"),
+      ecrKeepImages: z.number().int().min(5, "must keep at least 5 images so rollbacks have something to roll back to").max(1000, "must be at most 1000"),
+      fargateSpotPercent: z.number().int().min(0, "must be 0–100").max(100, "must be 0–100"),
+      waf: z.union([
+        z.literal("off"),
+        z.object({
+          authRateLimitPer5Minutes: z.number().int().min(10, "must be at least 10 (the WAF minimum)").max(2000000000, "is above the WAF maximum"),
+          authPathPrefix: z.string().regex(/^\/[\w\-./]*\/$/, "must be a path prefix ending in /, e.g. /backend/auth/"),
+        }),
+      ]),
+      migrationCommand: z.array(z.string().min(1)).min(1, "must name a command, e.g. [\"npm\", \"run\", \"migrate\"]"),
+    }),
     preview: z.object({ prNumber: z.number().int().min(1).max(99999), base: z.literal("staging") }).optional(),
   })
   .superRefine((e, ctx) => {
@@ -137,6 +156,12 @@ const envSchema = z
       if (label.includes("."))
         ctx.addIssue({ code: "custom", path: ["hostnames", "app"], message: `is more than one label below ${e.cloudflare.zone}; Cloudflare's Universal SSL only covers one level, use ${e.name}-staging.${e.cloudflare.zone}` });
     }
+    if (e.app.idleTimeoutSeconds <= e.app.requestTimeoutSeconds)
+      ctx.addIssue({ code: "custom", path: ["app", "idleTimeoutSeconds"], message: `must exceed requestTimeoutSeconds (${e.app.requestTimeoutSeconds}) or the ALB cuts requests the app would still answer; raise it` });
+    if (e.safetyTier === "protected" && e.app.waf === "off")
+      ctx.addIssue({ code: "custom", path: ["app", "waf"], message: "must be on for the protected tier; set authRateLimitPer5Minutes and authPathPrefix" });
+    if (e.safetyTier === "protected" && e.app.fargateSpotPercent > 0)
+      ctx.addIssue({ code: "custom", path: ["app", "fargateSpotPercent"], message: "must be 0 for the protected tier (Spot tasks can be reclaimed at 2 minutes' notice)" });
     const db = e.database;
     if (db.maxAllocatedStorageGiB <= db.allocatedStorageGiB)
       ctx.addIssue({ code: "custom", path: ["database", "maxAllocatedStorageGiB"], message: `must be above allocatedStorageGiB (${db.allocatedStorageGiB}) for storage autoscaling; raise it` });

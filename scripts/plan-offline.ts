@@ -11,7 +11,7 @@ import { buildApp } from "../app";
 import { EnvironmentConfigError, parsePrNumber } from "../environments";
 import { TIER_POLICY } from "../environments/tiers";
 import { checkCloudflareStacks, readStackJson } from "./lib/edge-checks";
-import { OfflineToolingError, findProviderMirror, planStack, pool, requireTerraform, seedUpstreamState, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
+import { OfflineToolingError, findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
 
 /** PR number used for the sample preview when PR_NUMBER is not set. */
 const DEFAULT_PREVIEW_PR = 42;
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   console.log("");
 
   const aws = stacks.filter((s) => s.provider === "aws");
-  for (const s of aws) if (s.env.preview) seedUpstreamState(stateDir, s.env.preview.base);
+  seedOfflineUpstreams(stateDir, stacks.map((s) => s.env));
   const summaries = await pool(
     aws.map((s) => () => planStack(s.name, path.join(outdir, "stacks", s.name), env)),
     2,
@@ -65,6 +65,8 @@ function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY): void {
     return;
   }
   console.log(`   ${s.counts.add} to add, ${s.counts.change} to change, ${s.counts.destroy} to destroy`);
+  if (s.outputs.modeled_rollout_seconds !== undefined)
+    console.log(`   modeled rollout wait: ${String(s.outputs.modeled_rollout_seconds)} s (health checks to healthy + drain; bench:rollout compares)`);
   const byType = Object.entries(s.toAdd).sort(([a], [b]) => a.localeCompare(b));
   for (const [type, n] of byType) console.log(`     + ${String(n).padStart(3)} ${type}`);
   console.log(`   warnings: ${s.warnings.length ? "" : "none"}`);

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { buildApp } from "../app";
 import { EnvironmentConfigError, parsePrNumber } from "../environments";
-import { OfflineToolingError, findProviderMirror, planStack, requireTerraform, seedUpstreamState, terraformEnv, writeCliConfig } from "./lib/offline";
+import { OfflineToolingError, findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig } from "./lib/offline";
 
 async function main(): Promise<number> {
   const stack = process.argv[2];
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   app.synth();
   const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), path.join(root, ".offline")), process.env);
   requireTerraform(env);
-  if (target.env.preview) seedUpstreamState(stateDir, target.env.preview.base);
+  seedOfflineUpstreams(stateDir, stacks.map((s) => s.env));
   const dir = path.join(root, "cdktf.out", "stacks", target.name);
   const summary = await planStack(target.name, dir, env);
   if (!summary.ok) {

@@ -16,6 +16,16 @@ export const SHARED_OUTPUTS = {
   privateSubnetIds: { output: "private_subnet_ids", kind: "list", offline: ["subnet-0offline0prv0a", "subnet-0offline0prv0b"] },
   isolatedSubnetIds: { output: "isolated_subnet_ids", kind: "list", offline: ["subnet-0offline0iso0a", "subnet-0offline0iso0b"] },
   alarmTopicArn: { output: "alarm_topic_arn", kind: "string", offline: "arn:aws:sns:us-east-1:222222222222:shipkit-staging-alarms" },
+  httpsListenerArn: { output: "https_listener_arn", kind: "string", offline: "arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/shipkit-staging/0123456789abcdef/0123456789abcdef" },
+  albSecurityGroupId: { output: "alb_security_group_id", kind: "string", offline: "sg-0offline0alb00000" },
+  albArnSuffix: { output: "alb_arn_suffix", kind: "string", offline: "app/shipkit-staging/0123456789abcdef" },
+  albDnsName: { output: "alb_dns_name", kind: "string", offline: "shipkit-staging-123456789.us-east-1.elb.amazonaws.com" },
+  clusterName: { output: "ecs_cluster_name", kind: "string", offline: "shipkit-staging" },
+  clusterArn: { output: "ecs_cluster_arn", kind: "string", offline: "arn:aws:ecs:us-east-1:222222222222:cluster/shipkit-staging" },
+  webRepositoryUrl: { output: "web_repository_url", kind: "string", offline: "222222222222.dkr.ecr.us-east-1.amazonaws.com/shipkit-staging-web" },
+  webRepositoryArn: { output: "web_repository_arn", kind: "string", offline: "arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-web" },
+  backendRepositoryUrl: { output: "backend_repository_url", kind: "string", offline: "222222222222.dkr.ecr.us-east-1.amazonaws.com/shipkit-staging-backend" },
+  backendRepositoryArn: { output: "backend_repository_arn", kind: "string", offline: "arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-backend" },
   dbHost: { output: "db_host", kind: "string", offline: "shipkit-staging-db.c0offline0000.us-east-1.rds.amazonaws.com" },
   dbPort: { output: "db_port", kind: "string", offline: "5432" },
   dbSecretArn: { output: "db_secret_arn", kind: "string", offline: "arn:aws:secretsmanager:us-east-1:222222222222:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf" },
@@ -40,17 +50,10 @@ export type SharedAttributes = {
 /** Key of a stack's state object in the S3 state bucket. */
 export const stateKey = (stackName: string): string => `${stackName}/terraform.tfstate`;
 
-/**
- * Rows the base may not publish yet: staging's database outputs, until the stack wires
- * PostgresDatabase (issue 4). Drop a key from here once the base publishes it.
- */
-export type PendingSharedKey = "dbHost" | "dbPort" | "dbSecretArn" | "dbSecurityGroupId";
-export type PublishedAttributes = Omit<SharedAttributes, PendingSharedKey> & Partial<Pick<SharedAttributes, PendingSharedKey>>;
 
 /** Publishes every shared attribute as a stack output of the base environment. */
-export function publishShared(scope: Construct, attrs: PublishedAttributes): void {
+export function publishShared(scope: Construct, attrs: SharedAttributes): void {
   for (const key of Object.keys(SHARED_OUTPUTS) as SharedKey[]) {
-    if (attrs[key] === undefined) continue; // a PendingSharedKey row the base does not publish yet
     new TerraformOutput(scope, SHARED_OUTPUTS[key].output, { value: attrs[key], description: `Shared with previews (${key})` });
   }
 }

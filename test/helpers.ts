@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, Testing, TerraformStack } from "cdktf";
 import * as os from "node:os";
-import { findProviderMirror, planStack, pool, seedUpstreamState, terraformEnv, writeCliConfig, type PlanSummary } from "../scripts/lib/offline";
+import { findProviderMirror, planStack, pool, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "../scripts/lib/offline";
 import { prod, staging, ephemeral } from "../environments";
 import type { EnvironmentConfig } from "../environments/types";
 import { EnvironmentStack } from "../stacks/environment-stack";
@@ -67,7 +67,10 @@ export async function planApp(app: App, stackNames: readonly string[], opts: { s
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-planapp-"));
   const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), process.env);
   app.synth();
-  if (opts.seedStaging) seedUpstreamState(OFFLINE_STATE_DIR, "staging");
+  // Upstream states (staging for previews, the zone's edge for certificates) are always seeded;
+  // `seedStaging` is kept for callers that state the intent.
+  void opts.seedStaging;
+  seedOfflineUpstreams(OFFLINE_STATE_DIR, [prod, staging]);
   const results = await pool(stackNames.map((s) => () => planStack(s, path.join(app.outdir, "stacks", s), env)), 2);
   fs.rmSync(work, { recursive: true, force: true });
   return Object.fromEntries(results.map((r) => [r.stack, r]));

@@ -7,6 +7,10 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { EnvironmentConfig } from "../../environments/types";
+import { OFFLINE_ORIGIN_SECRET, ORIGIN_SECRET_VARIABLE, edgeStackName } from "../../stacks/edge-contract";
+import { offlineEdgeOutputs } from "../../stacks/edge-state";
+import { IMAGE_TAG_VARIABLE } from "../../stacks/environment-stack";
 import { offlineSharedOutputs } from "../../stacks/shared-state";
 
 export const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
@@ -72,9 +76,33 @@ export function writeCliConfig(mirror: string, dir: string): string {
   return file;
 }
 
-/** Environment for terraform child processes: the offline CLI config, no phoning home. */
+/** Image tag offline plans use when TF_VAR_image_tag is not set. */
+export const OFFLINE_IMAGE_TAG = "0000000offline";
+
+/**
+ * Environment for offline terraform child processes: the offline CLI config, no phoning home, and
+ * stand-ins for the deploy-time variables (image tag, origin secret) unless the caller set them.
+ */
 export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...base, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  return {
+    [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: OFFLINE_IMAGE_TAG,
+    [`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]: OFFLINE_ORIGIN_SECRET,
+    ...base,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+  };
+}
+
+/**
+ * Seeds every upstream state an offline plan reads: staging's (for previews) and each zone's edge
+ * state (certificate ARNs for prod and staging). Terraform-native: `terraform_remote_state` reads
+ * these files exactly as it would read S3.
+ */
+export function seedOfflineUpstreams(stateDir: string, envs: readonly EnvironmentConfig[]): void {
+  seedUpstreamState(stateDir, "staging");
+  for (const zone of new Set(envs.map((e) => e.cloudflare.zone))) seedUpstreamState(stateDir, edgeStackName(zone), offlineEdgeOutputs(envs));
 }
 
 /**
@@ -105,6 +133,8 @@ export interface PlanSummary {
   readonly counts: { readonly add: number; readonly change: number; readonly destroy: number };
   /** Terraform warnings and loud notes (e.g. a stateful resource deleted or replaced). */
   readonly warnings: readonly string[];
+  /** Stack outputs whose values are known at plan time (e.g. `modeled_rollout_seconds`). */
+  readonly outputs: Readonly<Record<string, unknown>>;
   /** Terraform's error output when `ok` is false. */
   readonly error?: string;
   readonly seconds: number;
@@ -126,6 +156,7 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
 }
 
 interface PlanJson {
+  planned_values?: { outputs?: Record<string, { value?: unknown; sensitive?: boolean }> };
   resource_changes?: { address: string; type: string; mode: string; change: { actions: string[] } }[];
 }
 
@@ -133,7 +164,7 @@ interface PlanJson {
 export async function planStack(stack: string, stackDir: string, env: NodeJS.ProcessEnv): Promise<PlanSummary> {
   const started = Date.now();
   const done = (rest: Omit<PlanSummary, "stack" | "seconds">): PlanSummary => ({ stack, seconds: (Date.now() - started) / 1000, ...rest });
-  const empty = { toAdd: {}, counts: { add: 0, change: 0, destroy: 0 } };
+  const empty = { toAdd: {}, counts: { add: 0, change: 0, destroy: 0 }, outputs: {} };
   const init = await run("terraform", ["init", "-input=false", "-no-color"], stackDir, env);
   if (init.code !== 0) return done({ ok: false, ...empty, warnings: [], error: init.stderr || init.stdout });
   const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=offline.tfplan"], stackDir, env);
@@ -157,7 +188,8 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
       if (STATEFUL_TYPES.has(rc.type)) warnings.push(`STATEFUL ${a.includes("create") ? "REPLACE" : "DESTROY"}: ${rc.address}`);
     }
   }
-  return done({ ok: true, toAdd, counts, warnings });
+  const outputs = Object.fromEntries(Object.entries(json.planned_values?.outputs ?? {}).filter(([, o]) => !o.sensitive && o.value !== undefined).map(([k, o]) => [k, o.value]));
+  return done({ ok: true, toAdd, counts, warnings, outputs });
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping result order. */

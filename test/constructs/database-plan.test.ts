@@ -1,38 +1,12 @@
 /**
  * Real offline `terraform plan` (AWS provider 5.100.0 from the mirror) of prod and staging with the
- * database constructs added to the EnvironmentStack, and of a preview with its db-init/db-drop tasks
+ * database wired by the EnvironmentStack, and of a preview with its db-init/db-drop tasks
  * reading staging's database from the seeded shared state. Also: no password literal anywhere.
  */
-import { Construct } from "constructs";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DatabaseBackups } from "../../constructs/database-backups";
-import { PostgresDatabase } from "../../constructs/postgres-database";
-import { PreviewDatabaseTasks, previewDbConnection } from "../../constructs/preview-database-tasks";
 import { ephemeral, prod, staging } from "../../environments";
 import { EnvironmentStack } from "../../stacks/environment-stack";
-import { readShared } from "../../stacks/shared-state";
 import { OFFLINE, planApp, synthStrict, tempApp, withEnv } from "../helpers";
 import type { PlanSummary } from "../../scripts/lib/offline";
-
-/** What the lead's wiring will do for prod/staging (see the report / docs/database.md). */
-function addDatabase(stack: EnvironmentStack, copyRegion?: string): PostgresDatabase {
-  const { env, names } = stack;
-  const db = new PostgresDatabase(stack, "database", { env, names, network: stack.network, alarmTopicArn: stack.alarmTopicArn, allowFrom: [stack.appSecurityGroup.id] });
-  if (env.database.backupPlan) {
-    const copyRegionProvider = copyRegion
-      ? new AwsProvider(stack, "aws-backup-copy", { alias: "backup_copy", region: copyRegion, accessKey: "offline-plan-only", secretKey: "offline-plan-only", skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true" })
-      : undefined;
-    new DatabaseBackups(stack, "database-backups", { env, names, instanceArn: db.instanceArn, alarmTopicArn: stack.alarmTopicArn, copyRegionProvider });
-  }
-  return db;
-}
-
-function addPreviewTasks(stack: EnvironmentStack): PreviewDatabaseTasks {
-  const { env, names } = stack;
-  // The stack reads staging's state itself; a second reader under its own scope keeps ids unique.
-  const shared = readShared(new Construct(stack, "database-shared"), env, OFFLINE);
-  return new PreviewDatabaseTasks(stack, "database-tasks", { env, names, database: previewDbConnection(shared, env.preview!.prNumber), appSecurityGroupId: stack.appSecurityGroup.id });
-}
 
 const prodCopy = withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } });
 let plans: Record<string, PlanSummary> = {};
@@ -40,11 +14,12 @@ let preview: Record<string, PlanSummary> = {};
 
 beforeAll(async () => {
   const app = tempApp();
-  addDatabase(new EnvironmentStack(app, { env: prodCopy, deployment: OFFLINE }), "us-west-2");
-  addDatabase(new EnvironmentStack(app, { env: staging, deployment: OFFLINE }));
+  // EnvironmentStack wires PostgresDatabase, DatabaseBackups (with an aliased provider for the copy region) and the preview tasks itself.
+  new EnvironmentStack(app, { env: prodCopy, deployment: OFFLINE });
+  new EnvironmentStack(app, { env: staging, deployment: OFFLINE });
   plans = await planApp(app, ["prod", "staging"]);
   const previewApp = tempApp();
-  addPreviewTasks(new EnvironmentStack(previewApp, { env: ephemeral(42), deployment: OFFLINE }));
+  new EnvironmentStack(previewApp, { env: ephemeral(42), deployment: OFFLINE });
   preview = await planApp(previewApp, ["pr-42"], { seedStaging: true });
 });
 
@@ -99,9 +74,9 @@ describe("no password literal in any synthesized stack", () => {
   };
 
   test.each<[string, (app: ReturnType<typeof tempApp>) => EnvironmentStack]>([
-    ["prod", (app) => { const s = new EnvironmentStack(app, { env: prod, deployment: OFFLINE }); addDatabase(s); return s; }],
-    ["staging", (app) => { const s = new EnvironmentStack(app, { env: staging, deployment: OFFLINE }); addDatabase(s); return s; }],
-    ["pr-42", (app) => { const s = new EnvironmentStack(app, { env: ephemeral(42), deployment: OFFLINE }); addPreviewTasks(s); return s; }],
+    ["prod", (app) => new EnvironmentStack(app, { env: prod, deployment: OFFLINE })],
+    ["staging", (app) => new EnvironmentStack(app, { env: staging, deployment: OFFLINE })],
+    ["pr-42", (app) => new EnvironmentStack(app, { env: ephemeral(42), deployment: OFFLINE })],
   ])("%s", (_, build) => {
     const json = synthStrict(build(tempApp()));
     expect(offenders(json)).toEqual([]);

@@ -31,8 +31,8 @@ function uploadsStack(app: App, env: EnvironmentConfig): { stack: TerraformStack
   new LocalBackend(stack, { path: path.join(app.outdir, `${env.name}.tfstate`) });
   Aspects.of(stack).add(new Guardrails({ tier: env.safetyTier }));
   const names = new Names(env.appName, env.name);
-  const alarms = new AlarmTopic(stack, "alarms", { names });
-  const uploads = new UploadBucket(stack, "uploads", { env, names, alarmTopicArn: alarms.arn });
+  const alarms = new AlarmTopic(stack, "alarms", { env, names });
+  const uploads = new UploadBucket(stack, "uploads", { env, names, alarms: { topicArn: alarms.arn } });
   const role = new IamRole(stack, "task-role", {
     name: names.of("web-task", { max: 64 }),
     assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
@@ -44,7 +44,7 @@ function uploadsStack(app: App, env: EnvironmentConfig): { stack: TerraformStack
 const synthUploads = (env: EnvironmentConfig, extra: Extra = {}, grant?: string): SynthJson =>
   JSON.parse(
     Testing.synthScope((s) => {
-      const u = new UploadBucket(s, "uploads", { env, names: new Names(env.appName, env.name), alarmTopicArn: TOPIC, ...extra });
+      const u = new UploadBucket(s, "uploads", { env, names: new Names(env.appName, env.name), alarms: { topicArn: TOPIC }, ...extra });
       if (grant) u.grantTo(grant);
     }),
   ) as SynthJson;
@@ -135,6 +135,10 @@ describe("UploadBucket", () => {
     ]);
   });
 
+  test("alarms can be turned off (previews)", () => {
+    expect(resources(synthUploads(staging, { alarms: "off" }), "aws_cloudwatch_metric_alarm")).toHaveLength(0);
+  });
+
   test("alarms on the oldest upload event and on dead letters publish to the alarm topic", () => {
     const alarms = resources(synthUploads(staging, { maxEventAgeSeconds: 600 }), "aws_cloudwatch_metric_alarm");
     expect(alarms).toEqual(expect.arrayContaining([
@@ -159,7 +163,7 @@ describe("UploadBucket", () => {
 
   test("a second grant with the same id is refused", () => {
     expect(() => Testing.synthScope((s) => {
-      const u = new UploadBucket(s, "uploads", { env: staging, names: new Names("shipkit", "staging"), alarmTopicArn: TOPIC });
+      const u = new UploadBucket(s, "uploads", { env: staging, names: new Names("shipkit", "staging"), alarms: { topicArn: TOPIC } });
       u.grantTo("a");
       u.grantTo("b");
     })).toThrow(/uploads: "grantTo" already granted with id "task"; pass a distinct id/);
@@ -167,7 +171,7 @@ describe("UploadBucket", () => {
 
   test("environment carries the settings the runtime helper reads", () => {
     const stack = bareStack();
-    const u = new UploadBucket(stack, "uploads", { env: staging, names: new Names("shipkit", "staging"), alarmTopicArn: TOPIC, maxUploadBytes: 1234 });
+    const u = new UploadBucket(stack, "uploads", { env: staging, names: new Names("shipkit", "staging"), alarms: { topicArn: TOPIC }, maxUploadBytes: 1234 });
     expect(Object.keys(u.environment).sort()).toEqual(["UPLOAD_BUCKET", "UPLOAD_MAX_BYTES", "UPLOAD_PREFIX", "UPLOAD_QUEUE_URL", "UPLOAD_REGION", "UPLOAD_SERVE_PREFIX"]);
     // Tokens stand in for the bucket and queue until deploy; the runtime accepts the rest as-is.
     const settings = uploadSettingsFromEnv({ ...u.environment, UPLOAD_BUCKET: "b", UPLOAD_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/111111111111/q" });

@@ -75,3 +75,15 @@ describe("what each environment builds", () => {
     }
   });
 });
+
+describe("uploads wiring", () => {
+  test.each([prod, staging, ephemeral(42)])("$name: the backend gets the upload settings and the only upload grant", (env) => {
+    const json = synthEnv(env);
+    const backendTask = resources(json, "aws_ecs_task_definition").find((t) => t.family === `shipkit-${env.name}-backend`)!;
+    for (const name of ["UPLOAD_BUCKET", "UPLOAD_PREFIX", "UPLOAD_MAX_BYTES", "UPLOAD_QUEUE_URL"]) expect(String(backendTask.container_definitions)).toContain(`"${name}"`);
+    const webTask = resources(json, "aws_ecs_task_definition").find((t) => t.family === `shipkit-${env.name}-web`)!;
+    expect(String(webTask.container_definitions)).not.toContain("UPLOAD_BUCKET");
+    const grants = resources(json, "aws_iam_role_policy").filter((p) => String(p.role).includes("backend-service_task_task-role"));
+    expect(grants.some((p) => String(p.policy).includes("aws_iam_policy_document.uploads"))).toBe(true);
+  });
+});

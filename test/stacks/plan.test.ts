@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../../app";
-import { findProviderMirror, planStack, pool, requireTerraform, seedUpstreamState, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
+import { findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-plan-"));
 const stateDir = path.join(work, "state");
@@ -19,7 +19,7 @@ beforeAll(async () => {
   requireTerraform(env);
   const { app, stacks } = buildApp({ prNumber: 42, deployment: { mode: "offline", stateDir }, outdir });
   app.synth();
-  seedUpstreamState(stateDir, "staging");
+  seedOfflineUpstreams(stateDir, stacks.map((s) => s.env));
   // Only AWS stacks can be planned offline; Cloudflare stacks are covered by test/edge/*.
   const aws = stacks.filter((s) => s.provider === "aws");
   const results = await pool(aws.map((s) => () => planStack(s.name, path.join(outdir, "stacks", s.name), env)), 2);

@@ -1,0 +1,87 @@
+import { Construct } from "constructs";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { TIER_POLICY } from "../environments/tiers";
+import type { EnvironmentConfig } from "../environments/types";
+import { ConfigError } from "./errors";
+import type { Names } from "./naming";
+
+/**
+ * ELB's log-delivery accounts for regions that predate the log-delivery service principal
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html).
+ * Newer regions use the service principal, which the policy always grants too.
+ */
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+  "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
+  "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-west-3": "009996457667", "eu-central-1": "054676820928",
+  "eu-north-1": "897822967062", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266", "ap-northeast-1": "582318560864",
+  "ap-south-1": "718504428378", "ca-central-1": "985666609251", "sa-east-1": "507241528517",
+};
+
+export interface AccessLogBucketProps {
+  readonly env: EnvironmentConfig;
+  readonly names: Names;
+  /** Days before access logs expire. @default 90 for the protected tier, else 30 */
+  readonly expireAfterDays?: number;
+}
+
+/**
+ * Private bucket for ALB access logs: SSE-S3 (the only encryption ALB log delivery supports),
+ * all public access blocked, owner-enforced, delivery allowed to ELB only, logs expire.
+ * Tested via: test/constructs/load-balancer.test.ts
+ */
+export class AccessLogBucket extends Construct {
+  readonly bucketName: string;
+  /** Resource to depend on so the ALB is only configured once delivery is allowed. */
+  readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    super(scope, id);
+    const { env, names } = props;
+    const tier = TIER_POLICY[env.safetyTier];
+    const expireAfterDays = props.expireAfterDays ?? (tier.protectState ? 90 : 30);
+    if (expireAfterDays < 1) throw new ConfigError(this, "expireAfterDays", `${expireAfterDays} must be at least 1`);
+
+    const bucket = new S3Bucket(this, "bucket", {
+      bucket: names.of(`alb-logs-${env.aws.accountId}`, { max: 63 }),
+      forceDestroy: tier.forceDestroy || !tier.protectState, // logs are disposable outside prod
+      lifecycle: { preventDestroy: tier.protectState },
+    });
+    new S3BucketPublicAccessBlock(this, "public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    new S3BucketOwnershipControls(this, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      bucket: bucket.id,
+      rule: [{ id: "expire-logs", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: expireAfterDays }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] }],
+    });
+    const legacyAccount = ELB_LOG_ACCOUNTS[env.aws.region];
+    const doc = new DataAwsIamPolicyDocument(this, "policy-doc", {
+      statement: [
+        {
+          sid: "ElbLogDelivery",
+          actions: ["s3:PutObject"],
+          resources: [`${bucket.arn}/AWSLogs/${env.aws.accountId}/*`],
+          principals: [
+            { type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] },
+            ...(legacyAccount ? [{ type: "AWS", identifiers: [`arn:aws:iam::${legacyAccount}:root`] }] : []),
+          ],
+        },
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          actions: ["s3:*"],
+          resources: [bucket.arn, `${bucket.arn}/*`],
+          principals: [{ type: "*", identifiers: ["*"] }],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+      ],
+    });
+    this.policy = new S3BucketPolicy(this, "policy", { bucket: bucket.id, policy: doc.json });
+    this.bucketName = bucket.bucket;
+  }
+}

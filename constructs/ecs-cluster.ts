@@ -1,0 +1,41 @@
+import { Construct } from "constructs";
+import { EcsCluster as EcsClusterResource } from "@cdktf/provider-aws/lib/ecs-cluster";
+import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import type { Names } from "./naming";
+
+/** What tasks and services need of a cluster. */
+export interface ClusterAttributes {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+}
+
+export interface EcsClusterProps {
+  readonly names: Names;
+  /** Container Insights level. @default "enabled" ("enhanced" adds per-container metrics at extra cost) */
+  readonly containerInsights?: "enabled" | "enhanced";
+}
+
+/**
+ * ECS cluster with Container Insights (the running-vs-desired task alarms need its metrics) and
+ * both Fargate capacity providers, so services can mix on-demand and Spot.
+ * Tested via: test/constructs/fargate-service.test.ts
+ */
+export class EcsCluster extends Construct implements ClusterAttributes {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+
+  constructor(scope: Construct, id: string, props: EcsClusterProps) {
+    super(scope, id);
+    const cluster = new EcsClusterResource(this, "cluster", {
+      name: props.names.of("cluster"),
+      setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
+    });
+    new EcsClusterCapacityProviders(this, "capacity", {
+      clusterName: cluster.name,
+      capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+      defaultCapacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+    });
+    this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
+  }
+}

@@ -1,0 +1,163 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { TIER_POLICY } from "../environments/tiers";
+import type { EnvironmentConfig, FargateCpu } from "../environments/types";
+import { FARGATE_MEMORY } from "../environments/validate";
+import type { ImageSource } from "./container-repository";
+import { ConfigError } from "./errors";
+import type { Names } from "./naming";
+
+/** A secret handed to the container through ECS `secrets` (never a plain env var). */
+export interface TaskSecret {
+  /** Secrets Manager secret ARN or SSM parameter ARN. */
+  readonly arn: string;
+  /** Key inside a JSON secret (e.g. `password` of an RDS-managed secret). @default the whole value */
+  readonly jsonKey?: string;
+}
+
+export interface FargateTaskProps {
+  readonly env: EnvironmentConfig;
+  readonly names: Names;
+  /** Task family part, e.g. `web`, `migrate`, `cron-nightly-report`. */
+  readonly name: string;
+  /** Repository the image comes from. */
+  readonly image: ImageSource;
+  /** Image tag: the git SHA, from CI (a Terraform variable, so a new image changes only task definitions). */
+  readonly imageTag: string;
+  /** Task CPU units. */
+  readonly cpu: FargateCpu;
+  /** Task memory in MiB (a pair Fargate accepts for `cpu`). */
+  readonly memoryMiB: number;
+  /** Command override. @default the image's CMD */
+  readonly command?: readonly string[];
+  /** Port the container listens on. @default none (workers, one-off tasks) */
+  readonly port?: number;
+  /** Plain, non-secret environment variables. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Secrets by variable name, injected by ECS from Secrets Manager / SSM. @default {} */
+  readonly secrets?: Readonly<Record<string, TaskSecret>>;
+  /**
+   * Container health check command. @default an HTTP GET of `healthCheckPath` on `port` when a
+   * port is set; none otherwise (one-off tasks and cron jobs simply exit).
+   */
+  readonly healthCheckCommand?: readonly string[];
+  /** Path for the default health check command. @default "/healthz" */
+  readonly healthCheckPath?: string;
+  /** Log retention in days. @default the safety tier's logRetentionDays (90 / 30 / 7) */
+  readonly logRetentionDays?: number;
+}
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * One Fargate task definition with its log group and two least-privilege roles:
+ * - execution role: pull this repository's image, write this log group, read exactly the listed secrets;
+ * - task role: what the app itself may do (empty until constructs grant to it; ECS Exec's
+ *   SSM channel outside the protected tier).
+ * The container runs with a read-only root filesystem (a writable `/tmp` volume), unprivileged,
+ * with init as PID 1, logging to CloudWatch. Old revisions are kept (`skip_destroy`) so a rollback
+ * can point the service at the previous one.
+ *
+ * Used by FargateService (web, backend, workers), the migration task and scheduled tasks.
+ * Tested via: test/constructs/fargate-service.test.ts
+ */
+export class FargateTask extends Construct {
+  readonly family: string;
+  readonly taskDefinitionArn: string;
+  readonly containerName: string;
+  readonly taskRole: IamRole;
+  readonly executionRole: IamRole;
+  readonly logGroupName: string;
+  readonly resources: { readonly taskDefinition: EcsTaskDefinition; readonly logGroup: CloudwatchLogGroup };
+
+  constructor(scope: Construct, id: string, props: FargateTaskProps) {
+    super(scope, id);
+    const { env, names } = props;
+    const tier = TIER_POLICY[env.safetyTier];
+    const cfg = {
+      environment: props.environment ?? {},
+      secrets: props.secrets ?? {},
+      logRetentionDays: props.logRetentionDays ?? tier.logRetentionDays,
+      healthCheckPath: props.healthCheckPath ?? "/healthz",
+    };
+    const allowed = FARGATE_MEMORY[props.cpu];
+    if (!allowed) throw new ConfigError(this, "cpu", `${props.cpu} is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096`);
+    if (!allowed.includes(props.memoryMiB)) throw new ConfigError(this, "memoryMiB", `${props.memoryMiB} is not valid with cpu ${props.cpu}; use one of ${allowed.join(", ")}`);
+    for (const key of [...Object.keys(cfg.environment), ...Object.keys(cfg.secrets)])
+      if (!ENV_NAME.test(key)) throw new ConfigError(this, "environment", `${JSON.stringify(key)} is not an environment variable name; use UPPER_SNAKE_CASE`);
+    const clash = Object.keys(cfg.environment).find((k) => k in cfg.secrets);
+    if (clash) throw new ConfigError(this, "secrets", `${clash} is both a plain variable and a secret; keep it only in secrets`);
+    if (props.port !== undefined && (props.port < 1024 || props.port > 65535)) throw new ConfigError(this, "port", `${props.port} must be 1024–65535 (containers run unprivileged)`);
+
+    this.family = names.of(props.name);
+    this.containerName = props.name;
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: names.logGroup(props.name), retentionInDays: cfg.logRetentionDays });
+
+    const ecsAssume = new DataAwsIamPolicyDocument(this, "assume", {
+      statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }] }],
+    });
+    const executionRole = new IamRole(this, "execution-role", { name: names.of(`${props.name}-exec`, { max: 64 }), assumeRolePolicy: ecsAssume.json });
+    const secretArns = [...new Set(Object.values(cfg.secrets).map((s) => s.arn))];
+    const execPolicy = new DataAwsIamPolicyDocument(this, "execution-policy", {
+      statement: [
+        { sid: "EcrAuth", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
+        { sid: "PullImage", actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], resources: [props.image.repositoryArn] },
+        { sid: "WriteLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
+        ...(secretArns.length ? [{ sid: "ReadSecrets", actions: ["secretsmanager:GetSecretValue", "ssm:GetParameters"], resources: secretArns }] : []),
+      ],
+    });
+    new IamRolePolicy(this, "execution-inline", { role: executionRole.id, policy: execPolicy.json });
+
+    const taskRole = new IamRole(this, "task-role", { name: names.of(`${props.name}-task`, { max: 64 }), assumeRolePolicy: ecsAssume.json });
+    if (!tier.protectState) {
+      const execChannel = new DataAwsIamPolicyDocument(this, "exec-channel", {
+        statement: [{ sid: "EcsExec", actions: ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], resources: ["*"] }],
+      });
+      new IamRolePolicy(this, "exec-channel-inline", { role: taskRole.id, policy: execChannel.json });
+    }
+
+    const healthCheckCommand = props.healthCheckCommand ?? (props.port ? ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${props.port}${cfg.healthCheckPath} || exit 1`] : undefined);
+    const container = {
+      name: this.containerName,
+      image: `${props.image.repositoryUrl}:${props.imageTag}`,
+      essential: true,
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters: { initProcessEnabled: true },
+      mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+      ...(props.command ? { command: [...props.command] } : {}),
+      ...(props.port ? { portMappings: [{ containerPort: props.port, protocol: "tcp" }] } : {}),
+      environment: Object.entries(cfg.environment).map(([name, value]) => ({ name, value })),
+      secrets: Object.entries(cfg.secrets).map(([name, s]) => ({ name, valueFrom: s.jsonKey ? `${s.arn}:${s.jsonKey}::` : s.arn })),
+      ...(healthCheckCommand ? { healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 15 } } : {}),
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": logGroup.name, "awslogs-region": env.aws.region, "awslogs-stream-prefix": props.name },
+      },
+    };
+    const taskDefinition = new EcsTaskDefinition(this, "task", {
+      family: this.family,
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: String(props.cpu),
+      memory: String(props.memoryMiB),
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      volume: [{ name: "tmp" }],
+      containerDefinitions: Fn.jsonencode([container]),
+      skipDestroy: true,
+    });
+
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.taskRole = taskRole;
+    this.executionRole = executionRole;
+    this.logGroupName = logGroup.name;
+    this.resources = { taskDefinition, logGroup };
+  }
+}

@@ -1,0 +1,81 @@
+import { Construct } from "constructs";
+import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
+import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { ConfigError } from "./errors";
+import type { Names } from "./naming";
+
+export interface WebAclProps {
+  readonly names: Names;
+  /** ARN of the ALB to protect. */
+  readonly loadBalancerArn: string;
+  /** Requests per 5 minutes per client IP allowed on the auth paths before blocking. */
+  readonly authRateLimitPer5Minutes: number;
+  /** Path prefix of the auth endpoints, e.g. `/backend/auth/`. */
+  readonly authPathPrefix: string;
+}
+
+/** Visibility config shared by every rule: metrics and sampled requests on. */
+const visibility = (metricName: string) => ({ CloudWatchMetricsEnabled: true, MetricName: metricName, SampledRequestsEnabled: true });
+
+/**
+ * Regional AWS WAF on the ALB: AWS managed common rule set and known-bad-inputs, plus a
+ * rate-based rule on the auth paths (credential stuffing). Cloudflare rate-limits at the edge too;
+ * this one holds even if the edge rule is loosened. Rules are written as the WAF API's JSON
+ * (`rule_json`) so they read like the AWS docs.
+ *
+ * Cost: about $5/month per ACL + $1 per rule + $0.60 per million requests.
+ * Tested via: test/constructs/load-balancer.test.ts
+ */
+export class WebAcl extends Construct {
+  readonly arn: string;
+  /** The rules, in priority order (for tests and docs). */
+  readonly rules: readonly { readonly Name: string; readonly Priority: number }[];
+
+  constructor(scope: Construct, id: string, props: WebAclProps) {
+    super(scope, id);
+    if (props.authRateLimitPer5Minutes < 10) throw new ConfigError(this, "authRateLimitPer5Minutes", `${props.authRateLimitPer5Minutes} is below the WAF minimum of 10`);
+    if (!/^\/.*\/$/.test(props.authPathPrefix)) throw new ConfigError(this, "authPathPrefix", `${JSON.stringify(props.authPathPrefix)} must start and end with /`);
+    const managed = (name: string, priority: number) => ({
+      Name: name,
+      Priority: priority,
+      OverrideAction: { None: {} },
+      Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: name } },
+      VisibilityConfig: visibility(name),
+    });
+    const rules = [
+      {
+        Name: "auth-rate-limit",
+        Priority: 0,
+        Action: { Block: {} },
+        Statement: {
+          RateBasedStatement: {
+            Limit: props.authRateLimitPer5Minutes,
+            EvaluationWindowSec: 300,
+            AggregateKeyType: "IP",
+            ScopeDownStatement: {
+              ByteMatchStatement: {
+                FieldToMatch: { UriPath: {} },
+                PositionalConstraint: "STARTS_WITH",
+                SearchString: props.authPathPrefix,
+                TextTransformations: [{ Priority: 0, Type: "LOWERCASE" }],
+              },
+            },
+          },
+        },
+        VisibilityConfig: visibility("auth-rate-limit"),
+      },
+      managed("AWSManagedRulesCommonRuleSet", 1),
+      managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+    ];
+    const acl = new Wafv2WebAcl(this, "acl", {
+      name: props.names.of("web-acl", { max: 128 }),
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      ruleJson: JSON.stringify(rules),
+      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: props.names.of("web-acl"), sampledRequestsEnabled: true },
+    });
+    new Wafv2WebAclAssociation(this, "association", { resourceArn: props.loadBalancerArn, webAclArn: acl.arn });
+    this.arn = acl.arn;
+    this.rules = rules;
+  }
+}

@@ -1,0 +1,198 @@
+import { Testing } from "cdktf";
+import { FargateService, HEALTH_CHECK } from "../../constructs/fargate-service";
+import { FargateTask } from "../../constructs/fargate-task";
+import { BASE_PRIORITY, listenerPriority } from "../../constructs/listener-priority";
+import { Names } from "../../constructs/naming";
+import { ephemeral, prod, staging } from "../../environments";
+import type { EnvironmentConfig } from "../../environments/types";
+import { resources, synthEnv, type SynthJson } from "../helpers";
+
+const service = (json: SynthJson, kind: string) => resources(json, "aws_ecs_service").find((s) => String(s.name).endsWith(`-${kind}`))!;
+const taskDef = (json: SynthJson, family: string) => resources(json, "aws_ecs_task_definition").find((t) => t.family === family)!;
+const containers = (td: Record<string, unknown>) => td.container_definitions as string;
+const ruleFor = (json: SynthJson, kind: string) => resources(json, "aws_lb_listener_rule").find((r) => JSON.stringify(r.action).includes(`${kind}-service_target-group`))!;
+
+describe("ECS cluster and ECR", () => {
+  const json = synthEnv(prod);
+  test("cluster has Container Insights and both Fargate capacity providers", () => {
+    expect(resources(json, "aws_ecs_cluster")[0]).toMatchObject({ setting: [{ name: "containerInsights", value: "enabled" }] });
+    expect(resources(json, "aws_ecs_cluster_capacity_providers")[0]).toMatchObject({ capacity_providers: ["FARGATE", "FARGATE_SPOT"] });
+  });
+  test("repositories: immutable tags, scan on push, keep the last N images", () => {
+    const repos = resources(json, "aws_ecr_repository");
+    expect(repos.map((r) => r.name).sort()).toEqual(["shipkit-prod-backend", "shipkit-prod-web"]);
+    for (const r of repos) expect(r).toMatchObject({ image_tag_mutability: "IMMUTABLE", image_scanning_configuration: { scan_on_push: true }, force_delete: false });
+    const policy = JSON.parse(String(resources(json, "aws_ecr_lifecycle_policy")[0]!.policy));
+    expect(policy.rules[0].selection).toEqual({ tagStatus: "any", countType: "imageCountMoreThan", countNumber: prod.app.ecrKeepImages });
+  });
+});
+
+describe("FargateService in prod", () => {
+  const json = synthEnv(prod);
+  const backend = service(json, "backend");
+  test("rolling 100/200 with circuit breaker rollback, private subnets, no public IP, ECS Exec off", () => {
+    expect(backend).toMatchObject({
+      deployment_minimum_healthy_percent: 100,
+      deployment_maximum_percent: 200,
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      enable_execute_command: false,
+      network_configuration: { assign_public_ip: false },
+      health_check_grace_period_seconds: 30,
+    });
+    expect(String((backend.network_configuration as { subnets: string }).subnets)).toContain("network_private-");
+  });
+  test("desired_count does not fight autoscaling or CI deploys", () => {
+    expect(backend.desired_count).toBe(prod.sizes.backend.minTasks);
+    expect(backend.lifecycle).toEqual({ ignore_changes: ["desired_count"] });
+  });
+  test("prod runs on on-demand Fargate only", () => {
+    expect(backend.capacity_provider_strategy).toEqual([{ capacity_provider: "FARGATE", weight: 1 }]);
+  });
+  test("task: typed cpu/memory, image tag from the deploy-time variable, read-only root with writable /tmp, awslogs, health check", () => {
+    const td = taskDef(json, "shipkit-prod-backend");
+    expect(td).toMatchObject({ cpu: "1024", memory: "2048", network_mode: "awsvpc", requires_compatibilities: ["FARGATE"], volume: [{ name: "tmp" }], skip_destroy: true });
+    const c = containers(td);
+    expect(c).toContain("${aws_ecr_repository.backend-repository_repo_");
+    expect(c).toContain(":${var.image_tag}");
+    expect(c).toMatch(/"readonlyRootFilesystem"\s*=\s*true/);
+    expect(c).toMatch(/"privileged"\s*=\s*false/);
+    expect(c).toMatch(/"containerPath"\s*=\s*"\/tmp"/);
+    expect(c).toMatch(/"logDriver"\s*=\s*"awslogs"/);
+    expect(c).toContain("wget -q -O /dev/null http://127.0.0.1:8080/backend/healthz");
+    expect(json).toHaveProperty("variable.image_tag.validation");
+  });
+  test("separate execution and task roles; the execution role pulls only its repository and writes only its log group", () => {
+    const td = taskDef(json, "shipkit-prod-backend");
+    expect(td.execution_role_arn).not.toEqual(td.task_role_arn);
+    const doc = Object.entries(json.data!.aws_iam_policy_document!).find(([k]) => k.startsWith("backend-service_task_execution-policy"))![1];
+    const statements = doc.statement as { sid: string; resources: string[] }[];
+    expect(statements.find((s) => s.sid === "PullImage")!.resources).toEqual([expect.stringContaining("aws_ecr_repository.backend-repository_repo")]);
+    expect(statements.find((s) => s.sid === "WriteLogs")!.resources).toEqual([expect.stringMatching(/aws_cloudwatch_log_group\.backend-service_task_logs_[0-9A-F]+\.arn\}:\*$/)]);
+    expect(resources(json, "aws_cloudwatch_log_group").find((g) => g.name === "/shipkit/prod/backend")).toMatchObject({ retention_in_days: 90 });
+  });
+  test("autoscaling on CPU and on ALB requests per target", () => {
+    const policies = resources(json, "aws_appautoscaling_policy").filter((p) => String(p.name).includes("backend"));
+    const metrics = policies.map((p) => (p.target_tracking_scaling_policy_configuration as { predefined_metric_specification: { predefined_metric_type: string; resource_label?: string } }).predefined_metric_specification);
+    expect(metrics.map((m) => m.predefined_metric_type).sort()).toEqual(["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"]);
+    expect(metrics.find((m) => m.resource_label)!.resource_label).toMatch(/arn_suffix\}\/\$\{aws_lb_target_group\.backend-service_target-group_[0-9A-F]+\.arn_suffix\}$/);
+    expect(resources(json, "aws_appautoscaling_target").find((t) => String(t.resource_id).includes("backend"))).toMatchObject({ min_capacity: 2, max_capacity: 20 });
+  });
+  test("fast rollout: health checks every 5 s, healthy after 2, drain = 25 s timeout + 5 s", () => {
+    const tg = resources(json, "aws_lb_target_group").find((t) => t.name === "shipkit-prod-backend")!;
+    expect(tg).toMatchObject({ deregistration_delay: "30", target_type: "ip", health_check: { path: "/backend/healthz", interval: 5, healthy_threshold: 2, matcher: "200-399" } });
+    expect(HEALTH_CHECK.intervalSeconds * HEALTH_CHECK.healthyThreshold + 30).toBe(40);
+  });
+  test("alarms to the environment topic: 5xx ratio, p95, unhealthy targets, tasks below desired (missing = breaching)", () => {
+    const alarms = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("shipkit-prod-backend-"));
+    expect(alarms.map((a) => String(a.alarm_name).replace("shipkit-prod-backend-", "")).sort()).toEqual(["5xx-ratio", "p95-latency", "tasks-below-desired", "unhealthy-targets"]);
+    for (const a of alarms) expect(a.alarm_actions).toEqual(["${aws_sns_topic.alarms_topic_" + String(a.alarm_actions).split("alarms_topic_")[1]]);
+    expect(alarms.find((a) => String(a.alarm_name).endsWith("tasks-below-desired"))).toMatchObject({ treat_missing_data: "breaching" });
+    expect(alarms.find((a) => String(a.alarm_name).endsWith("p95-latency"))).toMatchObject({ extended_statistic: "p95", threshold: 10 });
+  });
+});
+
+describe("routing on the ALB", () => {
+  test("prod: /backend/* to backend (kept prefix), everything else to web; backend evaluated first", () => {
+    const json = synthEnv(prod);
+    const backendRule = ruleFor(json, "backend");
+    const webRule = ruleFor(json, "web");
+    expect(backendRule.priority).toBe(BASE_PRIORITY.backend);
+    expect(webRule.priority).toBe(BASE_PRIORITY.web);
+    expect(backendRule.condition).toEqual(expect.arrayContaining([{ path_pattern: { values: ["/backend/*"] } }]));
+    expect(JSON.stringify(webRule.condition)).not.toContain("path_pattern");
+    expect(JSON.stringify(backendRule)).not.toContain("host_header");
+  });
+  test("a preview adds host-header rules on staging's shared listener, ahead of staging's own", () => {
+    const json = synthEnv(ephemeral(42));
+    for (const kind of ["backend", "web"]) {
+      const rule = ruleFor(json, kind);
+      expect(rule.listener_arn).toBe("${data.terraform_remote_state.staging-state.outputs.https_listener_arn}");
+      expect(rule.condition).toEqual(expect.arrayContaining([{ host_header: { values: ["pr-42-staging.example.com"] } }]));
+      expect(rule.priority).toBeLessThan(BASE_PRIORITY.backend);
+    }
+    expect(ruleFor(json, "backend").priority).toBe(94);
+    expect(ruleFor(json, "web").priority).toBe(95);
+  });
+  test("priorities are derived and never collide across previews, nor with staging", () => {
+    const used = new Set<number>([BASE_PRIORITY.backend, BASE_PRIORITY.web]);
+    for (let pr = 1; pr < 20000; pr += 1) {
+      for (const kind of ["backend", "web"] as const) {
+        const p = listenerPriority(ephemeral(pr), kind);
+        expect(used.has(p)).toBe(false);
+        expect(p).toBeGreaterThanOrEqual(1);
+        expect(p).toBeLessThanOrEqual(50000);
+        used.add(p);
+      }
+    }
+  });
+  test("a preview runs all-Spot, one task, ECS Exec on, no alarms (they would page staging)", () => {
+    const json = synthEnv(ephemeral(7));
+    const web = service(json, "web");
+    expect(web).toMatchObject({ capacity_provider_strategy: [{ capacity_provider: "FARGATE_SPOT", weight: 1 }], desired_count: 1, enable_execute_command: true });
+    expect(resources(json, "aws_appautoscaling_target")).toHaveLength(0);
+    expect(resources(json, "aws_cloudwatch_metric_alarm")).toHaveLength(0);
+  });
+  test("staging mixes on-demand (base 1) and Spot by its configured share", () => {
+    expect(service(synthEnv(staging), "web").capacity_provider_strategy).toEqual([
+      { capacity_provider: "FARGATE", weight: 50, base: 1 },
+      { capacity_provider: "FARGATE_SPOT", weight: 50 },
+    ]);
+  });
+});
+
+describe("deploys", () => {
+  test.each([prod, staging, ephemeral(42)])("$name: a new image tag reaches only task definitions and services", (env) => {
+    const json = synthEnv(env);
+    // Walk what a new var.image_tag changes through the resource graph. A task definition is
+    // replaced (every attribute is new: its ARN, revision); a service is updated in place, so only
+    // its task_definition attribute changes and names or ids others reference stay put.
+    const all = Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, body]) => ({ address: `${type}.${name}`, type, text: JSON.stringify(body) })));
+    const reached = new Set<string>();
+    let changedRefs = ["var.image_tag"];
+    while (changedRefs.length) {
+      const next = all.filter((r) => !reached.has(r.address) && changedRefs.some((ref) => r.text.includes(ref)));
+      next.forEach((r) => reached.add(r.address));
+      changedRefs = next.map((r) => (r.type === "aws_ecs_task_definition" ? `${r.address}.` : `${r.address}.task_definition`));
+    }
+    const types = new Set([...reached].map((a) => a.split(".")[0]));
+    expect([...types].sort()).toEqual(["aws_ecs_service", "aws_ecs_task_definition"]);
+  });
+
+  test("a one-off migration task runs the backend image with the migration command", () => {
+    const json = synthEnv(prod);
+    const td = taskDef(json, "shipkit-prod-migrate");
+    expect(containers(td)).toContain("backend-repository_repo");
+    expect(containers(td)).toMatch(/"command"\s*=\s*\["npm", "run", "migrate"\]/);
+    expect(containers(td)).not.toContain("portMappings");
+    expect(json.output?.migration_task_family?.value).toBe("shipkit-prod-migrate");
+    expect(json.output?.modeled_rollout_seconds?.value).toBe(40);
+  });
+});
+
+describe("validation", () => {
+  const names = new Names("shipkit", "staging");
+  const base = (env: EnvironmentConfig) => ({
+    env, names, cluster: { clusterName: "c", clusterArn: "arn:c" }, subnetIds: ["s"], securityGroupId: "sg",
+    task: { image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc" }, size: env.sizes.web,
+  });
+  const lb = { httpsListenerArn: "l", securityGroupId: "sg-alb", arnSuffix: "app/x/y", vpcId: "v", originVerifyValues: ["a"], originVerifyHeader: "x-origin-verify" };
+  const synth = (fn: (s: import("constructs").Construct) => void) => () => Testing.synthScope(fn);
+  test("web without routing", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "web" }))).toThrow(/svc: "routing" is required for a web service/));
+  test("worker with routing", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "worker", routing: { loadBalancer: lb, healthCheckPath: "/" } }))).toThrow(/"routing" must not be set for a worker/));
+  test("Spot in the protected tier", () => expect(synth((s) => new FargateService(s, "svc", { ...base(prod), kind: "worker", spotPercent: 20 }))).toThrow(/"spotPercent" 20 must be 0 in the protected tier/));
+  test("a spot share out of range", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "worker", spotPercent: 120 }))).toThrow(/"spotPercent" 120 must be 0–100/));
+  test("a request timeout the drain cannot cover", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "worker", requestTimeoutSeconds: 3599 }))).toThrow(/"requestTimeoutSeconds" 3599 must be 1–3595 s/));
+  test("a path pattern without a leading slash", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "backend", routing: { loadBalancer: lb, healthCheckPath: "/", pathPatterns: ["backend/*"] } }))).toThrow(/"routing.pathPatterns" must all start with \//));
+  const task = (extra: Record<string, unknown>) => synth((s) => new FargateTask(s, "t", { env: staging, names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, ...extra }));
+  test("a cpu/memory pair Fargate rejects", () => expect(task({ memoryMiB: 4096 })).toThrow(/t: "memoryMiB" 4096 is not valid with cpu 256; use one of 512, 1024, 2048/));
+  test("a bad environment variable name", () => expect(task({ environment: { "bad-name": "x" } })).toThrow(/"environment" "bad-name" is not an environment variable name/));
+  test("a variable that is both plain and secret", () => expect(task({ environment: { TOKEN: "x" }, secrets: { TOKEN: { arn: "arn:s" } } })).toThrow(/"secrets" TOKEN is both a plain variable and a secret/));
+  test("a privileged port", () => expect(task({ port: 80 })).toThrow(/"port" 80 must be 1024–65535/));
+  test("secrets reach the container through ECS secrets, and only the execution role reads them", () => {
+    const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { env: staging, names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, secrets: { DATABASE_PASSWORD: { arn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd", jsonKey: "password" } } }))) as SynthJson;
+    const td = resources(json, "aws_ecs_task_definition")[0]!;
+    expect(containers(td)).toContain('"valueFrom" = "arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd:password::"');
+    const exec = Object.entries(json.data!.aws_iam_policy_document!).find(([k]) => k.startsWith("t_execution-policy"))![1];
+    expect(exec.statement).toEqual(expect.arrayContaining([expect.objectContaining({ sid: "ReadSecrets", resources: ["arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd"] })]));
+  });
+});
