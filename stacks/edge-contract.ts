@@ -5,6 +5,7 @@
  * secret; env stacks read the certificate ARN from edge's state and require the header on the ALB.
  */
 import type { EnvName } from "../environments/types";
+import type { StateLocation } from "./deployment";
 
 /** Name of the edge stack of a Cloudflare zone, one per zone: `edge-example-com` for example.com. */
 export const edgeStackName = (zone: string): string => `edge-${zone.replace(/[^a-z0-9]+/g, "-")}`;
@@ -33,11 +34,7 @@ export const offlineCertificateArn = (accountId: string, region: string, env: st
  * so both the edge stack and every environment stack of the zone agree. Staging's deploy role needs
  * s3:GetObject on that one key (bucket policy; see README "Point it at real AWS and Cloudflare").
  */
-export interface EdgeStateLocation {
-  readonly bucket: string;
-  readonly key: string;
-  readonly region: string;
-}
+export type EdgeStateLocation = StateLocation;
 export const edgeStateLocation = (zone: string, prodAws: { readonly stateBucket: string; readonly region: string }): EdgeStateLocation => ({
   bucket: prodAws.stateBucket,
   key: `${edgeStackName(zone)}/terraform.tfstate`,

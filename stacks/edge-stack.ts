@@ -8,7 +8,7 @@ import { EdgeCertificate, certificateNames, validationKey } from "../constructs/
 import { EdgeRulesets, defaultEdgeRules, type EdgeRules } from "../constructs/edge-rulesets";
 import { EdgeZoneSettings } from "../constructs/edge-zone-settings";
 import { ConfigError } from "../constructs/errors";
-import type { Deployment } from "./deployment";
+import { awsProviderConfig, type Deployment } from "./deployment";
 import { ORIGIN_SECRET_VARIABLE, certificateOutput, edgeStackName, edgeStateLocation } from "./edge-contract";
 import { CLOUDFLARE_ZONE_ID_VARIABLE, edgeStateOwner, isLongLived, useStackBackend } from "./edge-state";
 import { defaultTags } from "./environment-stack";
@@ -140,24 +140,7 @@ export class EdgeStack extends TerraformStack {
 /** AWS provider for one environment, aliased by its name; offline: dummy credentials and skip flags. */
 function awsProvider(scope: Construct, env: EnvironmentConfig, deployment: Deployment): AwsProvider {
   const tags = { ...defaultTags(env), component: "edge" };
-  if (deployment.mode === "online")
-    return new AwsProvider(scope, `aws-${env.name}`, {
-      alias: env.name,
-      region: env.aws.region,
-      allowedAccountIds: [env.aws.accountId],
-      assumeRole: [{ roleArn: env.aws.deployRoleArn, sessionName: `cdktf-edge-${env.name}` }],
-      defaultTags: [{ tags }],
-    });
-  return new AwsProvider(scope, `aws-${env.name}`, {
-    alias: env.name,
-    region: env.aws.region,
-    accessKey: "offline-plan-only",
-    secretKey: "offline-plan-only",
-    skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
-    skipMetadataApiCheck: "true",
-    defaultTags: [{ tags }],
-  });
+  return new AwsProvider(scope, `aws-${env.name}`, awsProviderConfig(env, deployment, { tags, alias: env.name, sessionName: `cdktf-edge-${env.name}` }));
 }
 
 /**

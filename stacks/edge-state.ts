@@ -10,11 +10,11 @@
  * Order: edge → env → dns; every read goes one way, so the graph is acyclic.
  */
 import type { Construct } from "constructs";
-import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, LocalBackend, S3Backend, type TerraformRemoteState, type TerraformStack } from "cdktf";
+import type { TerraformRemoteState } from "cdktf";
 import type { EnvironmentConfig, EnvName } from "../environments/types";
-import type { Deployment } from "./deployment";
-import { certificateOutput, edgeStackName, edgeStateLocation, offlineCertificateArn, type EdgeStateLocation } from "./edge-contract";
-import { stateKey } from "./shared-state";
+import { ownStateLocation, readStackState, type Deployment } from "./deployment";
+export { useStackBackend } from "./deployment";
+import { certificateOutput, edgeStackName, edgeStateLocation, offlineCertificateArn } from "./edge-contract";
 
 /** Output every environment stack publishes (previews: none; they use their base's): the ALB's DNS name. */
 export const ALB_DNS_NAME_OUTPUT = "alb_dns_name";
@@ -54,8 +54,8 @@ export function edgeStateOwner(envs: readonly EnvironmentConfig[], zone: string)
  * `<stateDir>/edge-<zone>.tfstate` (seed it with offlineEdgeOutputs).
  */
 export function readEdgeState(scope: Construct, id: string, opts: { readonly zone: string; readonly owner: EnvironmentConfig; readonly reader: EnvironmentConfig; readonly deployment: Deployment }): TerraformRemoteState {
-  if (opts.deployment.mode === "offline") return new DataTerraformRemoteStateLocal(scope, id, { path: `${opts.deployment.stateDir}/${edgeStackName(opts.zone)}.tfstate` });
-  return new DataTerraformRemoteStateS3(scope, id, { ...edgeStateLocation(opts.zone, opts.owner.aws), assumeRole: { roleArn: opts.reader.aws.deployRoleArn } });
+  const stack = edgeStackName(opts.zone);
+  return readStackState(scope, id, { stack, location: edgeStateLocation(opts.zone, opts.owner.aws), roleArn: opts.reader.aws.deployRoleArn }, opts.deployment);
 }
 
 /** Stand-in outputs of an edge stack for the offline seed state, keyed by output name. */
@@ -69,43 +69,10 @@ export function offlineAlbOutputs(): Record<string, string> {
 }
 
 /**
- * The backend of a Cloudflare stack, like the env stacks': online, S3 in `env`'s state bucket
- * (key `<stack>/terraform.tfstate`, encrypted, native lock file, `env`'s deploy role); offline,
- * `<stateDir>/<stack>.tfstate`. `location` overrides bucket/key/region (the edge stack passes
- * edgeStateLocation so writer and readers agree by construction).
- */
-export function useStackBackend(
-  stack: TerraformStack,
-  name: string,
-  env: EnvironmentConfig,
-  deployment: Deployment,
-  location: EdgeStateLocation = { bucket: env.aws.stateBucket, key: stateKey(name), region: env.aws.region },
-): void {
-  if (deployment.mode === "offline") {
-    new LocalBackend(stack, { path: `${deployment.stateDir}/${name}.tfstate` });
-    return;
-  }
-  const backend = new S3Backend(stack, {
-    ...location,
-    encrypt: true,
-    assumeRole: { roleArn: env.aws.deployRoleArn },
-  });
-  // Terraform's native S3 locking (1.10+); cdktf 0.21's S3BackendConfig predates the field.
-  backend.addOverride("use_lockfile", true);
-}
-
-/**
  * Reads an environment's published outputs (its ALB DNS name) from its state: `env`'s own state,
  * or its base's for a preview. Same account as the reader, env's deploy role.
  */
 export function readEnvironmentState(scope: Construct, env: EnvironmentConfig, deployment: Deployment): TerraformRemoteState {
   const source = env.preview?.base ?? env.name;
-  return deployment.mode === "offline"
-    ? new DataTerraformRemoteStateLocal(scope, `${source}-state`, { path: `${deployment.stateDir}/${source}.tfstate` })
-    : new DataTerraformRemoteStateS3(scope, `${source}-state`, {
-        bucket: env.aws.stateBucket,
-        key: stateKey(source),
-        region: env.aws.region,
-        assumeRole: { roleArn: env.aws.deployRoleArn },
-      });
+  return readStackState(scope, `${source}-state`, { stack: source, location: ownStateLocation(source, env), roleArn: env.aws.deployRoleArn }, deployment);
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
-import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, type TerraformRemoteState } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { EnvironmentConfig } from "../environments/types";
-import type { Deployment } from "./deployment";
+import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 
 /**
  * The contract between a base environment (staging) and its previews: what staging publishes as
@@ -47,8 +47,7 @@ export type SharedAttributes = {
   readonly [K in SharedKey]: (typeof SHARED_OUTPUTS)[K]["kind"] extends "list" ? string[] : string;
 };
 
-/** Key of a stack's state object in the S3 state bucket. */
-export const stateKey = (stackName: string): string => `${stackName}/terraform.tfstate`;
+export { stateKey } from "./deployment";
 
 
 /** Publishes every shared attribute as a stack output of the base environment. */
@@ -65,15 +64,7 @@ export function publishShared(scope: Construct, attrs: SharedAttributes): void {
 export function readShared(scope: Construct, env: EnvironmentConfig, deployment: Deployment): SharedAttributes {
   const base = env.preview?.base;
   if (!base) throw new Error(`${env.name} is not a preview; only previews read a base environment's state`);
-  const state: TerraformRemoteState =
-    deployment.mode === "offline"
-      ? new DataTerraformRemoteStateLocal(scope, `${base}-state`, { path: `${deployment.stateDir}/${base}.tfstate` })
-      : new DataTerraformRemoteStateS3(scope, `${base}-state`, {
-          bucket: env.aws.stateBucket,
-          key: stateKey(base),
-          region: env.aws.region,
-          assumeRole: { roleArn: env.aws.deployRoleArn },
-        });
+  const state = readStackState(scope, `${base}-state`, { stack: base, location: ownStateLocation(base, env), roleArn: env.aws.deployRoleArn }, deployment);
   const entries = (Object.keys(SHARED_OUTPUTS) as SharedKey[]).map((key) => {
     const row: SharedOutput = SHARED_OUTPUTS[key];
     return [key, row.kind === "list" ? state.getList(row.output) : state.getString(row.output)] as const;

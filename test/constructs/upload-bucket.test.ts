@@ -3,6 +3,7 @@ import { type App, Aspects, LocalBackend, TerraformStack, Testing } from "cdktf"
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AlarmTopic } from "../../constructs/alarm-topic";
+import { OFFLINE_AWS_SETTINGS } from "../../stacks/deployment";
 import { Guardrails } from "../../constructs/guardrails";
 import { Names } from "../../constructs/naming";
 import { UploadBucket, type UploadBucketProps } from "../../constructs/upload-bucket";
@@ -22,11 +23,7 @@ function uploadsStack(app: App, env: EnvironmentConfig): { stack: TerraformStack
   const stack = new TerraformStack(app, `uploads-${env.name}`);
   new AwsProvider(stack, "aws", {
     region: env.aws.region,
-    accessKey: "offline-plan-only",
-    secretKey: "offline-plan-only",
-    skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
-    skipMetadataApiCheck: "true",
+    ...OFFLINE_AWS_SETTINGS,
   });
   new LocalBackend(stack, { path: path.join(app.outdir, `${env.name}.tfstate`) });
   Aspects.of(stack).add(new Guardrails({ tier: env.safetyTier }));
