@@ -55,6 +55,19 @@ export interface FargateTaskProps {
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 /**
+ * cdktf renders the argument of Fn.jsonencode as HCL but escapes only `${` in string literals: a
+ * `"` or `\` (e.g. a shell command such as a cron job's timeout wrapper) would end the string or
+ * start an escape and fail the plan. Escape them (and `%{`, a template directive) in every literal;
+ * token markers contain none of these and pass through.
+ */
+function hclLiterals<T>(value: T): T {
+  if (typeof value === "string") return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%\{/g, "%%{") as T;
+  if (Array.isArray(value)) return value.map((v) => hclLiterals(v)) as T;
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hclLiterals(v)])) as T;
+  return value;
+}
+
+/**
  * One Fargate task definition with its log group and two least-privilege roles:
  * - execution role: pull this repository's image, write this log group, read exactly the listed secrets;
  * - task role: what the app itself may do (empty until constructs grant to it; ECS Exec's
@@ -150,7 +163,7 @@ export class FargateTask extends Construct {
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
       volume: [{ name: "tmp" }],
-      containerDefinitions: Fn.jsonencode([container]),
+      containerDefinitions: Fn.jsonencode([hclLiterals(container)]),
       skipDestroy: true,
     });
 

@@ -24,6 +24,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
     },
     // Previews own no instance (a logical database pr_<n> on staging's): no replicas, standby, backup plan or restore.
     database: { ...base.database, readReplicas: 0, multiAz: false, backupPlan: undefined, restoreFrom: undefined },
+    // Cron is off in previews unless a job lists "preview"; the maintenance switch follows the base (they share its database).
+    cron: base.cron,
     preview: { prNumber: pr, base: "staging" },
   };
 }

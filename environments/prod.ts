@@ -1,3 +1,4 @@
+import { CRON_JOBS } from "./cron-jobs";
 import type { EnvironmentConfig } from "./types";
 
 /**
@@ -26,6 +27,7 @@ export const prod: EnvironmentConfig = {
     fargateSpotPercent: 0, waf: { authRateLimitPer5Minutes: 100, authPathPrefix: "/backend/auth/" },
     migrationCommand: ["npm", "run", "migrate"],
   },
+  cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "protected",
   sizes: {
     web: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 },

@@ -1,3 +1,4 @@
+import { CRON_JOBS } from "./cron-jobs";
 import type { EnvironmentConfig } from "./types";
 
 /**
@@ -26,6 +27,7 @@ export const staging: EnvironmentConfig = {
     fargateSpotPercent: 50, waf: { authRateLimitPer5Minutes: 300, authPathPrefix: "/backend/auth/" },
     migrationCommand: ["npm", "run", "migrate"],
   },
+  cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "standard",
   sizes: {
     web: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },

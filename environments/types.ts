@@ -131,6 +131,55 @@ export interface AppConfig {
   readonly migrationCommand: readonly string[];
 }
 
+/** Where a cron job runs: the two long-lived environments by name, every preview as `preview`. */
+export type CronEnvironment = "prod" | "staging" | "preview";
+
+/**
+ * An EventBridge Scheduler expression: `cron(min hour day-of-month month day-of-week year)` (six
+ * fields, exactly one day field `?`) or `rate(<n> minute(s)|hour(s)|day(s))` (singular for 1).
+ */
+export type ScheduleExpression = `cron(${string})` | `rate(${string})`;
+
+/** One scheduled job: runs the app image with `command` on Fargate. See README "Cron". */
+export interface CronJob {
+  /** Kebab-case, 3–24 characters; part of every resource name (`<app>-<env>-cron-<name>`). */
+  readonly name: string;
+  /** When it runs, e.g. `cron(15 3 * * ? *)` (03:15 daily) or `rate(15 minutes)`. */
+  readonly schedule: ScheduleExpression;
+  /** IANA time zone the cron fields are read in (DST-aware), e.g. `Europe/Berlin`. @default "UTC" */
+  readonly timezone?: string;
+  /** Command run in the image (wrapped by `timeout`, see timeoutSeconds). */
+  readonly command: readonly string[];
+  /** Image the job runs. @default "backend" */
+  readonly image?: "backend" | "web";
+  /** Fargate CPU units. @default 256 */
+  readonly cpu?: FargateCpu;
+  /** Memory in MiB, a pair Fargate accepts for `cpu`. @default 512 */
+  readonly memoryMiB?: number;
+  /** Longest a run may take (1–86400 s); then it is stopped and exits non-zero, which pages. */
+  readonly timeoutSeconds: number;
+  /** `read` connects to the read replica only; `write` gets the primary. Replica by default (decision 4). */
+  readonly database: "read" | "write";
+  /** Environments the job is scheduled in. Previews run it only when this lists `preview`. */
+  readonly environments: readonly CronEnvironment[];
+  /**
+   * Scheduler retries when starting the task fails (throttling, no capacity); not retries of a
+   * job that ran and failed. @default { maximumAttempts: 3, maximumEventAgeSeconds: the interval, 60–3600 }
+   */
+  readonly retries?: { readonly maximumAttempts: number; readonly maximumEventAgeSeconds: number };
+}
+
+/** Scheduled jobs of one environment. */
+export interface CronConfig {
+  /**
+   * `on` disables every schedule of the environment (and the heartbeat alarms' actions): flip it
+   * before a deploy that needs maintenance mode, deploy, flip it back (docs/runbook.md).
+   */
+  readonly maintenance: "off" | "on";
+  /** Every job; each one's `environments` decides where it is scheduled. */
+  readonly jobs: readonly CronJob[];
+}
+
 /** Everything that distinguishes one environment from another. */
 export interface EnvironmentConfig {
   readonly name: EnvName;
@@ -146,6 +195,8 @@ export interface EnvironmentConfig {
   /** Postgres settings (see DatabaseConfig). */
   readonly database: DatabaseConfig;
   readonly app: AppConfig;
+  /** Scheduled jobs and the maintenance switch. */
+  readonly cron: CronConfig;
   /** Set only for previews: the pull request and the environment whose shared resources it uses. */
   readonly preview?: { readonly prNumber: number; readonly base: "staging" };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../constructs/ipv4";
+import { cronSchema } from "./cron-validate";
 import type { EnvironmentConfig } from "./types";
 
 /** Raised for bad environment input, before any stack is built or any output is written. */
@@ -115,6 +116,7 @@ const envSchema = z
       ]),
       migrationCommand: z.array(z.string().min(1)).min(1, "must name a command, e.g. [\"npm\", \"run\", \"migrate\"]"),
     }),
+    cron: cronSchema(FARGATE_MEMORY),
     preview: z.object({ prNumber: z.number().int().min(1).max(99999), base: z.literal("staging") }).optional(),
   })
   .superRefine((e, ctx) => {

@@ -17,6 +17,8 @@ import { FargateTask } from "../constructs/fargate-task";
 import { Guardrails } from "../constructs/guardrails";
 import { LoadBalancer, acceptedOriginValues, type LoadBalancerAttachment } from "../constructs/load-balancer";
 import { Names } from "../constructs/naming";
+import { ScheduleGroup } from "../constructs/schedule-group";
+import { ScheduledTask } from "../constructs/scheduled-task";
 import { UploadBucket } from "../constructs/upload-bucket";
 import { Network, type NetworkAttributes } from "../constructs/network";
 import type { Deployment } from "./deployment";
@@ -83,6 +85,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly uploads: UploadBucket;
   /** One-off migration task: run it before the services move to a new image (docs/runbook.md). */
   readonly migrationTask: FargateTask;
+  /** Scheduled jobs of this environment (env.cron.jobs that list it; previews: those listing "preview"). */
+  readonly scheduledTasks: readonly ScheduledTask[];
   /** Longest modeled rollout wait of the routed services, in seconds. */
   readonly modeledRolloutSeconds: number;
 
@@ -191,10 +195,11 @@ export class EnvironmentStack extends TerraformStack {
 
     // Plain settings plus the database endpoints for a process kind (PGAPPNAME = <app>-<env>-<kind>,
     // so pg_stat_activity shows who holds a lock); credentials travel as ECS secrets.
+    const appEnvironment = { APP_ENV: env.name, PUBLIC_URL: `https://${env.hostnames.app}`, REQUEST_TIMEOUT_SECONDS: String(env.app.requestTimeoutSeconds) };
     const runtime = (kind: DbProcessKind) => {
       const db = databaseSettings(this.database, kind, this.names.prefix);
       return {
-        environment: { APP_ENV: env.name, PUBLIC_URL: `https://${env.hostnames.app}`, REQUEST_TIMEOUT_SECONDS: String(env.app.requestTimeoutSeconds), ...db.environment },
+        environment: { ...appEnvironment, ...db.environment },
         secrets: db.secrets,
       };
     };
@@ -230,6 +235,27 @@ export class EnvironmentStack extends TerraformStack {
       command: env.app.migrationCommand,
       ...runtime("migration"),
     });
+    // Cron: jobs are data (env.cron.jobs); each runs where its `environments` lists this one.
+    // ScheduledTask adds the job's database settings (replica unless it writes).
+    const cronWhere = env.preview ? "preview" : (env.name as "prod" | "staging");
+    const jobs = env.cron.jobs.filter((job) => job.environments.includes(cronWhere));
+    const cronGroup = jobs.length ? new ScheduleGroup(this, "cron", { names: this.names, alarms }) : undefined;
+    this.scheduledTasks = cronGroup
+      ? jobs.map((job) => new ScheduledTask(this, `cron-${job.name}`, {
+          env,
+          names: this.names,
+          job,
+          group: cronGroup,
+          cluster: this.cluster,
+          image: this.images[job.image ?? "backend"],
+          imageTag: this.imageTag,
+          subnetIds: this.network.privateSubnetIds,
+          securityGroupId: this.appSecurityGroup.id,
+          database: this.database,
+          environment: appEnvironment,
+          alarms,
+        }))
+      : [];
     this.modeledRolloutSeconds = Math.max(web.modeledRolloutSeconds, backend.modeledRolloutSeconds);
     new TerraformOutput(this, "migration_task_family", { value: this.migrationTask.family, description: "Run before services move to a new image: aws ecs run-task --task-definition <family>" });
     new TerraformOutput(this, "modeled_rollout_seconds", { value: this.modeledRolloutSeconds, description: "Health checks to healthy + connection draining" });
