@@ -52,7 +52,7 @@ export class AccessLogBucket extends Construct {
       forceDestroy: tier.forceDestroy || !tier.protectState, // logs are disposable outside prod
       lifecycle: { preventDestroy: tier.protectState },
     });
-    new S3BucketPublicAccessBlock(this, "public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     new S3BucketOwnershipControls(this, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
@@ -81,7 +81,8 @@ export class AccessLogBucket extends Construct {
         },
       ],
     });
-    this.policy = new S3BucketPolicy(this, "policy", { bucket: bucket.id, policy: doc.json });
+    // After the public access block: S3 answers OperationAborted when both change at once.
+    this.policy = new S3BucketPolicy(this, "policy", { bucket: bucket.id, policy: doc.json, dependsOn: [publicAccess] });
     this.bucketName = bucket.bucket;
   }
 }

@@ -41,13 +41,10 @@ export class AlarmTopic extends Construct {
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
       statement: [
         { sid: "AccountAdministers", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${account}:root`] }] },
-        {
-          sid: "AlarmPublishersEncrypt",
-          actions: ["kms:Decrypt", "kms:GenerateDataKey*"],
-          resources: ["*"],
-          principals: [{ type: "Service", identifiers: [...ALARM_PUBLISHERS] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
-        },
+        // As AWS documents it for CloudWatch and EventBridge publishing to an encrypted topic: no
+        // aws:SourceAccount condition here (the services call KMS through SNS, and a condition makes
+        // delivery fail silently). The topic policy below scopes publishing to this account.
+        { sid: "AlarmPublishersEncrypt", actions: ["kms:Decrypt", "kms:GenerateDataKey*"], resources: ["*"], principals: [{ type: "Service", identifiers: [...ALARM_PUBLISHERS] }] },
       ],
     });
     const key = new KmsKey(this, "key", {

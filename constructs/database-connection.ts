@@ -6,7 +6,7 @@
  *
  * Tested via: test/constructs/postgres-database.test.ts
  */
-import { Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 
 /** One Postgres endpoint. Values are tokens of the DbInstance (or of staging's outputs in a preview). */
 export interface DbConnection {
@@ -80,8 +80,10 @@ export function databaseSettings(endpoints: DbEndpoints, kind: DbProcessKind, ap
   const { primary } = endpoints;
   const reader = endpoints.reader ?? primary;
   const preferred = READER_FIRST_KINDS.includes(kind) ? reader : primary;
-  // A port from a DbInstance is a number token: String() would mangle it, Token.asString keeps the reference.
-  const port = (n: number) => (Token.isUnresolved(n) ? Token.asString(n) : String(n));
+  // A port from a DbInstance is a number token. ECS environment values must be JSON strings, and
+  // jsonencode() writes a number attribute unquoted (the provider then rejects the task
+  // definition at apply), so convert in Terraform with tostring().
+  const port = (n: number) => (Token.isUnresolved(n) ? Fn.tostring(n) : String(n));
   return {
     environment: {
       DATABASE_HOST: primary.host,

@@ -30,12 +30,13 @@ export class EcsCluster extends Construct implements ClusterAttributes {
       name: props.names.of("cluster"),
       setting: [{ name: "containerInsights", value: props.containerInsights ?? "enabled" }],
     });
-    new EcsClusterCapacityProviders(this, "capacity", {
+    const capacity = new EcsClusterCapacityProviders(this, "capacity", {
       clusterName: cluster.name,
       capacityProviders: ["FARGATE", "FARGATE_SPOT"],
       defaultCapacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
     });
-    this.clusterName = cluster.name;
+    // Through the capacity-provider association, so services wait until FARGATE_SPOT is attached.
+    this.clusterName = capacity.clusterName;
     this.clusterArn = cluster.arn;
   }
 }

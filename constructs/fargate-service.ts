@@ -61,7 +61,7 @@ export interface FargateServiceProps {
   readonly targetCpuPercent?: number;
   /** ALB requests per target per minute autoscaling aims for (routed services). @default 1000 */
   readonly targetRequestsPerTarget?: number;
-  /** Alarm topic; alarms are `off` for previews (their noise would page staging). @default on unless ephemeral */
+  /** Where the service's alarms publish; pass `off` for previews (their noise would page staging). @default "off" */
   readonly alarms?: { readonly topicArn: string } | "off";
 }
 
@@ -128,7 +128,9 @@ export class FargateService extends Construct {
     if (props.routing) {
       const lb = props.routing.loadBalancer;
       targetGroup = new LbTargetGroup(this, "target-group", {
-        name: names.of(name, { max: 32 }),
+        // The port is in the name so a port change (which replaces the group) can create the new
+        // group before destroying the old one without a name clash.
+        name: names.of(`${name}-${cfg.port}`, { max: 32 }),
         port: cfg.port,
         protocol: "HTTP",
         targetType: "ip",
@@ -170,7 +172,7 @@ export class FargateService extends Construct {
       : [{ capacityProvider: "FARGATE", weight: 100 - spot, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: spot }];
     const service = new EcsService(this, "service", {
       name: names.of(name),
-      cluster: props.cluster.clusterArn,
+      cluster: props.cluster.clusterName, // name via the capacity-provider association: created after FARGATE_SPOT is attached
       taskDefinition: this.task.taskDefinitionArn,
       desiredCount: props.size.minTasks,
       capacityProviderStrategy,

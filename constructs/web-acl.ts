@@ -14,6 +14,9 @@ export interface WebAclProps {
   readonly authPathPrefix: string;
 }
 
+/** Header carrying the real client address; Cloudflare sets it on every proxied request. */
+export const CLIENT_IP_HEADER = "CF-Connecting-IP";
+
 /** Visibility config shared by every rule: metrics and sampled requests on. */
 const visibility = (metricName: string) => ({ CloudWatchMetricsEnabled: true, MetricName: metricName, SampledRequestsEnabled: true });
 
@@ -35,11 +38,17 @@ export class WebAcl extends Construct {
     super(scope, id);
     if (props.authRateLimitPer5Minutes < 10) throw new ConfigError(this, "authRateLimitPer5Minutes", `${props.authRateLimitPer5Minutes} is below the WAF minimum of 10`);
     if (!/^\/.*\/$/.test(props.authPathPrefix)) throw new ConfigError(this, "authPathPrefix", `${JSON.stringify(props.authPathPrefix)} must start and end with /`);
-    const managed = (name: string, priority: number) => ({
+    const managed = (name: string, priority: number, countOnly: readonly string[] = []) => ({
       Name: name,
       Priority: priority,
       OverrideAction: { None: {} },
-      Statement: { ManagedRuleGroupStatement: { VendorName: "AWS", Name: name } },
+      Statement: {
+        ManagedRuleGroupStatement: {
+          VendorName: "AWS",
+          Name: name,
+          ...(countOnly.length ? { RuleActionOverrides: countOnly.map((rule) => ({ Name: rule, ActionToUse: { Count: {} } })) } : {}),
+        },
+      },
       VisibilityConfig: visibility(name),
     });
     const rules = [
@@ -51,7 +60,10 @@ export class WebAcl extends Construct {
           RateBasedStatement: {
             Limit: props.authRateLimitPer5Minutes,
             EvaluationWindowSec: 300,
-            AggregateKeyType: "IP",
+            // The ALB only admits Cloudflare, so the source IP is a Cloudflare edge address: count the
+            // client Cloudflare reports instead, or one busy edge location would lock everyone out.
+            AggregateKeyType: "FORWARDED_IP",
+            ForwardedIPConfig: { HeaderName: CLIENT_IP_HEADER, FallbackBehavior: "MATCH" },
             ScopeDownStatement: {
               ByteMatchStatement: {
                 FieldToMatch: { UriPath: {} },
@@ -64,7 +76,9 @@ export class WebAcl extends Construct {
         },
         VisibilityConfig: visibility("auth-rate-limit"),
       },
-      managed("AWSManagedRulesCommonRuleSet", 1),
+      // SizeRestrictions_BODY blocks bodies over 8 KB: ordinary JSON API calls exceed that. Count it
+      // (visible in metrics) rather than block; large files go straight to S3, never through the ALB.
+      managed("AWSManagedRulesCommonRuleSet", 1, ["SizeRestrictions_BODY"]),
       managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
     ];
     const acl = new Wafv2WebAcl(this, "acl", {

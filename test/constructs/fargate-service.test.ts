@@ -78,9 +78,9 @@ describe("FargateService in prod", () => {
     expect(resources(json, "aws_appautoscaling_target").find((t) => String(t.resource_id).includes("backend"))).toMatchObject({ min_capacity: 2, max_capacity: 20 });
   });
   test("fast rollout: health checks every 5 s, healthy after 2, drain = 25 s timeout + 5 s", () => {
-    const tg = resources(json, "aws_lb_target_group").find((t) => t.name === "shipkit-prod-backend")!;
+    const tg = resources(json, "aws_lb_target_group").find((t) => t.name === "shipkit-prod-backend-8080")!;
     expect(tg).toMatchObject({ deregistration_delay: "30", target_type: "ip", health_check: { path: "/backend/healthz", interval: 5, healthy_threshold: 2, matcher: "200-399" } });
-    expect(HEALTH_CHECK.intervalSeconds * HEALTH_CHECK.healthyThreshold + 30).toBe(40);
+    expect(json.output?.modeled_rollout_seconds?.value).toBe(HEALTH_CHECK.intervalSeconds * HEALTH_CHECK.healthyThreshold + Number(tg.deregistration_delay));
   });
   test("alarms to the environment topic: 5xx ratio, p95, unhealthy targets, tasks below desired (missing = breaching)", () => {
     const alarms = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("shipkit-prod-backend-"));
@@ -141,7 +141,7 @@ describe("routing on the ALB", () => {
 });
 
 describe("deploys", () => {
-  test.each([prod, staging, ephemeral(42)])("$name: a new image tag reaches only task definitions and services", (env) => {
+  test.each([prod, staging, ephemeral(42)])("$name: a new image tag reaches only task definitions and what runs them (services, cron schedules)", (env) => {
     const json = synthEnv(env);
     // Walk what a new var.image_tag changes through the resource graph. A task definition is
     // replaced (every attribute is new: its ARN, revision); a service is updated in place, so only
@@ -152,10 +152,12 @@ describe("deploys", () => {
     while (changedRefs.length) {
       const next = all.filter((r) => !reached.has(r.address) && changedRefs.some((ref) => r.text.includes(ref)));
       next.forEach((r) => reached.add(r.address));
+      // Services and schedules are updated in place: only their pointer to the revision changes.
       changedRefs = next.map((r) => (r.type === "aws_ecs_task_definition" ? `${r.address}.` : `${r.address}.task_definition`));
     }
     const types = new Set([...reached].map((a) => a.split(".")[0]));
-    expect([...types].sort()).toEqual(["aws_ecs_service", "aws_ecs_task_definition"]);
+    expect(types.has("aws_ecs_task_definition") && types.has("aws_ecs_service")).toBe(true);
+    expect([...types].filter((t) => !["aws_ecs_task_definition", "aws_ecs_service", "aws_scheduler_schedule"].includes(t!))).toEqual([]);
   });
 
   test("a one-off migration task runs the backend image with the migration command", () => {

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { CLOUDFLARE_IPV4 } from "../../constructs/cloudflare-ips";
-import { LoadBalancer, TLS_POLICY } from "../../constructs/load-balancer";
+import { LoadBalancer } from "../../constructs/load-balancer";
 import { Names } from "../../constructs/naming";
 import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
@@ -25,9 +25,8 @@ describe("LoadBalancer in an environment stack", () => {
 
   test("HTTPS listener: TLS 1.2/1.3 policy, the edge stack's certificate, default 403", () => {
     const [https] = byName(json, "aws_lb_listener", (l) => l.port === 443);
-    expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: TLS_POLICY, default_action: [{ type: "fixed-response", fixed_response: { status_code: "403", content_type: "text/plain", message_body: "Forbidden" } }] });
+    expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06", default_action: [{ type: "fixed-response", fixed_response: { status_code: "403", content_type: "text/plain", message_body: "Forbidden" } }] });
     expect(https!.certificate_arn).toBe("${data.terraform_remote_state.edge-state.outputs.certificate_arn_prod}");
-    expect(TLS_POLICY).toMatch(/TLS13-1-2/);
   });
 
   test("HTTP listener only redirects to HTTPS", () => {
@@ -39,6 +38,8 @@ describe("LoadBalancer in an environment stack", () => {
     expect(alb!.access_logs).toMatchObject({ enabled: true });
     const [bucket] = byName(json, "aws_s3_bucket", (b) => String(b.bucket).includes("alb-logs"));
     expect(bucket).toMatchObject({ bucket: "shipkit-prod-alb-logs-111111111111", lifecycle: { prevent_destroy: true } });
+    const [logPolicy] = resources(json, "aws_s3_bucket_policy").filter((p) => String(p.bucket).includes("access-logs"));
+    expect(logPolicy!.depends_on).toEqual([expect.stringContaining("aws_s3_bucket_public_access_block.load-balancer_access-logs_public-access")]);
     expect(byName(json, "aws_s3_bucket_lifecycle_configuration", () => true)[0]).toMatchObject({ rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }] })] });
     const [policy] = Object.values(json.data!.aws_iam_policy_document!).filter((d) => JSON.stringify(d).includes("logdelivery.elasticloadbalancing.amazonaws.com"));
     expect(JSON.stringify(policy)).toContain("arn:aws:iam::127311923021:root");
@@ -74,8 +75,10 @@ describe("LoadBalancer in an environment stack", () => {
       const rules = JSON.parse(String(acl!.rule_json)) as { Name: string; Statement: Record<string, { Limit?: number; ScopeDownStatement?: unknown }> }[];
       expect(rules.map((r) => r.Name)).toEqual(["auth-rate-limit", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
       const waf = env.app.waf as { authRateLimitPer5Minutes: number; authPathPrefix: string };
-      expect(rules[0]!.Statement.RateBasedStatement).toMatchObject({ Limit: waf.authRateLimitPer5Minutes, ScopeDownStatement: { ByteMatchStatement: expect.objectContaining({ SearchString: "/backend/auth/", PositionalConstraint: "STARTS_WITH" }) } });
+      expect(rules[0]!.Statement.RateBasedStatement).toMatchObject({ Limit: waf.authRateLimitPer5Minutes, AggregateKeyType: "FORWARDED_IP", ForwardedIPConfig: { HeaderName: "CF-Connecting-IP", FallbackBehavior: "MATCH" }, ScopeDownStatement: { ByteMatchStatement: expect.objectContaining({ SearchString: "/backend/auth/", PositionalConstraint: "STARTS_WITH" }) } });
       expect(resources(j, "aws_wafv2_web_acl_association")).toHaveLength(1);
+      const common = rules[1]!.Statement.ManagedRuleGroupStatement as unknown as { RuleActionOverrides: unknown[] };
+      expect(common.RuleActionOverrides).toEqual([{ Name: "SizeRestrictions_BODY", ActionToUse: { Count: {} } }]);
     }
   });
 

@@ -87,3 +87,13 @@ describe("uploads wiring", () => {
     expect(grants.some((p) => String(p.policy).includes("aws_iam_policy_document.uploads"))).toBe(true);
   });
 });
+
+describe("database wiring", () => {
+  test.each([prod, staging])("$name: ports reach containers as strings (ECS rejects numbers in environment values)", (env) => {
+    const json = synthEnv(env);
+    const backend = String(resources(json, "aws_ecs_task_definition").find((t) => t.family === `shipkit-${env.name}-backend`)!.container_definitions);
+    for (const name of ["DATABASE_PORT", "DATABASE_READ_PORT", "PGPORT"]) expect(backend).toMatch(new RegExp(`"name" = "${name}", "value" = tostring\\(aws_db_instance\\.`));
+    expect(backend).toContain('"name" = "DATABASE_PASSWORD"');
+    expect(backend).not.toMatch(/"name" = "DATABASE_PASSWORD", "value"/);
+  });
+});
