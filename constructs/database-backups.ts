@@ -6,7 +6,7 @@ import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { TIER_POLICY } from "../environments/tiers";
@@ -49,20 +49,14 @@ export interface DatabaseBackupsProps {
  * - an EventBridge rule on `Backup Job State Change` / `Copy Job State Change` to FAILED, ABORTED or
  *   EXPIRED, delivered to the alarm topic with a readable message.
  *
- * Topic policy: EventBridge may only publish to the topic if the topic's policy allows
- * `events.amazonaws.com` `sns:Publish` for this rule, and, because the topic is KMS-encrypted, the
- * key must let `events.amazonaws.com` (and `cloudwatch.amazonaws.com` for alarms) use it: the
- * AWS-managed `alias/aws/sns` key cannot grant that, a customer-managed key can. A topic has ONE
- * policy, so this construct does not write it; it exposes `topicPolicyStatements` for the topic's
- * owner to merge into its single `aws_sns_topic_policy`.
+ * Delivery: the alarm topic (constructs/alarm-topic.ts) owns the one topic policy and its KMS key;
+ * both admit EventBridge and CloudWatch of the account, so this rule and these alarms can publish.
  *
  * @example new DatabaseBackups(this, "database-backups", { env, names, instanceArn: db.instanceArn, alarmTopicArn });
  * Cost: snapshot storage ($0.095/GiB-month warm), cross-region copy transfer ($0.02/GiB); alarms $0.10 each.
  * Tested via: test/constructs/database-backups.test.ts
  */
 export class DatabaseBackups extends Construct {
-  /** Statements the alarm topic's policy needs so EventBridge can deliver failed-job events. */
-  readonly topicPolicyStatements: DataAwsIamPolicyDocumentStatement[];
   readonly resources: {
     readonly vault: BackupVault;
     readonly copyVault?: BackupVault;
@@ -152,15 +146,6 @@ export class DatabaseBackups extends Construct {
       },
     });
 
-    this.topicPolicyStatements = [
-      {
-        sid: "BackupFailuresFromEventBridge",
-        actions: ["sns:Publish"],
-        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
-        resources: [props.alarmTopicArn],
-        condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [failedJobsRule.arn] }],
-      },
-    ];
     this.resources = { vault, copyVault, plan: backupPlan, selection, heartbeat, failedJobsRule };
   }
 }

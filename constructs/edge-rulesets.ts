@@ -242,7 +242,7 @@ export interface EdgeRulesetsProps {
  * replace-on-change). Rules are validated against the plan first (validateEdgeRules).
  *
  * @example new EdgeRulesets(this, "rulesets", { zoneId, plan: "free", rules: defaultEdgeRules({ originSecret }) });
- * Cost: included in every plan at these rule counts. Tested via: test/edge/rulesets.test.ts
+ * Cost: included in every plan at these rule counts. Tested via: test/edge/edge-stack.test.ts, test/edge/plan-limits.test.ts
  */
 export class EdgeRulesets extends Construct {
   /** The rulesets created, by phase. */

@@ -53,7 +53,7 @@ describe("DatabaseBackups", () => {
     expect(String((alarm!.dimensions as Record<string, string>).BackupVaultName)).toContain("aws_backup_vault.");
   });
 
-  test("failed, aborted or expired jobs go to the alarm topic; the topic policy statement is handed back", () => {
+  test("failed, aborted or expired jobs go to the alarm topic", () => {
     const json = synthBackups(prod);
     const [rule] = resources(json, "aws_cloudwatch_event_rule");
     expect(JSON.parse(rule!.event_pattern as string)).toEqual({
@@ -62,10 +62,6 @@ describe("DatabaseBackups", () => {
       detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
     });
     expect(resources(json, "aws_cloudwatch_event_target")).toEqual([expect.objectContaining({ arn: TOPIC, input_transformer: expect.objectContaining({ input_paths: expect.objectContaining({ state: "$.detail.state" }) }) })]);
-    Testing.synthScope((s) => {
-      const b = new DatabaseBackups(s, "backups", props(prod));
-      expect(b.topicPolicyStatements).toEqual([expect.objectContaining({ actions: ["sns:Publish"], principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }], resources: [TOPIC] })]);
-    });
   });
 
   test("a copy region: a vault there through the aliased provider, and a copy action to it", () => {
