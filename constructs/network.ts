@@ -113,7 +113,7 @@ export class Network extends Construct implements NetworkAttributes {
     new Route(this, "public-default", { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
     subnets.public.forEach((s, i) => new RouteTableAssociation(this, `public-rta-${i}`, { subnetId: s.id, routeTableId: publicRt.id }));
 
-    const natCount = cfg.nat === "per-az" ? azs.length : cfg.nat === "single" ? 1 : 0;
+    const natCount = cfg.nat === "per-az" ? azs.length : 1;
     const natGateways = Array.from({ length: natCount }, (_, i) => {
       const eip = new Eip(this, `nat-eip-${i}`, { domain: "vpc", tags: { Name: names.of(`nat-${azs[i]}`) } });
       return new NatGateway(this, `nat-${i}`, {

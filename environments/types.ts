@@ -15,8 +15,8 @@ export type EnvName = "prod" | "staging" | `pr-${number}`;
  */
 export type SafetyTier = "protected" | "standard" | "ephemeral";
 
-/** NAT egress for private subnets: one gateway per AZ (HA), one shared gateway, or none. */
-export type NatMode = "per-az" | "single" | "none";
+/** NAT egress for private subnets: one gateway per AZ (HA) or one shared gateway (cheaper, one AZ). */
+export type NatMode = "per-az" | "single";
 
 /** Cloudflare plan of the zone; decides which rules are allowed at the edge. */
 export type CloudflarePlan = "free" | "pro" | "business" | "enterprise";

@@ -67,7 +67,8 @@ const envSchema = z
     }),
     network: z.object({
       cidr: z.string(),
-      nat: z.enum(["per-az", "single", "none"], { errorMap: () => ({ message: 'is not a NAT mode; use "per-az", "single" or "none"' }) }),
+      // No "none": Fargate tasks in private subnets pull from ECR, ship logs and read secrets through NAT.
+      nat: z.enum(["per-az", "single"], { errorMap: () => ({ message: 'is not a NAT mode; use "per-az" or "single" (private tasks need egress to ECR, CloudWatch Logs and Secrets Manager)' }) }),
     }),
     hostnames: z.object({ app: hostname, redirects: z.array(hostname) }),
     cloudflare: z.object({

@@ -1,10 +1,9 @@
 import { Construct } from "constructs";
-import { Aspects, LocalBackend, S3Backend, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
-import { AwsProvider, type AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
+import { Aspects, Fn, TerraformOutput, TerraformStack, TerraformVariable, Token } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import type { EnvironmentConfig } from "../environments/types";
-import { Token } from "cdktf";
 import { AlarmTopic } from "../constructs/alarm-topic";
 import { databaseSettings, type DbEndpoints, type DbProcessKind } from "../constructs/database-connection";
 import { DatabaseBackups } from "../constructs/database-backups";
@@ -21,16 +20,19 @@ import { ScheduleGroup } from "../constructs/schedule-group";
 import { ScheduledTask } from "../constructs/scheduled-task";
 import { UploadBucket } from "../constructs/upload-bucket";
 import { Network, type NetworkAttributes } from "../constructs/network";
-import type { Deployment } from "./deployment";
+import { awsProviderConfig, useStackBackend, type Deployment } from "./deployment";
 import { ORIGIN_SECRET_PREVIOUS_VARIABLE, ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER, certificateOutput } from "./edge-contract";
 import { readEdgeState } from "./edge-state";
-import { publishShared, readShared, stateKey } from "./shared-state";
+import { publishShared, readShared } from "./shared-state";
 
 /** Tag value every resource carries in `managed-by`. */
 export const MANAGED_BY = "shipkit-cdktf";
 
 /** Terraform variable carrying the image tag (the git SHA) that CI deploys: `TF_VAR_image_tag`. */
 export const IMAGE_TAG_VARIABLE = "image_tag";
+
+/** Terraform variable for running a migration ahead of the services: `TF_VAR_migration_image_tag`. */
+export const MIGRATION_IMAGE_TAG_VARIABLE = "migration_image_tag";
 
 export interface EnvironmentStackProps {
   /** The validated environment this stack builds. */
@@ -95,7 +97,8 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, env.name);
     this.env = env;
     this.names = new Names(env.appName, env.name);
-    this.configureProviderAndBackend(env, deployment);
+    new AwsProvider(this, "aws", awsProviderConfig(env, deployment, { tags: defaultTags(env) }));
+    useStackBackend(this, env.name, env, deployment);
     Aspects.of(this).add(new Guardrails({ tier: env.safetyTier }));
 
     this.imageTag = new TerraformVariable(this, IMAGE_TAG_VARIABLE, {
@@ -103,6 +106,15 @@ export class EnvironmentStack extends TerraformStack {
       description: "Image tag to run (the git SHA CI built); a new value changes only task definitions and services",
       validation: [{ condition: `\${can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.${IMAGE_TAG_VARIABLE}))}`, errorMessage: "image_tag must be a Docker tag (letters, digits, _ . -), e.g. the git SHA." }],
     }).stringValue;
+    // Migrate first: deploy with the running tag in image_tag and the new one here, and only the
+    // migration task definition changes; run it; then deploy the new image_tag (docs/runbook.md).
+    const migrationImageTag = new TerraformVariable(this, MIGRATION_IMAGE_TAG_VARIABLE, {
+      type: "string",
+      default: "",
+      description: "Image tag of the migration task when it must run ahead of the services; empty = image_tag",
+      validation: [{ condition: `\${var.${MIGRATION_IMAGE_TAG_VARIABLE} == "" || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.${MIGRATION_IMAGE_TAG_VARIABLE}))}`, errorMessage: "migration_image_tag must be empty or a Docker tag, e.g. the git SHA." }],
+    }).stringValue;
+    new TerraformOutput(this, "services_image_tag", { value: this.imageTag, description: "Image tag the services run (CI reads it to migrate ahead of a deploy)" });
     const originCurrent = new TerraformVariable(this, ORIGIN_SECRET_VARIABLE, {
       type: "string",
       sensitive: true,
@@ -229,7 +241,7 @@ export class EnvironmentStack extends TerraformStack {
       names: this.names,
       name: "migrate",
       image: this.images.backend,
-      imageTag: this.imageTag,
+      imageTag: Fn.coalesce([migrationImageTag, this.imageTag]),
       cpu: env.sizes.backend.cpu,
       memoryMiB: env.sizes.backend.memoryMiB,
       command: env.app.migrationCommand,
@@ -279,33 +291,8 @@ export class EnvironmentStack extends TerraformStack {
     return sg;
   }
 
-  /** The AWS provider settings of this environment in `region` (online: assumed role; offline: dummy credentials). */
-  private awsProviderConfig(env: EnvironmentConfig, deployment: Deployment, region: string): AwsProviderConfig {
-    const tags = [{ tags: defaultTags(env) }];
-    return deployment.mode === "online"
-      ? { region, allowedAccountIds: [env.aws.accountId], assumeRole: [{ roleArn: env.aws.deployRoleArn, sessionName: `cdktf-${env.name}` }], defaultTags: tags }
-      : { region, accessKey: "offline-plan-only", secretKey: "offline-plan-only", skipCredentialsValidation: true, skipRequestingAccountId: true, skipMetadataApiCheck: "true", defaultTags: tags };
-  }
-
   /** An aliased AWS provider for a second region (e.g. the backup copy vault). */
   private awsProviderIn(region: string, deployment: Deployment): AwsProvider {
-    return new AwsProvider(this, `aws-${region}`, { ...this.awsProviderConfig(this.env, deployment, region), alias: region });
-  }
-
-  private configureProviderAndBackend(env: EnvironmentConfig, deployment: Deployment): void {
-    new AwsProvider(this, "aws", this.awsProviderConfig(env, deployment, env.aws.region));
-    if (deployment.mode === "online") {
-      const backend = new S3Backend(this, {
-        bucket: env.aws.stateBucket,
-        key: stateKey(env.name),
-        region: env.aws.region,
-        encrypt: true,
-        assumeRole: { roleArn: env.aws.deployRoleArn },
-      });
-      // Terraform's native S3 locking (1.10+); cdktf 0.21's S3BackendConfig predates the field.
-      backend.addOverride("use_lockfile", true);
-    } else {
-      new LocalBackend(this, { path: `${deployment.stateDir}/${env.name}.tfstate` });
-    }
+    return new AwsProvider(this, `aws-${region}`, awsProviderConfig(this.env, deployment, { tags: defaultTags(this.env), region, alias: region }));
   }
 }

@@ -74,7 +74,8 @@ describe("validation errors name the environment, field, value and fix", () => {
     expect(problemsOf(() => validateEnvironment(withEnv(prod, { network: { nat: "single" } })))[0]).toMatch(/^prod\.network\.nat "single" must be "per-az"/);
   });
   test("an unknown NAT mode", () => {
-    expect(problemsOf(() => validateEnvironment(withEnv(staging, { network: { nat: "double" as never } })))[0]).toMatch(/^staging\.network\.nat "double" is not a NAT mode; use "per-az", "single" or "none"/);
+    expect(problemsOf(() => validateEnvironment(withEnv(staging, { network: { nat: "double" as never } })))[0]).toMatch(/^staging\.network\.nat "double" is not a NAT mode; use "per-az" or "single"/);
+    expect(problemsOf(() => validateEnvironment(withEnv(staging, { network: { nat: "none" as never } })))[0]).toMatch(/^staging\.network\.nat "none" is not a NAT mode; .*egress to ECR/);
   });
   test("a Fargate cpu/memory pair Fargate rejects", () => {
     const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { sizes: { web: { memoryMiB: 8192 } } })));

@@ -20,7 +20,7 @@ beforeAll(async () => {
   plans = await planApp(app, ["prod", "staging"]);
   const previewApp = tempApp();
   new EnvironmentStack(previewApp, { env: ephemeral(42), deployment: OFFLINE });
-  preview = await planApp(previewApp, ["pr-42"], { seedStaging: true });
+  preview = await planApp(previewApp, ["pr-42"]);
 });
 
 describe("offline terraform plan with the database", () => {

@@ -160,6 +160,15 @@ describe("deploys", () => {
     expect([...types].filter((t) => !["aws_ecs_task_definition", "aws_ecs_service", "aws_scheduler_schedule"].includes(t!))).toEqual([]);
   });
 
+  test("migrate first: migration_image_tag reaches only the migration task definition", () => {
+    const json = synthEnv(prod);
+    const users = Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).filter(([, body]) => JSON.stringify(body).includes("var.migration_image_tag")).map(([name]) => `${type}.${name}`));
+    expect(users).toEqual([expect.stringMatching(/^aws_ecs_task_definition\.migrate_task_/)]);
+    expect(containers(taskDef(json, "shipkit-prod-migrate"))).toContain("coalesce(var.migration_image_tag, var.image_tag)");
+    expect(json).toHaveProperty("variable.migration_image_tag.default", "");
+    expect(json.output?.services_image_tag?.value).toBe("${var.image_tag}");
+  });
+
   test("a one-off migration task runs the backend image with the migration command", () => {
     const json = synthEnv(prod);
     const td = taskDef(json, "shipkit-prod-migrate");

@@ -23,13 +23,12 @@ describe("Network", () => {
   test.each([
     ["per-az", prod, 3],
     ["single", staging, 1],
-    ["none", staging, 0],
   ] as const)("NAT %s builds %i gateways", (nat, env, count) => {
     const json = synthNetwork(env, { nat });
     expect(resources(json, "aws_nat_gateway")).toHaveLength(count);
     expect(resources(json, "aws_eip")).toHaveLength(count);
     const natRoutes = resources(json, "aws_route").filter((r) => r.nat_gateway_id);
-    expect(natRoutes).toHaveLength(count === 0 ? 0 : env.aws.availabilityZones.length);
+    expect(natRoutes).toHaveLength(env.aws.availabilityZones.length);
     if (nat === "per-az") expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(3);
     if (nat === "single") expect(new Set(natRoutes.map((r) => r.nat_gateway_id)).size).toBe(1);
   });
