@@ -28,9 +28,10 @@ app.synth();
 const ours: Row[] = [];
 for (const s of stacks.filter((x) => x.provider === "aws")) {
   const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.name, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-  for (const tg of Object.values(json.resource?.aws_lb_target_group ?? {})) {
+  for (const [id, tg] of Object.entries(json.resource?.aws_lb_target_group ?? {})) {
     const hc = tg.health_check as { interval: number; healthy_threshold: number };
-    ours.push({ who: `shipkit ${s.name} ${String(tg.name).split("-").pop()} (timeout ${s.env.app.requestTimeoutSeconds} s)`, interval: hc.interval, healthy: hc.healthy_threshold, drain: Number(tg.deregistration_delay), timeout: s.env.app.requestTimeoutSeconds });
+    // Logical ids start with the service's construct id (`web_target-group_<hash>`).
+    ours.push({ who: `shipkit ${s.name} ${id.split("_")[0]} (timeout ${s.env.app.requestTimeoutSeconds} s)`, interval: hc.interval, healthy: hc.healthy_threshold, drain: Number(tg.deregistration_delay), timeout: s.env.app.requestTimeoutSeconds });
   }
 }
 fs.rmSync(outdir, { recursive: true, force: true });
