@@ -24,7 +24,9 @@ export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
 };
 
 export interface AccessLogBucketProps {
+  /** Environment: account id and region (bucket name, delivery policy); safety tier (expiry, force-destroy, prevent_destroy). */
   readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
   readonly names: Names;
   /** Days before access logs expire. @default 90 for the protected tier, else 30 */
   readonly expireAfterDays?: number;

@@ -7,7 +7,9 @@ import { ConfigError } from "./errors";
 import type { Names } from "./naming";
 
 export interface ContainerRepositoryProps {
+  /** Environment: `app.ecrKeepImages` (default image count) and the safety tier (force-delete outside protected). */
   readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
   readonly names: Names;
   /** Repository name part, e.g. `web` → `shipkit-prod-web`. */
   readonly name: string;
@@ -17,7 +19,9 @@ export interface ContainerRepositoryProps {
 
 /** Typed view of a repository for task definitions. */
 export interface ImageSource {
+  /** Repository URL without a tag (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`); the task appends `:<tag>`. */
   readonly repositoryUrl: string;
+  /** Repository ARN, for the execution role's pull permissions. */
   readonly repositoryArn: string;
 }
 

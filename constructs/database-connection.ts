@@ -42,7 +42,9 @@ export const READER_FIRST_KINDS: readonly DbProcessKind[] = ["cron", "reporting"
 
 /** A value ECS resolves from Secrets Manager at task start (JSON key of the secret). */
 export interface DbTaskSecret {
+  /** ARN of the Secrets Manager secret (the RDS-managed master secret). */
   readonly arn: string;
+  /** JSON key inside the secret's value, `username` or `password`; ECS reads `<arn>:<jsonKey>::`. */
   readonly jsonKey: string;
 }
 

@@ -5,11 +5,17 @@ import type { Names } from "./naming";
 
 /** What tasks and services need of a cluster. */
 export interface ClusterAttributes {
+  /**
+   * Cluster name. EcsCluster gives it through the capacity-provider association, so services that
+   * use it wait until FARGATE_SPOT is attached; previews read staging's from shared state.
+   */
   readonly clusterName: string;
+  /** Cluster ARN (scheduler targets and their `ecs:cluster` IAM condition). */
   readonly clusterArn: string;
 }
 
 export interface EcsClusterProps {
+  /** Naming helper of the stack; the cluster is `<app>-<env>-cluster`. */
   readonly names: Names;
   /** Container Insights level. @default "enabled" ("enhanced" adds per-container metrics at extra cost) */
   readonly containerInsights?: "enabled" | "enhanced";

@@ -53,6 +53,7 @@ export interface PlanLimits {
   readonly originOverrides: boolean;
   /** Smallest `edge_ttl.default` (seconds) a cache rule may set with `override_origin`. */
   readonly minEdgeTtlSeconds: number;
+  /** What rate-limit rules (`http_ratelimit` phase) may use on this plan: periods, timeouts, fields. */
   readonly rateLimit: RateLimitLimits;
 }
 

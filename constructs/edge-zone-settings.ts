@@ -5,6 +5,10 @@ import { ConfigError } from "./errors";
 
 /** HSTS as Cloudflare's `security_header` setting expects it (nested `strict_transport_security`). */
 export interface HstsValue {
+  /**
+   * The HSTS header: `max_age` in seconds (0 turns it off), plus its `includeSubDomains`, `preload`
+   * and `X-Content-Type-Options: nosniff` switches.
+   */
   readonly strict_transport_security: {
     readonly enabled: boolean;
     readonly max_age: number;
@@ -16,12 +20,19 @@ export interface HstsValue {
 
 /** Each managed setting id with the JSON type of its `value`. The synth test checks every row. */
 export interface ZoneSettingValues {
+  /** SSL/TLS mode between Cloudflare and the origin; EdgeZoneSettings uses `strict` (validates the ALB's certificate). */
   readonly ssl: "off" | "flexible" | "full" | "strict";
+  /** Redirect every `http://` request to `https://`; EdgeZoneSettings uses `on`. */
   readonly always_use_https: "on" | "off";
+  /** Oldest TLS version visitors may use; EdgeZoneSettings uses `1.2`. */
   readonly min_tls_version: "1.0" | "1.1" | "1.2" | "1.3";
+  /** TLS 1.3 for visitors (`zrt` adds 0-RTT); EdgeZoneSettings uses `on`. */
   readonly tls_1_3: "on" | "off" | "zrt";
+  /** HTTP/3 (QUIC) for visitors; EdgeZoneSettings uses `on`. */
   readonly http3: "on" | "off";
+  /** Rewrite `http://` links in HTML to `https://` where possible; EdgeZoneSettings uses `on`. */
   readonly automatic_https_rewrites: "on" | "off";
+  /** HSTS header; EdgeZoneSettings sets `hstsMaxAgeSeconds`, no subdomains, no preload, nosniff on. */
   readonly security_header: HstsValue;
 }
 export type ZoneSettingId = keyof ZoneSettingValues;

@@ -23,6 +23,7 @@ export const DRAIN_MARGIN_SECONDS = 5;
 
 /** Routing of a web-facing service on the (possibly shared) HTTPS listener. */
 export interface ServiceRouting {
+  /** Load balancer to attach to: the service adds its target group and listener rule there, and admits the ALB's security group on its own. */
   readonly loadBalancer: LoadBalancerAttachment;
   /** Path patterns this service answers, e.g. `["/backend/*"]`. @default every path (catch-all) */
   readonly pathPatterns?: readonly string[];
@@ -33,21 +34,29 @@ export interface ServiceRouting {
 }
 
 export interface FargateServiceProps {
+  /** Environment: `app` defaults (port, request timeout, Spot share) and the safety tier (Spot, ECS Exec). */
   readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
   readonly names: Names;
   /** `web` and `backend` take ALB traffic; `worker` runs without a load balancer. */
   readonly kind: "web" | "backend" | "worker";
   /** Service name part. @default kind */
   readonly name?: string;
+  /** Cluster the service runs in. */
   readonly cluster: ClusterAttributes;
   /** Task settings: image, tag, command, env vars, secrets (cpu/memory come from `size`). */
   readonly task: Omit<FargateTaskProps, "env" | "names" | "name" | "cpu" | "memoryMiB" | "port" | "healthCheckPath">;
+  /** CPU units and memory of each task; `minTasks` is the initial desired count, `minTasks`–`maxTasks` the autoscaling range. */
   readonly size: ServiceSize;
   /** Private subnets the tasks run in (no public IP). */
   readonly subnetIds: string[];
   /** Security group of the tasks; the service adds the ALB ingress it needs. */
   readonly securityGroupId: string;
-  /** Required for `web` and `backend`, forbidden for `worker`. */
+  /**
+   * Listener routing: target group, listener rule, ingress from the ALB. Required for `web` and
+   * `backend`, forbidden for `worker`.
+   * @default none (only valid for a `worker`)
+   */
   readonly routing?: ServiceRouting;
   /** Container port. @default env.app.containerPort */
   readonly port?: number;

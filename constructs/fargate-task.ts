@@ -21,7 +21,9 @@ export interface TaskSecret {
 }
 
 export interface FargateTaskProps {
+  /** Environment: region (log driver) and safety tier (log retention, ECS Exec permissions outside protected). */
   readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
   readonly names: Names;
   /** Task family part, e.g. `web`, `migrate`, `cron-nightly-report`. */
   readonly name: string;

@@ -20,10 +20,13 @@ export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** How services attach to a load balancer: what they need to register target groups and rules. */
 export interface LoadBalancerAttachment {
+  /** HTTPS listener services add their listener rules to (its default action is 403). */
   readonly httpsListenerArn: string;
+  /** The ALB's security group; services allow ingress from it on their container port. */
   readonly securityGroupId: string;
   /** `app/<name>/<id>`: the CloudWatch dimension of the ALB. */
   readonly arnSuffix: string;
+  /** VPC of the ALB; target groups are created in it. */
   readonly vpcId: string;
   /** Values of the origin-verify header a request must carry (current, and previous during rotation). */
   readonly originVerifyValues: string[];
@@ -32,8 +35,11 @@ export interface LoadBalancerAttachment {
 }
 
 export interface LoadBalancerProps {
+  /** Environment: `app` (idle timeout, WAF), safety tier (deletion protection, log retention). Not a preview. */
   readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
   readonly names: Names;
+  /** The VPC: the ALB goes in its public subnets and may only reach targets inside its CIDR. */
   readonly network: NetworkAttributes;
   /** ACM certificate ARN for the environment's hostnames (from the edge stack). */
   readonly certificateArn: string;

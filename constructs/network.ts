@@ -38,10 +38,15 @@ export interface NetworkProps {
 
 /** Typed view of a network, shared with previews through stack outputs. */
 export interface NetworkAttributes {
+  /** VPC id. */
   readonly vpcId: string;
+  /** VPC IPv4 CIDR, e.g. `10.10.0.0/16`. */
   readonly vpcCidr: string;
+  /** Public subnets, one per AZ in AZ order: the ALB and the NAT gateways. */
   readonly publicSubnetIds: string[];
+  /** Private (app) subnets, one per AZ: Fargate tasks, egress through NAT. */
   readonly privateSubnetIds: string[];
+  /** Isolated subnets, one per AZ, no internet route (S3 gateway endpoint only): the database. */
   readonly isolatedSubnetIds: string[];
 }
 

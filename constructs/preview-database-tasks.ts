@@ -23,10 +23,13 @@ export function previewDatabaseName(prNumber: number): `pr_${number}` {
 
 /** Staging's database as previews receive it through shared state (stacks/shared-state.ts rows db*). */
 export interface SharedDatabase {
+  /** DNS name of staging's instance (no port); output `db_host`. */
   readonly dbHost: string;
   /** Port as a string (Terraform outputs are strings here). */
   readonly dbPort: string;
+  /** Staging's RDS-managed master secret (JSON keys `username`, `password`); output `db_secret_arn`. */
   readonly dbSecretArn: string;
+  /** Security group of staging's database; the preview adds its own ingress rule on it. Output `db_security_group_id`. */
   readonly dbSecurityGroupId: string;
 }
 

@@ -3,11 +3,15 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import type { Names } from "./naming";
 
 export interface ServiceAlarmsProps {
+  /** Naming helper of the stack; alarms are `<app>-<env>-<name>-<alarm>`. */
   readonly names: Names;
   /** Service name part used in alarm names, e.g. `web`. */
   readonly name: string;
+  /** SNS topic every alarm notifies, on ALARM and on OK. */
   readonly alarmTopicArn: string;
+  /** ECS cluster name: the `ClusterName` dimension of the Container Insights task counts. */
   readonly clusterName: string;
+  /** ECS service name: the `ServiceName` dimension of the Container Insights task counts. */
   readonly serviceName: string;
   /** Load balancer + target group dimensions, for routed services. @default none (worker) */
   readonly loadBalancer?: { readonly arnSuffix: string; readonly targetGroupArnSuffix: string };

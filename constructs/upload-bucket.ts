@@ -89,14 +89,23 @@ export interface UploadBucketProps {
 
 /** Raw resources, for reading attributes. Review any change made through them. */
 export interface UploadBucketResources {
+  /** The bucket itself (`<app>-<env>-uploads-<account>`). */
   readonly bucket: S3Bucket;
+  /** All four public-access blocks. */
   readonly publicAccessBlock: S3BucketPublicAccessBlock;
+  /** Bucket policy that denies requests without TLS. */
   readonly bucketPolicy: S3BucketPolicy;
+  /** Lifecycle rules: incomplete multipart uploads, `uploadPrefix` expiry, noncurrent versions, delete markers. */
   readonly lifecycle: S3BucketLifecycleConfiguration;
+  /** CORS rules for the allowed origins and GET/POST/PUT. */
   readonly cors: S3BucketCorsConfiguration;
+  /** ObjectCreated notification under `uploadPrefix` to `queue`. */
   readonly notification: S3BucketNotification;
+  /** Queue of upload events the app consumes. */
   readonly queue: SqsQueue;
+  /** Where `queue` moves an event after 5 failed receives. */
   readonly deadLetterQueue: SqsQueue;
+  /** Backlog (oldest event age) and dead-letter alarms; absent with `alarms: "off"`. */
   readonly alarms?: { readonly oldestEvent: CloudwatchMetricAlarm; readonly deadLetters: CloudwatchMetricAlarm };
 }
 

@@ -5,6 +5,7 @@ import { ConfigError } from "./errors";
 import type { Names } from "./naming";
 
 export interface WebAclProps {
+  /** Naming helper of the stack. */
   readonly names: Names;
   /** ARN of the ALB to protect. */
   readonly loadBalancerArn: string;

@@ -71,7 +71,9 @@ export interface CloudflareConfig {
 }
 
 export interface Sizes {
+  /** Size of the web (frontend) service; previews keep its CPU/memory and run one task. */
   readonly web: ServiceSize;
+  /** Size of the backend service; the migration task uses the same CPU and memory. */
   readonly backend: ServiceSize;
 }
 
@@ -182,18 +184,25 @@ export interface CronConfig {
 
 /** Everything that distinguishes one environment from another. */
 export interface EnvironmentConfig {
+  /** Environment name (`prod`, `staging` or `pr-<n>`); part of every physical name and stack id. */
   readonly name: EnvName;
   /** Short lowercase app name; prefixes every physical name. */
   readonly appName: string;
+  /** AWS account, region, AZs, deploy role and state bucket the environment is planned against. */
   readonly aws: AwsTarget;
   /** Network settings. Previews carry staging's values and build no network of their own. */
   readonly network: NetworkConfig;
+  /** Public hostnames: the app's and the ones that redirect to it. */
   readonly hostnames: Hostnames;
+  /** Cloudflare zone and plan the hostnames live in. */
   readonly cloudflare: CloudflareConfig;
+  /** Lifecycle policy of the environment (see SafetyTier): protection, retention, force-destroy. */
   readonly safetyTier: SafetyTier;
+  /** CPU, memory and task counts of the web and backend services. */
   readonly sizes: Sizes;
   /** Postgres settings (see DatabaseConfig). */
   readonly database: DatabaseConfig;
+  /** How the app runs and is served: timeouts, health checks, images, Spot share, WAF. */
   readonly app: AppConfig;
   /** Scheduled jobs and the maintenance switch. */
   readonly cron: CronConfig;
