@@ -1,5 +1,6 @@
 /**
- * Entry point for `cdktf synth|diff|deploy`. The only file that reads `process.env`:
+ * Entry point for `cdktf synth|diff|deploy`. The only app file that reads `process.env`
+ * (scripts/ and bench/ are CLI entry points with their own flags; lint enforces the split):
  * - PR_NUMBER=<n>      also build the preview `pr-<n>` (1–99999).
  * - SHIPKIT_OFFLINE=1  offline mode: local state, dummy credentials (plan only; never deploy).
  * - SHIPKIT_OFFLINE_STATE_DIR  where offline state lives. @default ./.offline/state

@@ -59,7 +59,7 @@ export interface NetworkConfig {
 export interface Hostnames {
   /** The hostname users reach the app on (proxied through Cloudflare), e.g. `www.example.com`. */
   readonly app: string;
-  /** Hostnames that redirect to `app` (e.g. the apex). @default [] */
+  /** Hostnames that redirect to `app` (e.g. the apex); required, use `[]` for none. */
   readonly redirects: readonly string[];
 }
 
