@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformStack } from "cdktf";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
@@ -73,6 +74,29 @@ export interface FargateServiceProps {
   /** Where the service's alarms publish; pass `off` for previews (their noise would page staging). @default "off" */
   readonly alarms?: { readonly topicArn: string } | "off";
 }
+
+/**
+ * Admits the ALB's security group to `port` on the tasks' security group, once per stack, group
+ * and port: services that share a group and a port (web and backend on 8080) would otherwise add
+ * the same rule twice, which EC2 rejects at apply (`InvalidPermission.Duplicate`) though a plan passes.
+ * The rule lives at stack scope so removing one of the services keeps it.
+ */
+function admitFromLoadBalancer(scope: Construct, securityGroupId: string, albSecurityGroupId: string, port: number): void {
+  const stack = TerraformStack.of(scope);
+  const admitted = (ADMITTED.get(stack) ?? ADMITTED.set(stack, []).get(stack))!;
+  if (admitted.some((a) => a.securityGroupId === securityGroupId && a.albSecurityGroupId === albSecurityGroupId && a.port === port)) return;
+  const id = `app-ingress-from-alb-${port}`;
+  new VpcSecurityGroupIngressRule(stack, stack.node.tryFindChild(id) ? `${id}-${admitted.length}` : id, {
+    securityGroupId,
+    referencedSecurityGroupId: albSecurityGroupId,
+    ipProtocol: "tcp",
+    fromPort: port,
+    toPort: port,
+    description: `ALB to app port ${port}`,
+  });
+  admitted.push({ securityGroupId, albSecurityGroupId, port });
+}
+const ADMITTED = new WeakMap<TerraformStack, { securityGroupId: string; albSecurityGroupId: string; port: number }[]>();
 
 /**
  * One Fargate service class for web, backend and workers.
@@ -164,14 +188,7 @@ export class FargateService extends Construct {
         condition: conditions,
         action: [{ type: "forward", targetGroupArn: targetGroup.arn }],
       });
-      new VpcSecurityGroupIngressRule(this, "from-alb", {
-        securityGroupId: props.securityGroupId,
-        referencedSecurityGroupId: lb.securityGroupId,
-        ipProtocol: "tcp",
-        fromPort: cfg.port,
-        toPort: cfg.port,
-        description: `ALB to ${name}`,
-      });
+      admitFromLoadBalancer(this, props.securityGroupId, lb.securityGroupId, cfg.port);
     }
 
     const spot = cfg.spotPercent;

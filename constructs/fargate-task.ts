@@ -6,7 +6,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig, FargateCpu } from "../environments/types";
+import type { ContainerHealthCheck, EnvironmentConfig, FargateCpu } from "../environments/types";
 import { FARGATE_MEMORY } from "../environments/validate";
 import type { ImageSource } from "./container-repository";
 import { ConfigError } from "./errors";
@@ -44,8 +44,9 @@ export interface FargateTaskProps {
   /** Secrets by variable name, injected by ECS from Secrets Manager / SSM. @default {} */
   readonly secrets?: Readonly<Record<string, TaskSecret>>;
   /**
-   * Container health check command. @default an HTTP GET of `healthCheckPath` on `port` when a
-   * port is set; none otherwise (one-off tasks and cron jobs simply exit).
+   * Container health check command. @default an HTTP GET of `healthCheckPath` on `port` with
+   * `env.app.containerHealthCheck` (wget, curl or node) when a port is set; none otherwise
+   * (one-off tasks and cron jobs simply exit).
    */
   readonly healthCheckCommand?: readonly string[];
   /** Path for the default health check command. @default "/healthz" */
@@ -55,6 +56,22 @@ export interface FargateTaskProps {
 }
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/** `CMD-SHELL` health checks by tool: exit 0 when GET `url` answers below 400 (the target group's matcher). */
+export function healthCheckCommand(tool: ContainerHealthCheck, url: string): string[] {
+  const script: Record<ContainerHealthCheck, string> = {
+    wget: `wget -q -O /dev/null ${url} || exit 1`,
+    curl: `curl -fsS -o /dev/null ${url} || exit 1`,
+    node: `node -e "fetch('${url}').then((r) => process.exit(r.status < 400 ? 0 : 1), () => process.exit(1))"`,
+  };
+  return ["CMD-SHELL", script[tool]];
+}
+
+/**
+ * Paths the ECS Exec agent (SSM) writes to. With a read-only root filesystem the agent crashes
+ * unless they are writable volumes (aws/containers-roadmap#1359), so tasks with ECS Exec mount them.
+ */
+export const ECS_EXEC_WRITABLE_PATHS = { "exec-managed-agents": "/managed-agents", "exec-ssm-lib": "/var/lib/amazon/ssm", "exec-ssm-log": "/var/log/amazon/ssm" } as const;
 
 /**
  * cdktf renders the argument of Fn.jsonencode as HCL but escapes only `${` in string literals: a
@@ -136,7 +153,9 @@ export class FargateTask extends Construct {
       new IamRolePolicy(this, "exec-channel-inline", { role: taskRole.id, policy: execChannel.json });
     }
 
-    const healthCheckCommand = props.healthCheckCommand ?? (props.port ? ["CMD-SHELL", `wget -q -O /dev/null http://127.0.0.1:${props.port}${cfg.healthCheckPath} || exit 1`] : undefined);
+    const healthCheck = props.healthCheckCommand ?? (props.port ? healthCheckCommand(env.app.containerHealthCheck, `http://127.0.0.1:${props.port}${cfg.healthCheckPath}`) : undefined);
+    // ECS Exec (non-protected tiers) needs its agent's paths writable; prod runs without it.
+    const writable: Record<string, string> = { tmp: "/tmp", ...(tier.protectState ? {} : ECS_EXEC_WRITABLE_PATHS) };
     const container = {
       name: this.containerName,
       image: `${props.image.repositoryUrl}:${props.imageTag}`,
@@ -144,12 +163,12 @@ export class FargateTask extends Construct {
       readonlyRootFilesystem: true,
       privileged: false,
       linuxParameters: { initProcessEnabled: true },
-      mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+      mountPoints: Object.entries(writable).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })),
       ...(props.command ? { command: [...props.command] } : {}),
       ...(props.port ? { portMappings: [{ containerPort: props.port, protocol: "tcp" }] } : {}),
       environment: Object.entries(cfg.environment).map(([name, value]) => ({ name, value })),
       secrets: Object.entries(cfg.secrets).map(([name, s]) => ({ name, valueFrom: s.jsonKey ? `${s.arn}:${s.jsonKey}::` : s.arn })),
-      ...(healthCheckCommand ? { healthCheck: { command: [...healthCheckCommand], interval: 10, timeout: 5, retries: 3, startPeriod: 15 } } : {}),
+      ...(healthCheck ? { healthCheck: { command: [...healthCheck], interval: 10, timeout: 5, retries: 3, startPeriod: 15 } } : {}),
       logConfiguration: {
         logDriver: "awslogs",
         options: { "awslogs-group": logGroup.name, "awslogs-region": env.aws.region, "awslogs-stream-prefix": props.name },
@@ -164,7 +183,7 @@ export class FargateTask extends Construct {
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
-      volume: [{ name: "tmp" }],
+      volume: Object.keys(writable).map((name) => ({ name })),
       containerDefinitions: Fn.jsonencode([hclLiterals(container)]),
       skipDestroy: true,
     });

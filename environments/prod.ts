@@ -26,6 +26,7 @@ export const prod: EnvironmentConfig = {
     ecrKeepImages: 30,
     fargateSpotPercent: 0, waf: { authRateLimitPer5Minutes: 100, authPathPrefix: "/backend/auth/" },
     migrationCommand: ["npm", "run", "migrate"],
+    containerHealthCheck: "wget",
   },
   cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "protected",

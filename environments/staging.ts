@@ -26,6 +26,7 @@ export const staging: EnvironmentConfig = {
     ecrKeepImages: 30,
     fargateSpotPercent: 50, waf: { authRateLimitPer5Minutes: 300, authPathPrefix: "/backend/auth/" },
     migrationCommand: ["npm", "run", "migrate"],
+    containerHealthCheck: "wget",
   },
   cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "standard",

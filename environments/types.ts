@@ -131,7 +131,16 @@ export interface AppConfig {
   readonly waf: "off" | { readonly authRateLimitPer5Minutes: number; readonly authPathPrefix: string };
   /** Command of the one-off migration task (same image as the backend). */
   readonly migrationCommand: readonly string[];
+  /**
+   * Tool the container health check of web and backend uses to GET the health path on
+   * 127.0.0.1; the image must contain it (and `/bin/sh`). `node` uses Node 18+'s `fetch`, for
+   * slim Node images without wget or curl.
+   */
+  readonly containerHealthCheck: ContainerHealthCheck;
 }
+
+/** How the container health check fetches the health path (see AppConfig.containerHealthCheck). */
+export type ContainerHealthCheck = "wget" | "curl" | "node";
 
 /** Where a cron job runs: the two long-lived environments by name, every preview as `preview`. */
 export type CronEnvironment = "prod" | "staging" | "preview";

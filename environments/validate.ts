@@ -108,6 +108,7 @@ const envSchema = z
       containerPort: z.number().int().min(1024, "must be 1024 or higher (containers run unprivileged)").max(65535, "must be a TCP port"),
       ecrKeepImages: z.number().int().min(5, "must keep at least 5 images so rollbacks have something to roll back to").max(1000, "must be at most 1000"),
       fargateSpotPercent: z.number().int().min(0, "must be 0–100").max(100, "must be 0–100"),
+      containerHealthCheck: z.enum(["wget", "curl", "node"], { errorMap: () => ({ message: 'is not a health check tool; use "wget", "curl" or "node" (whichever the image has)' }) }),
       waf: z.union([
         z.literal("off"),
         z.object({

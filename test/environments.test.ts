@@ -77,6 +77,9 @@ describe("validation errors name the environment, field, value and fix", () => {
     expect(problemsOf(() => validateEnvironment(withEnv(staging, { network: { nat: "double" as never } })))[0]).toMatch(/^staging\.network\.nat "double" is not a NAT mode; use "per-az" or "single"/);
     expect(problemsOf(() => validateEnvironment(withEnv(staging, { network: { nat: "none" as never } })))[0]).toMatch(/^staging\.network\.nat "none" is not a NAT mode; .*egress to ECR/);
   });
+  test("a container health check tool that is not supported", () => {
+    expect(problemsOf(() => validateEnvironment(withEnv(staging, { app: { containerHealthCheck: "httpie" as never } })))[0]).toMatch(/^staging\.app\.containerHealthCheck "httpie" is not a health check tool; use "wget", "curl" or "node"/);
+  });
   test("a Fargate cpu/memory pair Fargate rejects", () => {
     const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { sizes: { web: { memoryMiB: 8192 } } })));
     expect(p).toMatch(/^prod\.sizes\.web\.memoryMiB 8192 is not valid with cpu 512; Fargate accepts 1024–4096 MiB/);

@@ -53,6 +53,13 @@ describe("offline terraform plan with the database", () => {
   });
 });
 
+/**
+ * In Terraform-encoded container definitions (`${jsonencode([...])}`): a key named like a password
+ * with a literal value, or a plain `environment` entry named like a password (whatever its value:
+ * credentials travel only as ECS `secrets`, i.e. `valueFrom`).
+ */
+const ENCODED_PASSWORD = [/passw(or)?d"?\s*[:=]\s*"(?!\$\{)/i, /"name"\s*=\s*"[A-Z0-9_]*PASSW(OR)?D[A-Z0-9_]*",\s*"value"\s*=/i];
+
 describe("no password literal in any synthesized stack", () => {
   const offenders = (node: unknown, where = ""): string[] => {
     if (Array.isArray(node)) return node.flatMap((v, i) => offenders(v, `${where}[${i}]`));
@@ -67,7 +74,7 @@ describe("no password literal in any synthesized stack", () => {
         typeof v === "string" && k === "container_definitions"
           ? v.startsWith("[")
             ? offenders(JSON.parse(v), here)
-            : /passw(or)?d"?\s*[:=]\s*"(?!\$\{)/i.test(v) ? [here] : []
+            : ENCODED_PASSWORD.some((re) => re.test(v)) ? [here] : []
           : [];
       return [...(bad ? [here] : []), ...nested, ...offenders(v, here)];
     });
@@ -95,5 +102,9 @@ describe("no password literal in any synthesized stack", () => {
 
   test("the check itself catches a literal", () => {
     expect(offenders({ resource: { x: { y: { password: "hunter2" } } } })).toEqual([".resource.x.y.password"]);
+    const encoded = (entry: string) => ({ resource: { aws_ecs_task_definition: { t: { container_definitions: `\${jsonencode([{"name" = "app", "environment" = [${entry}]}])}` } } } });
+    expect(offenders(encoded('{"name" = "DATABASE_PASSWORD", "value" = "hunter2"}'))).toEqual([".resource.aws_ecs_task_definition.t.container_definitions"]);
+    expect(offenders(encoded('{"name" = "PGPASSWORD", "value" = aws_db_instance.db.password}'))).toEqual([".resource.aws_ecs_task_definition.t.container_definitions"]);
+    expect(offenders(encoded('{"name" = "DATABASE_PASSWORD", "valueFrom" = "${aws_db_instance.db.master_user_secret[0].secret_arn}:password::"}'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { FargateService, HEALTH_CHECK } from "../../constructs/fargate-service";
-import { FargateTask } from "../../constructs/fargate-task";
+import { ECS_EXEC_WRITABLE_PATHS, FargateTask } from "../../constructs/fargate-task";
 import { BASE_PRIORITY, listenerPriority } from "../../constructs/listener-priority";
 import { Names } from "../../constructs/naming";
 import { ephemeral, prod, staging } from "../../environments";
@@ -132,6 +132,19 @@ describe("routing on the ALB", () => {
     expect(resources(json, "aws_appautoscaling_target")).toHaveLength(0);
     expect(resources(json, "aws_cloudwatch_metric_alarm")).toHaveLength(0);
   });
+  test("with ECS Exec on, the agent's paths are writable volumes (a read-only root would crash it)", () => {
+    const td = taskDef(synthEnv(ephemeral(7)), "shipkit-pr-7-web");
+    expect((td.volume as { name: string }[]).map((v) => v.name).sort()).toEqual(["exec-managed-agents", "exec-ssm-lib", "exec-ssm-log", "tmp"]);
+    for (const path of Object.values(ECS_EXEC_WRITABLE_PATHS)) expect(containers(td)).toMatch(new RegExp(`"containerPath"\\s*=\\s*"${path}", "readOnly"\\s*=\\s*false`));
+    expect(containers(td)).toMatch(/"readonlyRootFilesystem"\s*=\s*true/);
+  });
+  test.each([prod, staging, ephemeral(7)])("$name: the ALB is admitted to the app port once, however many services share group and port", (env) => {
+    const rules = resources(synthEnv(env), "aws_vpc_security_group_ingress_rule").filter((r) => r.referenced_security_group_id && r.from_port === env.app.containerPort);
+    const keys = rules.map((r) => `${r.security_group_id}|${r.referenced_security_group_id}|${r.from_port}-${r.to_port}`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(rules.filter((r) => String(r.security_group_id).includes("app-sg"))).toHaveLength(1);
+  });
   test("staging mixes on-demand (base 1) and Spot by its configured share", () => {
     expect(service(synthEnv(staging), "web").capacity_provider_strategy).toEqual([
       { capacity_provider: "FARGATE", weight: 50, base: 1 },
@@ -199,6 +212,16 @@ describe("validation", () => {
   test("a bad environment variable name", () => expect(task({ environment: { "bad-name": "x" } })).toThrow(/"environment" "bad-name" is not an environment variable name/));
   test("a variable that is both plain and secret", () => expect(task({ environment: { TOKEN: "x" }, secrets: { TOKEN: { arn: "arn:s" } } })).toThrow(/"secrets" TOKEN is both a plain variable and a secret/));
   test("a privileged port", () => expect(task({ port: 80 })).toThrow(/"port" 80 must be 1024–65535/));
+  test.each([
+    ["curl", /"CMD-SHELL", "curl -fsS -o \/dev\/null http:\/\/127\.0\.0\.1:8080\/healthz \|\| exit 1"/],
+    ["node", /"CMD-SHELL", "node -e \\"fetch\('http:\/\/127\.0\.0\.1:8080\/healthz'\)\.then\(\(r\) => process\.exit\(r\.status < 400 \? 0 : 1\)/],
+  ] as const)("app.containerHealthCheck %s: the container health check uses the tool the image has", (tool, expected) => {
+    const env = { ...staging, app: { ...staging.app, containerHealthCheck: tool } };
+    const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { env, names, name: "web", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, port: 8080 }))) as SynthJson;
+    const c = containers(resources(json, "aws_ecs_task_definition")[0]!);
+    expect(c).toMatch(expected);
+    expect(c).not.toContain("wget");
+  });
   test("secrets reach the container through ECS secrets, and only the execution role reads them", () => {
     const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { env: staging, names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, secrets: { DATABASE_PASSWORD: { arn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd", jsonKey: "password" } } }))) as SynthJson;
     const td = resources(json, "aws_ecs_task_definition")[0]!;
