@@ -1,5 +1,6 @@
 /**
- * `npm run deploy -- <stack>`: deploy exactly one stack with `cdktf deploy`.
+ * `npm run deploy -- <stack> [--auto-approve]`: deploy exactly one stack with `cdktf deploy`
+ * (CI passes `--auto-approve`; by hand, cdktf shows the plan and asks).
  * Refuses offline mode: offline stacks have local state and fake credentials and must never apply.
  */
 import { spawnSync } from "node:child_process";
@@ -17,7 +18,14 @@ function main(): number {
     console.error(`usage: npm run deploy -- <stack>; deploy one environment at a time. ${JSON.stringify(stack ?? "")} is not one of: ${stacks.map((s) => s.name).join(", ")}`);
     return 2;
   }
-  return spawnSync("npx", ["cdktf", "deploy", stack], { stdio: "inherit" }).status ?? 1;
+  const flags = process.argv.slice(3);
+  const unknown = flags.filter((f) => f !== "--auto-approve");
+  if (unknown.length) {
+    console.error(`usage: npm run deploy -- <stack> [--auto-approve]; unknown flag(s): ${unknown.join(" ")}`);
+    return 2;
+  }
+  // CI passes --auto-approve after a reviewed plan; by hand, cdktf asks before applying.
+  return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit" }).status ?? 1;
 }
 
 try {

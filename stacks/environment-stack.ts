@@ -23,7 +23,7 @@ import { Network, type NetworkAttributes } from "../constructs/network";
 import { awsProviderConfig, useStackBackend, type Deployment } from "./deployment";
 import { ORIGIN_SECRET_PREVIOUS_VARIABLE, ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER, certificateOutput } from "./edge-contract";
 import { readEdgeState } from "./edge-state";
-import { publishShared, readShared } from "./shared-state";
+import { SHARED_OUTPUTS, publishShared, readShared } from "./shared-state";
 
 /** Tag value every resource carries in `managed-by`. */
 export const MANAGED_BY = "shipkit-cdktf";
@@ -138,6 +138,9 @@ export class EnvironmentStack extends TerraformStack {
       new PreviewDatabaseTasks(this, "database-tasks", { env, names: this.names, database: this.database.primary, appSecurityGroupId: this.appSecurityGroup.id });
       this.alarmTopicArn = shared.alarmTopicArn;
       this.cluster = { clusterName: shared.clusterName, clusterArn: shared.clusterArn };
+      // What `aws ecs run-task` needs (migration, db-init / db-drop), under the names the base publishes.
+      new TerraformOutput(this, SHARED_OUTPUTS.clusterName.output, { value: shared.clusterName, description: "Cluster the preview runs in (staging's)" });
+      new TerraformOutput(this, SHARED_OUTPUTS.privateSubnetIds.output, { value: shared.privateSubnetIds, description: "Subnets for one-off tasks (staging's)" });
       this.loadBalancer = {
         httpsListenerArn: shared.httpsListenerArn,
         securityGroupId: shared.albSecurityGroupId,

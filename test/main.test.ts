@@ -44,4 +44,9 @@ describe("scripts/deploy.ts", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/"qa" is not one of: .*\bprod\b.*\bstaging\b/);
   });
+  test("accepts only --auto-approve after the stack", () => {
+    const r = spawnSync(tsx, ["scripts/deploy.ts", "staging", "--yes"], { cwd: root, encoding: "utf8", env: { ...process.env, SHIPKIT_OFFLINE: "" } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/unknown flag\(s\): --yes/);
+  });
 });

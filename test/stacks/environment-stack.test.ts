@@ -63,6 +63,11 @@ describe("what each environment builds", () => {
     expect(sg).toMatchObject({ name: "shipkit-pr-42-app", vpc_id: "${data.terraform_remote_state.staging-state.outputs.vpc_id}" });
   });
 
+  test.each([prod, staging, ephemeral(42)])("$name outputs everything the runbook's migrate-first commands read", (env) => {
+    const outputs = synthEnv(env).output ?? {};
+    for (const name of ["services_image_tag", "migration_task_family", "ecs_cluster_name", "private_subnet_ids", "app_security_group_id"]) expect(outputs).toHaveProperty(name);
+  });
+
   test("prod and staging own an alarm topic; a preview publishes to staging's", () => {
     expect(resources(synthEnv(prod), "aws_sns_topic")).toEqual([expect.objectContaining({ name: "shipkit-prod-alarms" })]);
     expect(resources(synthEnv(ephemeral(3)), "aws_sns_topic")).toHaveLength(0);
