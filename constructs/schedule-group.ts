@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { deadLetterQueueAlarm } from "./queue-alarms";
 import { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedule-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import type { Names } from "./naming";
@@ -49,20 +50,11 @@ export class ScheduleGroup extends Construct implements ScheduleGroupAttributes 
     const deadLetterAlarm =
       props.alarms === "off"
         ? undefined
-        : new CloudwatchMetricAlarm(this, "dead-letter-alarm", {
+        : deadLetterQueueAlarm(this, "dead-letter-alarm", {
             alarmName: names.of("cron-dlq-not-empty"),
-            alarmDescription: `A scheduled job of ${names.prefix} could not be started (EventBridge Scheduler gave up): read the message in ${deadLetterQueue.name} (docs/runbook.md "Cron")`,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: deadLetterQueue.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: [props.alarms.topicArn],
-            okActions: [props.alarms.topicArn],
+            description: `A scheduled job of ${names.prefix} could not be started (EventBridge Scheduler gave up): read the message in ${deadLetterQueue.name} (docs/runbook.md "Cron")`,
+            queueName: deadLetterQueue.name,
+            topicArns: [props.alarms.topicArn],
           });
     this.groupName = group.name;
     this.deadLetterQueueArn = deadLetterQueue.arn;

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { deadLetterQueueAlarm } from "./queue-alarms";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -309,20 +310,11 @@ export class UploadBucket extends Construct {
         alarmActions,
         okActions: alarmActions,
       });
-      const deadLetters = new CloudwatchMetricAlarm(this, "dead-letter-alarm", {
+      const deadLetters = deadLetterQueueAlarm(this, "dead-letter-alarm", {
         alarmName: names.of("uploads-events-dead-letters"),
-        alarmDescription: "Upload events failed 5 times and sit in the dead-letter queue; inspect and redrive them. See docs/uploads.md.",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: deadLetterQueue.name },
-        statistic: "Maximum",
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions,
-        okActions: alarmActions,
+        description: "Upload events failed 5 times and sit in the dead-letter queue; inspect and redrive them. See docs/uploads.md.",
+        queueName: deadLetterQueue.name,
+        topicArns: alarmActions,
       });
       alarms = { oldestEvent, deadLetters };
     }
