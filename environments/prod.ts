@@ -1,3 +1,4 @@
+import { APP_DEFAULTS } from "./app-defaults";
 import { CRON_JOBS } from "./cron-jobs";
 import type { EnvironmentConfig } from "./types";
 
@@ -19,14 +20,9 @@ export const prod: EnvironmentConfig = {
   hostnames: { app: "www.example.com", redirects: ["example.com"] },
   cloudflare: { zone: "example.com", plan: "free" },
   app: {
-    requestTimeoutSeconds: 25,
-    idleTimeoutSeconds: 60,
-    healthCheckPaths: { web: "/healthz", backend: "/backend/healthz" },
-    containerPort: 8080,
-    ecrKeepImages: 30,
-    fargateSpotPercent: 0, waf: { authRateLimitPer5Minutes: 100, authPathPrefix: "/backend/auth/" },
-    migrationCommand: ["npm", "run", "migrate"],
-    containerHealthCheck: "wget",
+    ...APP_DEFAULTS,
+    fargateSpotPercent: 0,
+    waf: { authRateLimitPer5Minutes: 100, authPathPrefix: "/backend/auth/" },
   },
   cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "protected",
