@@ -5,7 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { buildApp } from "../app";
-import { EnvironmentConfigError, parsePrNumber } from "../environments";
+import { parsePrNumber } from "../environments";
+import { runCli } from "./lib/run-cli";
 
 function main(): number {
   if (process.env.SHIPKIT_OFFLINE === "1") {
@@ -28,12 +29,4 @@ function main(): number {
   return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit" }).status ?? 1;
 }
 
-try {
-  process.exit(main());
-} catch (e) {
-  if (e instanceof EnvironmentConfigError) {
-    console.error(e.message);
-    process.exit(1);
-  }
-  throw e;
-}
+runCli(main);

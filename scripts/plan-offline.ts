@@ -8,10 +8,11 @@
  */
 import * as path from "node:path";
 import { buildApp } from "../app";
-import { EnvironmentConfigError, parsePrNumber } from "../environments";
+import { parsePrNumber } from "../environments";
+import { runCli } from "./lib/run-cli";
 import { TIER_POLICY } from "../environments/tiers";
 import { checkCloudflareStacks, readStackJson } from "./lib/edge-checks";
-import { OfflineToolingError, findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
+import { findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
 
 /** PR number used for the sample preview when PR_NUMBER is not set. */
 const DEFAULT_PREVIEW_PR = 42;
@@ -75,13 +76,4 @@ function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY): void {
 
 const indent = (text: string, pad: string) => text.trim().split("\n").map((l) => pad + l).join("\n");
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof EnvironmentConfigError || e instanceof OfflineToolingError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
-  },
-);
+runCli(main);

@@ -7,8 +7,9 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { buildApp } from "../app";
-import { EnvironmentConfigError, parsePrNumber } from "../environments";
-import { OfflineToolingError, findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig } from "./lib/offline";
+import { parsePrNumber } from "../environments";
+import { runCli } from "./lib/run-cli";
+import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig } from "./lib/offline";
 
 async function main(): Promise<number> {
   const stack = process.argv[2];
@@ -43,13 +44,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof EnvironmentConfigError || e instanceof OfflineToolingError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
-  },
-);
+runCli(main);
