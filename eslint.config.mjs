@@ -31,6 +31,23 @@ export default defineConfig(
     },
   },
   {
+    // The library never imports the app: it takes narrow props, so another team can reuse it.
+    files: ["lib/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/environments", "**/environments/**", "**/stacks", "**/stacks/**", "**/app", "**/main", "**/scripts/**", "**/bench/**", "**/test/**"],
+              message: "lib/ is the library: it must not import the app (environments/, stacks/, app.ts, main.ts, scripts/). Take the value as a prop instead.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["main.ts", "scripts/**/*.ts", "bench/**/*.ts", "test/**/*.ts"],
     rules: { "no-restricted-properties": "off" },
   },
@@ -43,7 +60,7 @@ export default defineConfig(
   },
   {
     // Documented public API: constructs and the environment config types.
-    files: ["constructs/**/*.ts", "environments/types.ts"],
+    files: ["lib/**/*.ts", "environments/types.ts", "environments/schema.ts"],
     plugins: { jsdoc },
     settings: { jsdoc: { mode: "typescript" } },
     rules: {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_JOB_TIMEOUT_SECONDS, isTimeZone, jobNameProblem, scheduleProblem } from "./cron-schedule";
+import { MAX_JOB_TIMEOUT_SECONDS, isTimeZone, jobNameProblem, scheduleProblem } from "../lib/compute/schedule-expression";
 
 /**
  * The `cron` section of an environment (validate.ts embeds it). Problems name the job and field:

@@ -1,8 +1,10 @@
 import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
 
+import { MAX_PR_NUMBER } from "../lib/data/preview-database-tasks";
+
 /** Highest PR number accepted: keeps `pr-<n>-staging.<zone>` and every physical name short. */
-export const MAX_PR_NUMBER = 99999;
+export { MAX_PR_NUMBER };
 
 /**
  * A preview environment for pull request `pr`, derived from staging: same account, region and

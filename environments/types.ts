@@ -1,3 +1,9 @@
+import type { SafetyTier } from "../lib/core/lifecycle";
+import type { NatMode } from "../lib/network/network";
+import type { CloudflarePlan } from "../lib/edge/edge-plan-limits";
+import type { FargateCpu } from "../lib/compute/fargate-sizes";
+import type { ContainerHealthCheck } from "../lib/compute/fargate-task";
+
 /**
  * Environment configuration as typed data. No values live here: see prod.ts, staging.ts and
  * ephemeral.ts. Environments differ only through these fields.
@@ -6,23 +12,13 @@
 /** Names a stack can have: the two long-lived environments and one preview per pull request. */
 export type EnvName = "prod" | "staging" | `pr-${number}`;
 
-/**
- * The safety tier drives every lifecycle decision (deletion protection, final snapshots,
- * force-destroy, log retention, backup length). Never hard-code those: read the tier.
- * - `protected`: prod. Stateful things cannot be deleted by a plan without a config change first.
- * - `standard`: staging. Recoverable, but cheaper and shorter retention.
- * - `ephemeral`: previews. Everything must tear down cleanly in minutes.
- */
-export type SafetyTier = "protected" | "standard" | "ephemeral";
+export type { SafetyTier };
 
-/** NAT egress for private subnets: one gateway per AZ (HA) or one shared gateway (cheaper, one AZ). */
-export type NatMode = "per-az" | "single";
+export type { NatMode };
 
-/** Cloudflare plan of the zone; decides which rules are allowed at the edge. */
-export type CloudflarePlan = "free" | "pro" | "business" | "enterprise";
+export type { CloudflarePlan };
 
-/** Fargate CPU units. */
-export type FargateCpu = 256 | 512 | 1024 | 2048 | 4096;
+export type { FargateCpu };
 
 /** Size of one Fargate service. */
 export interface ServiceSize {
@@ -139,8 +135,7 @@ export interface AppConfig {
   readonly containerHealthCheck: ContainerHealthCheck;
 }
 
-/** How the container health check fetches the health path (see AppConfig.containerHealthCheck). */
-export type ContainerHealthCheck = "wget" | "curl" | "node";
+export type { ContainerHealthCheck };
 
 /** Where a cron job runs: the two long-lived environments by name, every preview as `preview`. */
 export type CronEnvironment = "prod" | "staging" | "preview";

@@ -1,6 +1,11 @@
 import { z } from "zod";
-import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../constructs/ipv4";
+import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../lib/core/ipv4";
 import { cronSchema } from "./cron-validate";
+import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
+import { SUBNET_TIERS } from "../lib/network/network";
+import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../lib/data/postgres-database";
+
+export { FARGATE_MEMORY, SUBNET_TIERS, POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS };
 import type { EnvironmentConfig } from "./types";
 
 /** Raised for bad environment input, before any stack is built or any output is written. */
@@ -11,29 +16,11 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-/** Subnet tiers every VPC gets: public, private (app), isolated (database). */
-export const SUBNET_TIERS = 3;
-
-/** Fargate's accepted memory (MiB) per CPU value. */
-export const FARGATE_MEMORY: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: [1024, 2048, 3072, 4096],
-  1024: [2048, 3072, 4096, 5120, 6144, 7168, 8192],
-  2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
-  4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
-};
-
 /** RDS instance class naming: db.<family><generation>[variant].<size>, e.g. db.t4g.medium, db.r6gd.2xlarge. */
 export const RDS_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[0-9]{1,2}xlarge)$/;
 
-/** PostgreSQL engine version: major (12+) or major.minor, e.g. "16" or "16.4". */
-export const POSTGRES_ENGINE_VERSION = /^(1[2-9]|[2-9][0-9])(\.[0-9]{1,2})?$/;
-
 /** An RDS snapshot identifier (same account) or a snapshot ARN (shared from another account). */
 export const RDS_SNAPSHOT = /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws(-[a-z]+)?:rds:[a-z0-9-]+:[0-9]{12}:snapshot:[a-zA-Z0-9:-]{1,255})$/;
-
-/** Fewest days of RDS automated backups (point-in-time restore window) the protected tier accepts. */
-export const PROTECTED_MIN_BACKUP_DAYS = 14;
 
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const hostname = z.string().regex(HOSTNAME, "is not a lowercase hostname; use a name like www.example.com (no scheme, port, trailing dot or wildcard)");
@@ -48,7 +35,7 @@ const serviceSize = z
     maxTasks: z.number().int().min(1, "must be at least 1").max(100, "must be at most 100; raise the service quota deliberately"),
   })
   .superRefine((s, ctx) => {
-    const allowed = FARGATE_MEMORY[s.cpu];
+    const allowed: readonly number[] | undefined = FARGATE_MEMORY[s.cpu];
     if (allowed && !allowed.includes(s.memoryMiB))
       ctx.addIssue({ code: "custom", path: ["memoryMiB"], message: `is not valid with cpu ${s.cpu}; Fargate accepts ${allowed[0]}–${allowed[allowed.length - 1]} MiB (${allowed.join(", ")})` });
     if (s.minTasks > s.maxTasks) ctx.addIssue({ code: "custom", path: ["minTasks"], message: `is above maxTasks (${s.maxTasks}); lower minTasks or raise maxTasks` });

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { runCli } from "./lib/run-cli";
-import { TIER_POLICY } from "../environments/tiers";
+import { TIER_POLICY } from "../lib/core/lifecycle";
 import { checkCloudflareStacks, readStackJson } from "./lib/edge-checks";
 import { findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
 

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformStack, TerraformVariable } from "cdktf";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import type { EnvironmentConfig } from "../environments/types";
-import { EdgeDnsRecords } from "../constructs/edge-dns-records";
+import { EdgeDnsRecords } from "../lib/edge/edge-dns-records";
 import type { Deployment } from "./deployment";
 import { ALB_DNS_NAME_OUTPUT, CLOUDFLARE_ZONE_ID_VARIABLE, dnsStackName, readEnvironmentState, useStackBackend } from "./edge-state";
 

@@ -6,6 +6,7 @@
  */
 import type { EnvName } from "../environments/types";
 import type { StateLocation } from "./deployment";
+import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 
 /** Name of the edge stack of a Cloudflare zone, one per zone: `edge-example-com` for example.com. */
 export const edgeStackName = (zone: string): string => `edge-${zone.replace(/[^a-z0-9]+/g, "-")}`;
@@ -13,8 +14,7 @@ export const edgeStackName = (zone: string): string => `edge-${zone.replace(/[^a
 /** Edge output holding the ACM certificate ARN for a long-lived environment (previews use staging's). */
 export const certificateOutput = (env: Exclude<EnvName, `pr-${number}`>): string => `certificate_arn_${env}`;
 
-/** Header Cloudflare sets (late transform) and the ALB requires. Lowercase: ALB header names are case-insensitive. */
-export const ORIGIN_VERIFY_HEADER = "x-origin-verify";
+export { ORIGIN_VERIFY_HEADER };
 
 /**
  * Terraform variables that carry the origin-verify secret at deploy time, from the deploying

@@ -1,5 +1,5 @@
 import { EnvironmentConfigError, ephemeral, prod, staging, validateEnvironment } from "../environments";
-import { scheduleIntervalSeconds, scheduleProblem } from "../environments/cron-schedule";
+import { scheduleIntervalSeconds, scheduleProblem } from "../lib/compute/schedule-expression";
 import type { CronJob, EnvironmentConfig } from "../environments/types";
 import { withEnv } from "./helpers";
 

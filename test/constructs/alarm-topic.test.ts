@@ -1,4 +1,4 @@
-import { ALARM_PUBLISHERS } from "../../constructs/alarm-topic";
+import { ALARM_PUBLISHERS } from "../../lib/observability/alarm-topic";
 import { prod, staging } from "../../environments";
 import { resources, synthEnv, type SynthJson } from "../helpers";
 

@@ -1,7 +1,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DatabaseBackups, type DatabaseBackupsProps } from "../../constructs/database-backups";
-import { Names } from "../../constructs/naming";
+import { DatabaseBackups, type DatabaseBackupsProps } from "../../lib/data/database-backups";
+import { Names } from "../../lib/core/naming";
 import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { resources, withEnv, type SynthJson } from "../helpers";

@@ -1,8 +1,8 @@
 import { Testing } from "cdktf";
-import { FargateService, HEALTH_CHECK } from "../../constructs/fargate-service";
-import { ECS_EXEC_WRITABLE_PATHS, FargateTask } from "../../constructs/fargate-task";
-import { BASE_PRIORITY, listenerPriority } from "../../constructs/listener-priority";
-import { Names } from "../../constructs/naming";
+import { FargateService, HEALTH_CHECK } from "../../lib/compute/fargate-service";
+import { ECS_EXEC_WRITABLE_PATHS, FargateTask } from "../../lib/compute/fargate-task";
+import { BASE_PRIORITY, listenerPriority } from "../../lib/compute/listener-priority";
+import { Names } from "../../lib/core/naming";
 import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { resources, synthEnv, type SynthJson } from "../helpers";

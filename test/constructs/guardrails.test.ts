@@ -6,7 +6,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Guardrails } from "../../constructs/guardrails";
+import { Guardrails } from "../../lib/policy/guardrails";
 import { synthStrict } from "../helpers";
 import type { SafetyTier } from "../../environments/types";
 

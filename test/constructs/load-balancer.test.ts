@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
-import { CLOUDFLARE_IPV4 } from "../../constructs/cloudflare-ips";
-import { LoadBalancer } from "../../constructs/load-balancer";
-import { Names } from "../../constructs/naming";
+import { CLOUDFLARE_IPV4 } from "../../lib/edge/cloudflare-ips";
+import { LoadBalancer } from "../../lib/compute/load-balancer";
+import { Names } from "../../lib/core/naming";
 import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { OFFLINE_ORIGIN_SECRET } from "../../stacks/edge-contract";

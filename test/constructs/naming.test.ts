@@ -1,4 +1,4 @@
-import { Names } from "../../constructs/naming";
+import { Names } from "../../lib/core/naming";
 
 describe("Names", () => {
   const names = new Names("shipkit", "pr-123");

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
-import { Names } from "../../constructs/naming";
-import { Network } from "../../constructs/network";
+import { Names } from "../../lib/core/naming";
+import { Network } from "../../lib/network/network";
 import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { resources, withEnv, type SynthJson } from "../helpers";

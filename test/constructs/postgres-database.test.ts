@@ -1,9 +1,9 @@
 import { Testing } from "cdktf";
-import { Names } from "../../constructs/naming";
-import type { NetworkAttributes } from "../../constructs/network";
-import { PostgresDatabase, parameterGroupFamily, type PostgresDatabaseProps } from "../../constructs/postgres-database";
-import { databaseSettings } from "../../constructs/database-connection";
-import { defaultMaxConnections, instanceMemoryGiB } from "../../constructs/database-alarms";
+import { Names } from "../../lib/core/naming";
+import type { NetworkAttributes } from "../../lib/network/network";
+import { PostgresDatabase, parameterGroupFamily, type PostgresDatabaseProps } from "../../lib/data/postgres-database";
+import { databaseSettings } from "../../lib/data/database-connection";
+import { defaultMaxConnections, instanceMemoryGiB } from "../../lib/observability/database-alarms";
 import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { resources, withEnv, type SynthJson } from "../helpers";

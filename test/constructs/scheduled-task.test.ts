@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { Testing } from "cdktf";
-import { Names } from "../../constructs/naming";
-import { ScheduleGroup } from "../../constructs/schedule-group";
-import { ScheduledTask, heartbeatWindow, successLine, wrappedCommand, type ScheduledTaskProps } from "../../constructs/scheduled-task";
+import { Names } from "../../lib/core/naming";
+import { ScheduleGroup } from "../../lib/compute/schedule-group";
+import { ScheduledTask, heartbeatWindow, successLine, wrappedCommand, type ScheduledTaskProps } from "../../lib/compute/scheduled-task";
 import { ephemeral, prod, staging } from "../../environments";
 import type { CronJob, EnvironmentConfig } from "../../environments/types";
 import { resources, synthEnv, withEnv, type SynthJson } from "../helpers";

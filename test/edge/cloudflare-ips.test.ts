@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6, CLOUDFLARE_IPS_SOURCE_DATE } from "../../constructs/cloudflare-ips";
+import { CLOUDFLARE_IPV4, CLOUDFLARE_IPV6, CLOUDFLARE_IPS_SOURCE_DATE } from "../../lib/edge/cloudflare-ips";
 
 function parse(cidr: string, family: 4 | 6): { bits: bigint; prefix: number } {
   const [addr, len, ...rest] = cidr.split("/");

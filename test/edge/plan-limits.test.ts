@@ -1,8 +1,8 @@
 import type { RulesetRules } from "@cdktf/provider-cloudflare/lib/ruleset";
 import type { CloudflarePlan } from "../../environments/types";
-import { PLAN_LIMITS, EDGE_PHASES } from "../../constructs/edge-plan-limits";
-import { EdgeRulesets, defaultEdgeRules, expressionFields, type EdgeRules } from "../../constructs/edge-rulesets";
-import { ConfigError } from "../../constructs/errors";
+import { PLAN_LIMITS, EDGE_PHASES } from "../../lib/edge/edge-plan-limits";
+import { EdgeRulesets, defaultEdgeRules, expressionFields, type EdgeRules } from "../../lib/edge/edge-rulesets";
+import { ConfigError } from "../../lib/core/errors";
 import { bareStack } from "../helpers";
 
 const PLANS: CloudflarePlan[] = ["free", "pro", "business", "enterprise"];

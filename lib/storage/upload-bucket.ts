@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { deadLetterQueueAlarm } from "./queue-alarms";
+import { deadLetterQueueAlarm } from "../observability/queue-alarms";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -16,11 +16,12 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig, SafetyTier } from "../environments/types";
-import { MAX_SINGLE_UPLOAD_BYTES, SAFE_PREFIX, UPLOAD_ENV, type UploadEnvName } from "../runtime/upload-contract";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+import type { SafetyTier } from "../core/lifecycle";
+import { MAX_SINGLE_UPLOAD_BYTES, SAFE_PREFIX, UPLOAD_ENV, type UploadEnvName } from "../../runtime/upload-contract";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
 
 /** Server-side encryption at rest: S3-managed keys, or KMS with the AWS-managed `aws/s3` key (+ S3 Bucket Keys). */
 export type UploadEncryption = "sse-s3" | "sse-kms";

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import type { Names } from "./naming";
+import type { Names } from "../core/naming";
 
 export interface ServiceAlarmsProps {
   /** Naming helper of the stack; alarms are `<app>-<env>-<name>-<alarm>`. */

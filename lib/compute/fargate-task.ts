@@ -5,12 +5,15 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { TIER_POLICY } from "../environments/tiers";
-import type { ContainerHealthCheck, EnvironmentConfig, FargateCpu } from "../environments/types";
-import { FARGATE_MEMORY } from "../environments/validate";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+
+/** How the container health check fetches the health path: the image must contain the tool (and `/bin/sh`). */
+export type ContainerHealthCheck = "wget" | "curl" | "node";
+import { FARGATE_MEMORY, type FargateCpu } from "./fargate-sizes";
 import type { ImageSource } from "./container-repository";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
 
 /** A secret handed to the container through ECS `secrets` (never a plain env var). */
 export interface TaskSecret {
@@ -117,7 +120,7 @@ export class FargateTask extends Construct {
       logRetentionDays: props.logRetentionDays ?? tier.logRetentionDays,
       healthCheckPath: props.healthCheckPath ?? "/healthz",
     };
-    const allowed = FARGATE_MEMORY[props.cpu];
+    const allowed: readonly number[] | undefined = FARGATE_MEMORY[props.cpu];
     if (!allowed) throw new ConfigError(this, "cpu", `${props.cpu} is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096`);
     if (!allowed.includes(props.memoryMiB)) throw new ConfigError(this, "memoryMiB", `${props.memoryMiB} is not valid with cpu ${props.cpu}; use one of ${allowed.join(", ")}`);
     for (const key of [...Object.keys(cfg.environment), ...Object.keys(cfg.secrets)])

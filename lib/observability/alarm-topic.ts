@@ -4,9 +4,9 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig } from "../environments/types";
-import type { Names } from "./naming";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+import type { Names } from "../core/naming";
 
 /** AWS services that publish to the alarm topic: CloudWatch alarms and EventBridge rules. */
 export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;

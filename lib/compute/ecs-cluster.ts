@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { EcsCluster as EcsClusterResource } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
-import type { Names } from "./naming";
+import type { Names } from "../core/naming";
 
 /** What tasks and services need of a cluster. */
 export interface ClusterAttributes {

@@ -1,4 +1,5 @@
-import type { CloudflarePlan } from "../environments/types";
+/** Cloudflare plan of a zone; decides which rules are allowed at the edge. */
+export type CloudflarePlan = "free" | "pro" | "business" | "enterprise";
 
 /**
  * What each Cloudflare plan allows for the features the edge stack uses, as one typed table.

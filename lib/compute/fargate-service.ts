@@ -6,15 +6,15 @@ import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { LbListenerRule, type LbListenerRuleCondition } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig, ServiceSize } from "../environments/types";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig, ServiceSize } from "../../environments/types";
 import type { ClusterAttributes } from "./ecs-cluster";
-import { ConfigError } from "./errors";
+import { ConfigError } from "../core/errors";
 import { FargateTask, type FargateTaskProps } from "./fargate-task";
 import { listenerPriority } from "./listener-priority";
 import type { LoadBalancerAttachment } from "./load-balancer";
-import type { Names } from "./naming";
-import { ServiceAlarms } from "./service-alarms";
+import type { Names } from "../core/naming";
+import { ServiceAlarms } from "../observability/service-alarms";
 
 /** Health check cadence of target groups: fast, so a new task takes traffic in ~10 s. */
 export const HEALTH_CHECK = { intervalSeconds: 5, timeoutSeconds: 4, healthyThreshold: 2, unhealthyThreshold: 2 } as const;

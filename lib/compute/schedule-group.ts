@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { deadLetterQueueAlarm } from "./queue-alarms";
+import { deadLetterQueueAlarm } from "../observability/queue-alarms";
 import { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedule-group";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import type { Names } from "./naming";
+import type { Names } from "../core/naming";
 
 /** What a ScheduledTask needs of its group. */
 export interface ScheduleGroupAttributes {

@@ -4,8 +4,8 @@ import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
-import type { EnvironmentConfig } from "../environments/types";
-import { ConfigError } from "./errors";
+import type { EnvironmentConfig } from "../../environments/types";
+import { ConfigError } from "../core/errors";
 
 /**
  * The names an environment's ALB certificate covers: its app hostname and redirects; staging (the

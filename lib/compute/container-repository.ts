@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig } from "../environments/types";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
 
 export interface ContainerRepositoryProps {
   /** Environment: `app.ecrKeepImages` (default image count) and the safety tier (force-delete outside protected). */

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
-import type { EnvironmentConfig } from "../environments/types";
-import { ConfigError } from "./errors";
+import type { EnvironmentConfig } from "../../environments/types";
+import { ConfigError } from "../core/errors";
 
 export interface EdgeDnsRecordsProps {
   /** Environment whose hostnames get records (app + redirects). */

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { Ruleset, type RulesetRules } from "@cdktf/provider-cloudflare/lib/ruleset";
-import type { CloudflarePlan } from "../environments/types";
-import { ORIGIN_VERIFY_HEADER } from "../stacks/edge-contract";
-import { ConfigError } from "./errors";
+import type { CloudflarePlan } from "./edge-plan-limits";
+import { ORIGIN_VERIFY_HEADER } from "./origin-verify";
+import { ConfigError } from "../core/errors";
 import { EDGE_PHASES, PLAN_LIMITS, cheapestPlan, type EdgePhase } from "./edge-plan-limits";
 
 /** The zone's rules by phase. Each phase becomes the zone's single entry-point ruleset for it. */

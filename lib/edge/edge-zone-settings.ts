@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Token } from "cdktf";
 import { ZoneSetting } from "@cdktf/provider-cloudflare/lib/zone-setting";
-import { ConfigError } from "./errors";
+import { ConfigError } from "../core/errors";
 
 /** HSTS as Cloudflare's `security_header` setting expects it (nested `strict_transport_security`). */
 export interface HstsValue {

@@ -6,13 +6,13 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig } from "../environments/types";
-import { AccessLogBucket } from "./access-log-bucket";
-import { CLOUDFLARE_IPV4 } from "./cloudflare-ips";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
-import type { NetworkAttributes } from "./network";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+import { AccessLogBucket } from "../storage/access-log-bucket";
+import { CLOUDFLARE_IPV4 } from "../edge/cloudflare-ips";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
+import type { NetworkAttributes } from "../network/network";
 import { WebAcl } from "./web-acl";
 
 /** TLS policy: TLS 1.3 and 1.2 only, forward-secret ciphers. */

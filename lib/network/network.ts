@@ -14,12 +14,17 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig, NatMode } from "../environments/types";
-import { SUBNET_TIERS } from "../environments/validate";
-import { ConfigError } from "./errors";
-import { bitsFor, formatCidr, parseCidr, subnet } from "./ipv4";
-import type { Names } from "./naming";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+
+/** Subnet tiers every VPC gets: public, private (app), isolated (database). */
+export const SUBNET_TIERS = 3;
+
+/** NAT egress for private subnets: one gateway per AZ (HA) or one shared gateway (cheaper, one AZ). */
+export type NatMode = "per-az" | "single";
+import { ConfigError } from "../core/errors";
+import { bitsFor, formatCidr, parseCidr, subnet } from "../core/ipv4";
+import type { Names } from "../core/naming";
 
 /** The three subnet tiers, in CIDR order. */
 export type SubnetTier = "public" | "private" | "isolated";

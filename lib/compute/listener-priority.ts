@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../environments/types";
+import type { EnvironmentConfig } from "../../environments/types";
 
 /** Routed service kinds, in the order their rules must be evaluated within one host. */
 export type RoutedKind = "backend" | "web";

@@ -9,10 +9,10 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig } from "../environments/types";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
 
 /** AWS-managed policy the AWS Backup service role needs to snapshot RDS (an AWS constant). */
 const BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";

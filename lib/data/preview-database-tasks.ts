@@ -6,13 +6,15 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { MAX_PR_NUMBER } from "../environments/ephemeral";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig } from "../environments/types";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
 import { applicationName, type DbConnection } from "./database-connection";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
 import { parameterGroupFamily, POSTGRES_PORT } from "./postgres-database";
+
+/** Highest PR number a preview database accepts: keeps `pr_<n>` and every physical name short. */
+export const MAX_PR_NUMBER = 99999;
 
 /** The logical database of a preview: `pr_<n>`. Only ever built from a validated integer. */
 export function previewDatabaseName(prNumber: number): `pr_${number}` {

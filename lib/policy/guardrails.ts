@@ -7,8 +7,8 @@ import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../environments/tiers";
-import type { SafetyTier } from "../environments/types";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { SafetyTier } from "../core/lifecycle";
 
 /** Ports that may face the whole internet (the web). Everything else needs a narrower source. */
 export const WEB_PORTS: readonly number[] = [80, 443];

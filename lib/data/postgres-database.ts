@@ -9,14 +9,19 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../environments/tiers";
-import type { EnvironmentConfig } from "../environments/types";
-import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../environments/validate";
-import { DatabaseAlarms } from "./database-alarms";
+import { TIER_POLICY } from "../core/lifecycle";
+import type { EnvironmentConfig } from "../../environments/types";
+
+/** PostgreSQL engine version: major (12+) or major.minor, e.g. "16" or "16.4". */
+export const POSTGRES_ENGINE_VERSION = /^(1[2-9]|[2-9][0-9])(\.[0-9]{1,2})?$/;
+
+/** Fewest days of RDS automated backups (point-in-time restore window) the protected tier accepts. */
+export const PROTECTED_MIN_BACKUP_DAYS = 14;
+import { DatabaseAlarms } from "../observability/database-alarms";
 import type { DbConnection, DbEndpoints } from "./database-connection";
-import { ConfigError } from "./errors";
-import type { NetworkAttributes } from "./network";
-import type { Names } from "./naming";
+import { ConfigError } from "../core/errors";
+import type { NetworkAttributes } from "../network/network";
+import type { Names } from "../core/naming";
 
 /** Postgres' port. Fixed: every client, SG rule and doc assumes it. */
 export const POSTGRES_PORT = 5432;

@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
 import { Wafv2WebAcl } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
-import { ConfigError } from "./errors";
-import type { Names } from "./naming";
+import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
 
 export interface WebAclProps {
   /** Naming helper of the stack. */

@@ -8,14 +8,14 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule, type SchedulerScheduleTargetEcsParameters } from "@cdktf/provider-aws/lib/scheduler-schedule";
-import { MAX_JOB_TIMEOUT_SECONDS, isTimeZone, jobNameProblem, scheduleIntervalSeconds, scheduleProblem } from "../environments/cron-schedule";
-import type { CronJob, EnvironmentConfig } from "../environments/types";
+import { MAX_JOB_TIMEOUT_SECONDS, isTimeZone, jobNameProblem, scheduleIntervalSeconds, scheduleProblem } from "./schedule-expression";
+import type { CronJob, EnvironmentConfig } from "../../environments/types";
 import type { ImageSource } from "./container-repository";
-import { databaseSettings, type DbEndpoints } from "./database-connection";
+import { databaseSettings, type DbEndpoints } from "../data/database-connection";
 import type { ClusterAttributes } from "./ecs-cluster";
-import { ConfigError } from "./errors";
+import { ConfigError } from "../core/errors";
 import { FargateTask } from "./fargate-task";
-import type { Names } from "./naming";
+import type { Names } from "../core/naming";
 import type { ScheduleGroupAttributes } from "./schedule-group";
 
 /** `event` of the success line (see successLine). */
