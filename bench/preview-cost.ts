@@ -1,6 +1,6 @@
 /**
  * `npm run bench:preview-cost`: modeled daily cost of one preview, from the preview's own config
- * (sizes, Spot share) and AWS list prices, next to what a full copy of staging would cost.
+ * (every declared service's size and Spot share) and AWS list prices, next to what a full copy of staging would cost.
  * Prices: us-east-1 on-demand list prices (Fargate Linux/x86, NAT, ALB, RDS), checked 2026-11;
  * Fargate Spot modeled at 70% off (AWS quotes "up to 70%"). Usage charges (requests, bytes) are
  * excluded: a preview has little traffic.
@@ -19,17 +19,18 @@ const PRICE = {
   kmsKeyMonth: 1,
 } as const;
 
-function fargatePerDay(env: EnvironmentConfig): number {
-  const spot = env.app.fargateSpotPercent / 100;
-  const rate = 1 - spot * PRICE.spotDiscount;
-  return [env.sizes.web, env.sizes.backend].reduce((sum, s) => sum + s.minTasks * ((s.cpu / 1024) * PRICE.fargateVcpuHour + (s.memoryMiB / 1024) * PRICE.fargateGbHour) * 24 * rate, 0);
+function fargatePerDay(env: EnvironmentConfig, spotOverride?: number): number {
+  return Object.values(env.services).reduce((sum, s) => {
+    const rate = 1 - ((spotOverride ?? s.spotPercent ?? env.app.fargateSpotPercent) / 100) * PRICE.spotDiscount;
+    return sum + s.size.minTasks * ((s.size.cpu / 1024) * PRICE.fargateVcpuHour + (s.size.memoryMiB / 1024) * PRICE.fargateGbHour) * 24 * rate;
+  }, 0);
 }
 
 const preview = ephemeral(42);
 const ours = fargatePerDay(preview);
-const fullCopy = fargatePerDay({ ...staging, app: { ...staging.app, fargateSpotPercent: 0 } }) + (PRICE.natHour + PRICE.albHour + PRICE.rdsT4gMediumHour) * 24 + PRICE.kmsKeyMonth / 30;
-console.log(`preview pr-42 (shares staging's VPC, NAT, ALB, cluster, RDS instance; ${preview.app.fargateSpotPercent}% Spot):`);
-console.log(`  web ${preview.sizes.web.cpu / 1024} vCPU/${preview.sizes.web.memoryMiB} MiB x ${preview.sizes.web.minTasks}, backend ${preview.sizes.backend.cpu / 1024} vCPU/${preview.sizes.backend.memoryMiB} MiB x ${preview.sizes.backend.minTasks}`);
+const fullCopy = fargatePerDay(staging, 0) + (PRICE.natHour + PRICE.albHour + PRICE.rdsT4gMediumHour) * 24 + PRICE.kmsKeyMonth / 30;
+console.log(`preview pr-42 (shares staging's VPC, NAT, ALB, cluster, RDS instance; all Spot):`);
+console.log(`  ${Object.entries(preview.services).map(([name, s]) => `${name} ${s.size.cpu / 1024} vCPU/${s.size.memoryMiB} MiB x ${s.size.minTasks}`).join(", ")}`);
 console.log(`  modeled cost: $${ours.toFixed(2)}/day ($${(ours * 30).toFixed(2)}/month if left running)`);
 console.log(`a full on-demand copy of staging per PR (own NAT, ALB, db.t4g.medium): $${fullCopy.toFixed(2)}/day`);
 console.log(`ratio: ${(fullCopy / ours).toFixed(0)}x cheaper`);

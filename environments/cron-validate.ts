@@ -14,7 +14,7 @@ export function cronSchema(fargateMemory: Readonly<Record<number, readonly numbe
     schedule: z.string(),
     timezone: z.string().optional(),
     command: z.array(z.string().min(1, "has an empty argument")).min(1, 'must name a command, e.g. ["npm", "run", "report"]'),
-    image: z.enum(["backend", "web"], { errorMap: () => ({ message: 'is not an image; use "backend" or "web"' }) }).optional(),
+    image: z.string().optional(),
     cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
       errorMap: () => ({ message: "is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096" }),
     }).optional(),

@@ -19,11 +19,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
     safetyTier: "ephemeral",
     // Previews sit behind staging's ALB (and its WAF); all-Spot keeps them at cents per day.
     app: { ...base.app, fargateSpotPercent: 100, waf: "off" },
-    sizes: {
-      ...base.sizes,
-      web: { ...base.sizes.web, minTasks: 1, maxTasks: 1 },
-      backend: { ...base.sizes.backend, minTasks: 1, maxTasks: 1 },
-    },
+    // Every service, one task, all on Spot.
+    services: Object.fromEntries(Object.entries(base.services).map(([name, s]) => [name, { ...s, size: { ...s.size, minTasks: 1, maxTasks: 1 }, spotPercent: 100 }])),
     // Previews own no instance (a logical database pr_<n> on staging's): no replicas, standby, backup plan or restore.
     database: { ...base.database, readReplicas: 0, multiAz: false, backupPlan: undefined, restoreFrom: undefined },
     // Cron is off in previews unless a job lists "preview"; the maintenance switch follows the base (they share its database).

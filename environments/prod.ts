@@ -1,5 +1,7 @@
 import { APP_DEFAULTS } from "./app-defaults";
 import { CRON_JOBS } from "./cron-jobs";
+import { withOverrides } from "./service-schema";
+import { SERVICES } from "./services";
 import type { EnvironmentConfig } from "./types";
 
 /**
@@ -26,10 +28,10 @@ export const prod: EnvironmentConfig = {
   },
   cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "protected",
-  sizes: {
-    web: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 },
-    backend: { cpu: 1024, memoryMiB: 2048, minTasks: 2, maxTasks: 20 },
-  },
+  services: withOverrides(SERVICES, {
+    backend: { size: { cpu: 1024, memoryMiB: 2048, minTasks: 2, maxTasks: 20 } },
+    web: { size: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 } },
+  }),
   database: {
     engineVersion: "16",
     instanceClass: "db.r6g.large",

@@ -1,5 +1,6 @@
 import { APP_DEFAULTS } from "./app-defaults";
 import { CRON_JOBS } from "./cron-jobs";
+import { SERVICES } from "./services";
 import type { EnvironmentConfig } from "./types";
 
 /**
@@ -26,10 +27,8 @@ export const staging: EnvironmentConfig = {
   },
   cron: { maintenance: "off", jobs: CRON_JOBS },
   safetyTier: "standard",
-  sizes: {
-    web: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3 },
-    backend: { cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 3 },
-  },
+  // The declared sizes are staging's.
+  services: SERVICES,
   database: {
     engineVersion: "16",
     instanceClass: "db.t4g.medium",

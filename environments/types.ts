@@ -3,6 +3,7 @@ import type { NatMode } from "../lib/network/network";
 import type { CloudflarePlan } from "../lib/edge/edge-plan-limits";
 import type { FargateCpu } from "../lib/compute/fargate-sizes";
 import type { ContainerHealthCheck } from "../lib/compute/fargate-task";
+import type { ResourceTransform } from "../lib/core/transform";
 
 /**
  * Environment configuration as typed data. No values live here: see prod.ts, staging.ts and
@@ -20,17 +21,8 @@ export type { CloudflarePlan };
 
 export type { FargateCpu };
 
-/** Size of one Fargate service. */
-export interface ServiceSize {
-  /** CPU units for the task. */
-  readonly cpu: FargateCpu;
-  /** Memory in MiB; must be a pair Fargate accepts for `cpu`. */
-  readonly memoryMiB: number;
-  /** Lower bound for autoscaling. */
-  readonly minTasks: number;
-  /** Upper bound for autoscaling. */
-  readonly maxTasks: number;
-}
+export type { ServiceSizeConfig as ServiceSize, ServiceConfig, HttpServiceConfig, WorkerServiceConfig, ServicesConfig, ServiceOverride } from "./service-schema";
+import type { ServicesConfig } from "./service-schema";
 
 export interface AwsTarget {
   /** 12-digit AWS account id the environment lives in (the provider refuses any other account). */
@@ -64,13 +56,6 @@ export interface CloudflareConfig {
   readonly zone: string;
   /** The zone's plan. */
   readonly plan: CloudflarePlan;
-}
-
-export interface Sizes {
-  /** Size of the web (frontend) service; previews keep its CPU/memory and run one task. */
-  readonly web: ServiceSize;
-  /** Size of the backend service; the migration task uses the same CPU and memory. */
-  readonly backend: ServiceSize;
 }
 
 /**
@@ -115,9 +100,7 @@ export interface AppConfig {
   readonly requestTimeoutSeconds: number;
   /** ALB idle timeout in seconds. Raise it for long-polling or websockets (they hold a connection open). */
   readonly idleTimeoutSeconds: number;
-  /** Health check paths; the backend's stays under /backend since the prefix is kept end to end. */
-  readonly healthCheckPaths: { readonly web: string; readonly backend: string };
-  /** Port the web and backend containers listen on. */
+  /** Port every HTTP service's container listens on. */
   readonly containerPort: number;
   /** Images each ECR repository keeps (older ones expire). */
   readonly ecrKeepImages: number;
@@ -125,10 +108,13 @@ export interface AppConfig {
   readonly fargateSpotPercent: number;
   /** AWS WAF on the ALB; `off` only for previews (they sit behind staging's ALB and WAF anyway). */
   readonly waf: "off" | { readonly authRateLimitPer5Minutes: number; readonly authPathPrefix: string };
-  /** Command of the one-off migration task (same image as the backend). */
-  readonly migrationCommand: readonly string[];
   /**
-   * Tool the container health check of web and backend uses to GET the health path on
+   * The one-off migration task: `command` run in the image of `service` (a declared service),
+   * with that service's CPU, memory and database access (write).
+   */
+  readonly migration: { readonly service: string; readonly command: readonly string[] };
+  /**
+   * Tool the container health check of every HTTP service uses to GET the health path on
    * 127.0.0.1; the image must contain it (and `/bin/sh`). `node` uses Node 18+'s `fetch`, for
    * slim Node images without wget or curl.
    */
@@ -156,8 +142,8 @@ export interface CronJob {
   readonly timezone?: string;
   /** Command run in the image (wrapped by `timeout`, see timeoutSeconds). */
   readonly command: readonly string[];
-  /** Image the job runs. @default "backend" */
-  readonly image?: "backend" | "web";
+  /** Repository (of a declared service) whose image the job runs. @default "backend" */
+  readonly image?: string;
   /** Fargate CPU units. @default 256 */
   readonly cpu?: FargateCpu;
   /** Memory in MiB, a pair Fargate accepts for `cpu`. @default 512 */
@@ -202,14 +188,23 @@ export interface EnvironmentConfig {
   readonly cloudflare: CloudflareConfig;
   /** Lifecycle policy of the environment (see SafetyTier): protection, retention, force-destroy. */
   readonly safetyTier: SafetyTier;
-  /** CPU, memory and task counts of the web and backend services. */
-  readonly sizes: Sizes;
+  /**
+   * The services this environment runs: the app's declaration (environments/services.ts) with
+   * this environment's overrides (`withOverrides`). Key order = route evaluation order.
+   */
+  readonly services: ServicesConfig;
   /** Postgres settings (see DatabaseConfig). */
   readonly database: DatabaseConfig;
   /** How the app runs and is served: timeouts, health checks, images, Spot share, WAF. */
   readonly app: AppConfig;
   /** Scheduled jobs and the maintenance switch. */
   readonly cron: CronConfig;
+  /**
+   * The escape hatch: changes to any resource the kit creates, by construct path, through the
+   * resource's typed setters (`transform(DbInstance, "database/primary", "why", (db) => ...)` from
+   * lib/core/transform.ts). Guardrails still check the result. Review every use. @default none
+   */
+  readonly transforms?: readonly ResourceTransform[];
   /** Set only for previews: the pull request and the environment whose shared resources it uses. */
   readonly preview?: { readonly prNumber: number; readonly base: "staging" };
 }

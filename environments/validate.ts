@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../lib/core/ipv4";
 import { cronSchema } from "./cron-validate";
+import { servicesSchema, type ServicesConfig } from "./service-schema";
+import { planRoutes, RouteConflictError, type RoutePlacement } from "../lib/compute/route-plan";
 import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
 import { SUBNET_TIERS } from "../lib/network/network";
 import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../lib/data/postgres-database";
@@ -25,22 +27,6 @@ export const RDS_SNAPSHOT = /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws(-[a-z]+)?:rds
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const hostname = z.string().regex(HOSTNAME, "is not a lowercase hostname; use a name like www.example.com (no scheme, port, trailing dot or wildcard)");
 
-const serviceSize = z
-  .object({
-    cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
-      errorMap: () => ({ message: "is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096" }),
-    }),
-    memoryMiB: z.number().int(),
-    minTasks: z.number().int().min(0, "must be 0 or more"),
-    maxTasks: z.number().int().min(1, "must be at least 1").max(100, "must be at most 100; raise the service quota deliberately"),
-  })
-  .superRefine((s, ctx) => {
-    const allowed: readonly number[] | undefined = FARGATE_MEMORY[s.cpu];
-    if (allowed && !allowed.includes(s.memoryMiB))
-      ctx.addIssue({ code: "custom", path: ["memoryMiB"], message: `is not valid with cpu ${s.cpu}; Fargate accepts ${allowed[0]}–${allowed[allowed.length - 1]} MiB (${allowed.join(", ")})` });
-    if (s.minTasks > s.maxTasks) ctx.addIssue({ code: "custom", path: ["minTasks"], message: `is above maxTasks (${s.maxTasks}); lower minTasks or raise maxTasks` });
-  });
-
 const envSchema = z
   .object({
     name: z.string().regex(/^(prod|staging|pr-[1-9][0-9]{0,4})$/, "is not an environment name; use prod, staging or pr-<n>"),
@@ -63,10 +49,7 @@ const envSchema = z
       plan: z.enum(["free", "pro", "business", "enterprise"], { errorMap: () => ({ message: 'is not a Cloudflare plan; use "free", "pro", "business" or "enterprise"' }) }),
     }),
     safetyTier: z.enum(["protected", "standard", "ephemeral"], { errorMap: () => ({ message: 'is not a safety tier; use "protected", "standard" or "ephemeral"' }) }),
-    sizes: z.object({
-      web: serviceSize,
-      backend: serviceSize,
-    }),
+    services: servicesSchema,
     database: z.object({
       engineVersion: z.string().regex(POSTGRES_ENGINE_VERSION, 'is not a PostgreSQL engine version; use a major such as "16" (auto minor upgrades) or major.minor such as "16.4"'),
       instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "is not an RDS instance class; use db.<family>.<size> such as db.t4g.medium or db.r6g.large"),
@@ -88,10 +71,6 @@ const envSchema = z
     app: z.object({
       requestTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(900, "must be at most 900 s; long jobs belong in workers"),
       idleTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(4000, "must be at most 4000 s (the ALB maximum)"),
-      healthCheckPaths: z.object({
-        web: z.string().regex(/^\/[\w\-./]*$/, "is not a path; use e.g. /healthz"),
-        backend: z.string().regex(/^\/backend\/[\w\-./]*$/, "must be under /backend/ (the prefix is kept end to end); use e.g. /backend/healthz"),
-      }),
       containerPort: z.number().int().min(1024, "must be 1024 or higher (containers run unprivileged)").max(65535, "must be a TCP port"),
       ecrKeepImages: z.number().int().min(5, "must keep at least 5 images so rollbacks have something to roll back to").max(1000, "must be at most 1000"),
       fargateSpotPercent: z.number().int().min(0, "must be 0–100").max(100, "must be 0–100"),
@@ -103,9 +82,15 @@ const envSchema = z
           authPathPrefix: z.string().regex(/^\/[\w\-./]*\/$/, "must be a path prefix ending in /, e.g. /backend/auth/"),
         }),
       ]),
-      migrationCommand: z.array(z.string().min(1)).min(1, "must name a command, e.g. [\"npm\", \"run\", \"migrate\"]"),
+      migration: z.object({
+        service: z.string(),
+        command: z.array(z.string().min(1)).min(1, "must name a command, e.g. [\"npm\", \"run\", \"migrate\"]"),
+      }),
     }),
     cron: cronSchema(FARGATE_MEMORY),
+    transforms: z
+      .array(z.object({ path: z.string().min(1, "is empty; name a construct path such as database/primary"), reason: z.string().min(10, "must say why the default is wrong here (10 characters or more)"), apply: z.function() }))
+      .optional(),
     preview: z.object({ prNumber: z.number().int().min(1).max(99999), base: z.literal("staging") }).optional(),
   })
   .superRefine((e, ctx) => {
@@ -173,9 +158,42 @@ const envSchema = z
       if (db.backupPlan) ctx.addIssue({ code: "custom", path: ["database", "backupPlan"], message: `must be unset for a preview: ${why}` });
       if (db.restoreFrom) ctx.addIssue({ code: "custom", path: ["database", "restoreFrom"], message: `must be unset for a preview: ${why}` });
     }
+    const services = e.services as ServicesConfig;
+    const serviceNames = Object.keys(services);
+    const repositories = new Set(Object.values(services).map((s) => s.repository));
+    if (!(e.app.migration.service in services))
+      ctx.addIssue({ code: "custom", path: ["app", "migration", "service"], message: `is not a declared service; use one of ${serviceNames.join(", ")} (the migration runs in its image)` });
+    e.cron.jobs.forEach((job, i) => {
+      const image = job.image ?? "backend";
+      if (!repositories.has(image))
+        ctx.addIssue({ code: "custom", path: ["cron", "jobs", i, "image"], message: `${job.name}: is not a repository of a declared service; use one of ${[...repositories].join(", ")}` });
+    });
+    for (const [name, s] of Object.entries(services)) {
+      if (e.safetyTier === "protected" && (s.spotPercent ?? 0) > 0)
+        ctx.addIssue({ code: "custom", path: ["services", name, "spotPercent"], message: "must be 0 for the protected tier (Spot tasks can be reclaimed at 2 minutes' notice)" });
+    }
+    for (const problem of routeProblems(e.name, services, e.preview ? { kind: "preview", prNumber: e.preview.prNumber } : { kind: "owner" }, e.hostnames.app))
+      ctx.addIssue({ code: "custom", path: ["services", problem.service, "route"], message: problem.message });
     if (e.name === "prod" && e.safetyTier !== "protected")
       ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });
   });
+
+/**
+ * The HTTP services' routes as the listener will see them (a preview's under its own host), checked
+ * by planRoutes: duplicate paths or hosts, unreachable routes, explicit priorities.
+ */
+export function routeProblems(envName: string, services: ServicesConfig, placement: RoutePlacement, previewHost: string): { service: string; message: string }[] {
+  const routes = Object.entries(services).flatMap(([service, s]) =>
+    s.kind === "http" ? [{ service, pathPatterns: s.route.paths, hosts: placement.kind === "preview" ? [previewHost] : s.route.hosts, priority: s.route.priority }] : [],
+  );
+  try {
+    planRoutes(routes, placement);
+    return [];
+  } catch (err) {
+    if (err instanceof RouteConflictError) return [{ service: err.service, message: `${err.message}${placement.kind === "preview" ? ` (in ${envName}, every HTTP service answers on ${previewHost})` : ""}` }];
+    throw err;
+  }
+}
 
 function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
   return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined), input);

@@ -40,6 +40,13 @@ export class DnsStack extends TerraformStack {
     zoneId.addValidation({ condition: Fn.can(Fn.regex("^[0-9a-f]{32}$", zoneId.stringValue)), errorMessage: `${CLOUDFLARE_ZONE_ID_VARIABLE} must be the 32-hex-digit id of zone ${env.cloudflare.zone}.` });
     useStackBackend(this, this.node.id, env, deployment);
     const state = readEnvironmentState(this, env, deployment);
-    this.records = new EdgeDnsRecords(this, "records", { env, zoneId: zoneId.stringValue, target: state.getString(ALB_DNS_NAME_OUTPUT) });
+    this.records = new EdgeDnsRecords(this, "records", {
+      hostnames: env.hostnames,
+      zone: env.cloudflare.zone,
+      zoneId: zoneId.stringValue,
+      target: state.getString(ALB_DNS_NAME_OUTPUT),
+      label: env.name,
+      managedBy: `shipkit, ${this.node.id}`,
+    });
   }
 }

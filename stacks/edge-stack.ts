@@ -5,6 +5,7 @@ import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { EnvironmentConfigError } from "../environments/validate";
 import type { CloudflarePlan, EnvironmentConfig } from "../environments/types";
 import { EdgeCertificate, certificateNames, validationKey } from "../lib/edge/edge-certificates";
+import { Names } from "../lib/core/naming";
 import { EdgeRulesets, defaultEdgeRules, type EdgeRules } from "../lib/edge/edge-rulesets";
 import { EdgeZoneSettings } from "../lib/edge/edge-zone-settings";
 import { ConfigError } from "../lib/core/errors";
@@ -126,7 +127,13 @@ export class EdgeStack extends TerraformStack {
     const certificates: Record<string, EdgeCertificate> = {};
     for (const env of envs) {
       const provider = awsProvider(this, env, deployment);
-      const cert = new EdgeCertificate(this, `certificate-${env.name}`, { env, provider, zoneId: this.zoneId });
+      const cert = new EdgeCertificate(this, `certificate-${env.name}`, {
+        names: new Names(env.appName, env.name),
+        hostnames: env.hostnames,
+        wildcardZone: wildcardZoneOf(env),
+        provider,
+        zoneId: this.zoneId,
+      });
       certificates[env.name] = cert;
       new TerraformOutput(this, certificateOutput(env.name as "prod" | "staging"), {
         value: cert.arn,
@@ -135,6 +142,14 @@ export class EdgeStack extends TerraformStack {
     }
     this.certificates = certificates;
   }
+}
+
+/**
+ * Staging (the base of every preview) also covers `*.<zone>`, so each `pr-<n>-staging.<zone>` host
+ * is covered by staging's certificate; prod covers only its own hostnames.
+ */
+function wildcardZoneOf(env: EnvironmentConfig): string | undefined {
+  return env.name === "staging" ? env.cloudflare.zone : undefined;
 }
 
 /** AWS provider for one environment, aliased by its name; offline: dummy credentials and skip flags. */
@@ -151,7 +166,7 @@ function awsProvider(scope: Construct, env: EnvironmentConfig, deployment: Deplo
 function checkValidationRecordsDistinct(scope: Construct, envs: readonly EnvironmentConfig[]): void {
   const seen = new Map<string, string>();
   for (const env of envs)
-    for (const key of new Set(certificateNames(env).map(validationKey))) {
+    for (const key of new Set(certificateNames(env.hostnames, wildcardZoneOf(env)).map(validationKey))) {
       const id = `${env.aws.accountId}/${key}`;
       const other = seen.get(id);
       if (other)

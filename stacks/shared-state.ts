@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import type { EnvironmentConfig } from "../environments/types";
+import type { ImageSource } from "../lib/compute/container-repository";
 import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 
 /**
@@ -22,10 +23,6 @@ export const SHARED_OUTPUTS = {
   albDnsName: { output: "alb_dns_name", kind: "string", offline: "shipkit-staging-123456789.us-east-1.elb.amazonaws.com" },
   clusterName: { output: "ecs_cluster_name", kind: "string", offline: "shipkit-staging-cluster" },
   clusterArn: { output: "ecs_cluster_arn", kind: "string", offline: "arn:aws:ecs:us-east-1:222222222222:cluster/shipkit-staging-cluster" },
-  webRepositoryUrl: { output: "web_repository_url", kind: "string", offline: "222222222222.dkr.ecr.us-east-1.amazonaws.com/shipkit-staging-web" },
-  webRepositoryArn: { output: "web_repository_arn", kind: "string", offline: "arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-web" },
-  backendRepositoryUrl: { output: "backend_repository_url", kind: "string", offline: "222222222222.dkr.ecr.us-east-1.amazonaws.com/shipkit-staging-backend" },
-  backendRepositoryArn: { output: "backend_repository_arn", kind: "string", offline: "arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-backend" },
   dbHost: { output: "db_host", kind: "string", offline: "shipkit-staging-db.c0offline0000.us-east-1.rds.amazonaws.com" },
   dbPort: { output: "db_port", kind: "string", offline: "5432" },
   dbSecretArn: { output: "db_secret_arn", kind: "string", offline: "arn:aws:secretsmanager:us-east-1:222222222222:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf" },
@@ -50,10 +47,31 @@ export type SharedAttributes = {
 export { stateKey } from "./deployment";
 
 
-/** Publishes every shared attribute as a stack output of the base environment. */
-export function publishShared(scope: Construct, attrs: SharedAttributes): void {
+/**
+ * Image repositories are shared per declared repository, as `<name>_repository_url` and
+ * `<name>_repository_arn` (`web_repository_url`, ...): adding a service with a new repository adds
+ * two outputs, and previews read exactly the repositories their services name.
+ */
+export const repositoryOutputs = (repository: string): { readonly url: string; readonly arn: string } => ({
+  url: `${repository.replace(/-/g, "_")}_repository_url`,
+  arn: `${repository.replace(/-/g, "_")}_repository_arn`,
+});
+
+/** Offline stand-in values of one repository's outputs (staging's account and region). */
+export const offlineRepository = (repository: string): ImageSource => ({
+  repositoryUrl: `222222222222.dkr.ecr.us-east-1.amazonaws.com/shipkit-staging-${repository}`,
+  repositoryArn: `arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-${repository}`,
+});
+
+/** Publishes every shared attribute, and each repository, as stack outputs of the base environment. */
+export function publishShared(scope: Construct, attrs: SharedAttributes, repositories: Readonly<Record<string, ImageSource>>): void {
   for (const key of Object.keys(SHARED_OUTPUTS) as SharedKey[]) {
     new TerraformOutput(scope, SHARED_OUTPUTS[key].output, { value: attrs[key], description: `Shared with previews (${key})` });
+  }
+  for (const [name, repo] of Object.entries(repositories)) {
+    const out = repositoryOutputs(name);
+    new TerraformOutput(scope, out.url, { value: repo.repositoryUrl, description: `Shared with previews (repository ${name})` });
+    new TerraformOutput(scope, out.arn, { value: repo.repositoryArn, description: `Shared with previews (repository ${name})` });
   }
 }
 
@@ -61,7 +79,7 @@ export function publishShared(scope: Construct, attrs: SharedAttributes): void {
  * Reads every shared attribute from the base environment's state. Online: the base's S3 state
  * object. Offline: `<stateDir>/<base>.tfstate`, seeded by scripts/lib/offline.ts.
  */
-export function readShared(scope: Construct, env: EnvironmentConfig, deployment: Deployment): SharedAttributes {
+export function readShared(scope: Construct, env: EnvironmentConfig, deployment: Deployment, repositories: readonly string[]): SharedAttributes & { readonly repositories: Readonly<Record<string, ImageSource>> } {
   const base = env.preview?.base;
   if (!base) throw new Error(`${env.name} is not a preview; only previews read a base environment's state`);
   const state = readStackState(scope, `${base}-state`, { stack: base, location: ownStateLocation(base, env), roleArn: env.aws.deployRoleArn }, deployment);
@@ -69,10 +87,22 @@ export function readShared(scope: Construct, env: EnvironmentConfig, deployment:
     const row: SharedOutput = SHARED_OUTPUTS[key];
     return [key, row.kind === "list" ? state.getList(row.output) : state.getString(row.output)] as const;
   });
-  return Object.fromEntries(entries) as unknown as SharedAttributes;
+  const repos = Object.fromEntries(repositories.map((name) => [name, { repositoryUrl: state.getString(repositoryOutputs(name).url), repositoryArn: state.getString(repositoryOutputs(name).arn) }]));
+  return { ...(Object.fromEntries(entries) as unknown as SharedAttributes), repositories: repos };
 }
 
-/** Stand-in outputs for the offline seed state, keyed by output name. */
-export function offlineSharedOutputs(): Record<string, string | readonly string[]> {
-  return Object.fromEntries(Object.values(SHARED_OUTPUTS).map((row: SharedOutput) => [row.output, row.offline]));
+/** Stand-in outputs for the offline seed state, keyed by output name (plus each repository's). */
+export function offlineSharedOutputs(repositories: readonly string[] = []): Record<string, string | readonly string[]> {
+  const rows = Object.values(SHARED_OUTPUTS).map((row: SharedOutput) => [row.output, row.offline] as const);
+  const repos = repositories.flatMap((name) => {
+    const out = repositoryOutputs(name);
+    const value = offlineRepository(name);
+    return [[out.url, value.repositoryUrl] as const, [out.arn, value.repositoryArn] as const];
+  });
+  return Object.fromEntries([...rows, ...repos]);
+}
+
+/** The repositories an environment's services and cron jobs use, in declaration order. */
+export function repositoriesOf(env: EnvironmentConfig): string[] {
+  return [...new Set([...Object.values(env.services).map((s) => s.repository), ...env.cron.jobs.map((j) => j.image ?? "backend")])];
 }

@@ -81,15 +81,15 @@ describe("validation errors name the environment, field, value and fix", () => {
     expect(problemsOf(() => validateEnvironment(withEnv(staging, { app: { containerHealthCheck: "httpie" as never } })))[0]).toMatch(/^staging\.app\.containerHealthCheck "httpie" is not a health check tool; use "wget", "curl" or "node"/);
   });
   test("a Fargate cpu/memory pair Fargate rejects", () => {
-    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { sizes: { web: { memoryMiB: 8192 } } })));
-    expect(p).toMatch(/^prod\.sizes\.web\.memoryMiB 8192 is not valid with cpu 512; Fargate accepts 1024–4096 MiB/);
+    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { services: { web: { ...prod.services.web!, size: { ...prod.services.web!.size, memoryMiB: 8192 } } } })));
+    expect(p).toMatch(/^prod\.services\.web\.size\.memoryMiB 8192 is not valid with cpu 512; Fargate accepts 1024–4096 MiB/);
   });
   test("an instance size that does not exist", () => {
     const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { database: { instanceClass: "db.huge.fast" } })));
     expect(p).toMatch(/^prod\.database\.instanceClass "db\.huge\.fast" is not an RDS instance class/);
   });
   test("minTasks above maxTasks", () => {
-    expect(problemsOf(() => validateEnvironment(withEnv(staging, { sizes: { backend: { minTasks: 5 } } })))[0]).toMatch(/^staging\.sizes\.backend\.minTasks 5 is above maxTasks \(3\)/);
+    expect(problemsOf(() => validateEnvironment(withEnv(staging, { services: { backend: { ...staging.services.backend!, size: { ...staging.services.backend!.size, minTasks: 5 } } } })))[0]).toMatch(/^staging\.services\.backend\.size\.minTasks 5 is above maxTasks \(3\)/);
   });
   test.each(["https://www.example.com", "WWW.example.com", "www.example.com.", "*.example.com", "www..example.com"])("hostname %s", (app) => {
     expect(problemsOf(() => validateEnvironment(withEnv(prod, { hostnames: { app } })))[0]).toContain(`prod.hostnames.app ${JSON.stringify(app)} is not a lowercase hostname`);

@@ -63,12 +63,12 @@ export function bareStack(): TerraformStack {
  * Synthesizes `app` into a temporary folder and runs a real offline `terraform plan` of each named
  * stack, with the upstream states seeded. For construct tests that want a real plan.
  */
-export async function planApp(app: App, stackNames: readonly string[]): Promise<Record<string, PlanSummary>> {
+export async function planApp(app: App, stackNames: readonly string[], upstreams: readonly EnvironmentConfig[] = [prod, staging]): Promise<Record<string, PlanSummary>> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-planapp-"));
   const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), process.env);
   app.synth();
   // Upstream states: staging's (for previews) and the zone's edge state (certificates).
-  seedOfflineUpstreams(OFFLINE_STATE_DIR, [prod, staging]);
+  seedOfflineUpstreams(OFFLINE_STATE_DIR, upstreams);
   const results = await pool(stackNames.map((s) => () => planStack(s, path.join(app.outdir, "stacks", s), env)), 2);
   fs.rmSync(work, { recursive: true, force: true });
   return Object.fromEntries(results.map((r) => [r.stack, r]));

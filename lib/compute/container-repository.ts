@@ -1,19 +1,21 @@
 import { Construct } from "constructs";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
 export interface ContainerRepositoryProps {
-  /** Environment: `app.ecrKeepImages` (default image count) and the safety tier (force-delete outside protected). */
-  readonly env: EnvironmentConfig;
   /** Naming helper of the stack. */
   readonly names: Names;
-  /** Repository name part, e.g. `web` → `shipkit-prod-web`. */
+  /**
+   * Lifecycle of the environment: unless `protectState`, the repository is force-deleted with its
+   * images on `destroy`.
+   */
+  readonly lifecycle: Lifecycle;
+  /** Repository name part, e.g. `web` → `shipkit-prod-web`. Changing it replaces the repository (and loses its images). */
   readonly name: string;
-  /** Images to keep; older ones expire. @default env.app.ecrKeepImages */
+  /** Images to keep (a whole number, at least 1); older ones expire. Keep enough to roll back. @default 30 */
   readonly keepImages?: number;
 }
 
@@ -28,6 +30,7 @@ export interface ImageSource {
 /**
  * ECR repository with immutable tags (a git SHA always means the same image), scan on push, and a
  * lifecycle policy that keeps the last N images (enough to roll back).
+ * @example new ContainerRepository(this, "web-repository", { names, lifecycle: lifecycleOf("standard"), name: "web", keepImages: 30 });
  * Tested via: test/constructs/fargate-service.test.ts
  */
 export class ContainerRepository extends Construct implements ImageSource {
@@ -36,14 +39,14 @@ export class ContainerRepository extends Construct implements ImageSource {
 
   constructor(scope: Construct, id: string, props: ContainerRepositoryProps) {
     super(scope, id);
-    const keep = props.keepImages ?? props.env.app.ecrKeepImages;
+    const keep = props.keepImages ?? 30;
     if (!Number.isInteger(keep) || keep < 1) throw new ConfigError(this, "keepImages", `${keep} must be a whole number of at least 1`);
     const repo = new EcrRepository(this, "repo", {
       name: props.names.of(props.name),
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "AES256" }],
-      forceDelete: !TIER_POLICY[props.env.safetyTier].protectState,
+      forceDelete: !props.lifecycle.protectState,
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       repository: repo.name,

@@ -5,8 +5,8 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
+import { mergeConnections, type Connection, type TaskSecret } from "./connection";
 
 /** How the container health check fetches the health path: the image must contain the tool (and `/bin/sh`). */
 export type ContainerHealthCheck = "wget" | "curl" | "node";
@@ -15,17 +15,13 @@ import type { ImageSource } from "./container-repository";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
-/** A secret handed to the container through ECS `secrets` (never a plain env var). */
-export interface TaskSecret {
-  /** Secrets Manager secret ARN or SSM parameter ARN. */
-  readonly arn: string;
-  /** Key inside a JSON secret (e.g. `password` of an RDS-managed secret). @default the whole value */
-  readonly jsonKey?: string;
-}
+export type { TaskSecret };
 
 export interface FargateTaskProps {
-  /** Environment: region (log driver) and safety tier (log retention, ECS Exec permissions outside protected). */
-  readonly env: EnvironmentConfig;
+  /** Safety tier: log retention, and ECS Exec (its SSM channel and writable agent paths) outside the protected tier. */
+  readonly lifecycle: Lifecycle;
+  /** AWS region of the log group (the awslogs driver needs it). */
+  readonly region: string;
   /** Naming helper of the stack. */
   readonly names: Names;
   /** Task family part, e.g. `web`, `migrate`, `cron-nightly-report`. */
@@ -47,11 +43,20 @@ export interface FargateTaskProps {
   /** Secrets by variable name, injected by ECS from Secrets Manager / SSM. @default {} */
   readonly secrets?: Readonly<Record<string, TaskSecret>>;
   /**
+   * Typed connections (database, upload bucket, ...): their variables and secrets are merged in
+   * (after `environment` / `secrets`), and each is bound to this task's roles and security group.
+   * @default []
+   */
+  readonly connections?: readonly Connection[];
+  /** Security group the task runs in, handed to connections' `bind`. @default none (connections that need it fail) */
+  readonly securityGroupId?: string;
+  /**
    * Container health check command. @default an HTTP GET of `healthCheckPath` on `port` with
-   * `env.app.containerHealthCheck` (wget, curl or node) when a port is set; none otherwise
-   * (one-off tasks and cron jobs simply exit).
+   * `healthCheckTool` when a port is set; none otherwise (one-off tasks and cron jobs simply exit).
    */
   readonly healthCheckCommand?: readonly string[];
+  /** Tool the default health check runs inside the image. @default "wget" */
+  readonly healthCheckTool?: ContainerHealthCheck;
   /** Path for the default health check command. @default "/healthz" */
   readonly healthCheckPath?: string;
   /** Log retention in days. @default the safety tier's logRetentionDays (90 / 30 / 7) */
@@ -112,11 +117,13 @@ export class FargateTask extends Construct {
 
   constructor(scope: Construct, id: string, props: FargateTaskProps) {
     super(scope, id);
-    const { env, names } = props;
-    const tier = TIER_POLICY[env.safetyTier];
+    const { names } = props;
+    const tier = props.lifecycle;
+    const connections = props.connections ?? [];
+    const connected = mergeConnections(connections);
     const cfg = {
-      environment: props.environment ?? {},
-      secrets: props.secrets ?? {},
+      environment: { ...props.environment, ...connected.environment },
+      secrets: { ...props.secrets, ...connected.secrets },
       logRetentionDays: props.logRetentionDays ?? tier.logRetentionDays,
       healthCheckPath: props.healthCheckPath ?? "/healthz",
     };
@@ -156,7 +163,7 @@ export class FargateTask extends Construct {
       new IamRolePolicy(this, "exec-channel-inline", { role: taskRole.id, policy: execChannel.json });
     }
 
-    const healthCheck = props.healthCheckCommand ?? (props.port ? healthCheckCommand(env.app.containerHealthCheck, `http://127.0.0.1:${props.port}${cfg.healthCheckPath}`) : undefined);
+    const healthCheck = props.healthCheckCommand ?? (props.port ? healthCheckCommand(props.healthCheckTool ?? "wget", `http://127.0.0.1:${props.port}${cfg.healthCheckPath}`) : undefined);
     // ECS Exec (non-protected tiers) needs its agent's paths writable; prod runs without it.
     const writable: Record<string, string> = { tmp: "/tmp", ...(tier.protectState ? {} : ECS_EXEC_WRITABLE_PATHS) };
     const container = {
@@ -174,7 +181,7 @@ export class FargateTask extends Construct {
       ...(healthCheck ? { healthCheck: { command: [...healthCheck], interval: 10, timeout: 5, retries: 3, startPeriod: 15 } } : {}),
       logConfiguration: {
         logDriver: "awslogs",
-        options: { "awslogs-group": logGroup.name, "awslogs-region": env.aws.region, "awslogs-stream-prefix": props.name },
+        options: { "awslogs-group": logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": props.name },
       },
     };
     const taskDefinition = new EcsTaskDefinition(this, "task", {
@@ -196,5 +203,8 @@ export class FargateTask extends Construct {
     this.executionRole = executionRole;
     this.logGroupName = logGroup.name;
     this.resources = { taskDefinition, logGroup };
+    if (connections.some((c) => c.bind) && !props.securityGroupId)
+      throw new ConfigError(this, "securityGroupId", "is required when a connection binds to the task (database, uploads); pass the task's security group");
+    for (const c of connections) c.bind?.(this, { name: props.name, taskRole, executionRole, securityGroupId: props.securityGroupId ?? "" });
   }
 }

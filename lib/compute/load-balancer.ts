@@ -6,14 +6,13 @@ import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 import { AccessLogBucket } from "../storage/access-log-bucket";
 import { CLOUDFLARE_IPV4 } from "../edge/cloudflare-ips";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 import type { NetworkAttributes } from "../network/network";
-import { WebAcl } from "./web-acl";
+import { WebAcl, type WebAclSettings } from "./web-acl";
 
 /** TLS policy: TLS 1.3 and 1.2 only, forward-secret ciphers. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -35,12 +34,26 @@ export interface LoadBalancerAttachment {
 }
 
 export interface LoadBalancerProps {
-  /** Environment: `app` (idle timeout, WAF), safety tier (deletion protection, log retention). Not a preview. */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the stack: the ALB, its security group, prefix list, log bucket and WAF derive their names from it. */
   readonly names: Names;
+  /**
+   * Lifecycle of the environment: `protectState` turns on ALB deletion protection and the log
+   * bucket's prevent_destroy and sets the access-log expiry default. The ephemeral tier builds no
+   * load balancer of its own (previews add host rules to a long-lived one's `LoadBalancerAttachment`).
+   */
+  readonly lifecycle: Lifecycle;
+  /** 12-digit id of the AWS account the ALB lives in: part of the log bucket's name and the ELB log-delivery path. */
+  readonly accountId: string;
+  /** AWS region of the ALB, e.g. `us-east-1`: picks the legacy ELB log-delivery account, if the region has one. */
+  readonly region: string;
   /** The VPC: the ALB goes in its public subnets and may only reach targets inside its CIDR. */
   readonly network: NetworkAttributes;
+  /**
+   * Regional AWS WAF on the ALB (managed common + known-bad-inputs rules and an auth rate limit),
+   * or `"off"`. Takes the app's `env.app.waf` as it is. No default: protection vs ~$8/month is
+   * the caller's decision.
+   */
+  readonly waf: "off" | WebAclSettings;
   /** ACM certificate ARN for the environment's hostnames (from the edge stack). */
   readonly certificateArn: string;
   /** Header the edge sets, e.g. `x-origin-verify`. */
@@ -53,12 +66,12 @@ export interface LoadBalancerProps {
   /**
    * ALB idle timeout in seconds. Long-polling and websockets hold a connection open between
    * messages: raise it above their longest silence or the ALB closes them.
-   * @default env.app.idleTimeoutSeconds
+   * @default 60 (the ALB's own default)
    */
   readonly idleTimeoutSeconds?: number;
   /** Desync mitigation. @default "defensive" ("strictest" rejects some legacy clients) */
   readonly desyncMitigationMode?: "defensive" | "strictest";
-  /** Access-log retention in days. @default 90 (protected tier), else 30 */
+  /** Access-log retention in days. @default 90 when `lifecycle.protectState`, else 30 */
   readonly accessLogDays?: number;
 }
 
@@ -69,10 +82,13 @@ export interface LoadBalancerProps {
  * - HTTPS listener (TLS 1.2/1.3) whose default action is 403: only listener rules that also require
  *   the origin-verify header forward anything (services add those rules).
  * - HTTP listener redirects to HTTPS; invalid headers dropped; desync mitigation; HTTP/2.
- * - Access logs to a private bucket with lifecycle; deletion protection from the safety tier.
- * - WAF (managed common + known-bad-inputs + auth rate limit) when `env.app.waf` is on.
+ * - Access logs to a private bucket with lifecycle; deletion protection from `lifecycle`.
+ * - WAF (managed common + known-bad-inputs + auth rate limit) unless `waf` is `"off"`.
  *
- * @example new LoadBalancer(this, "alb", { env, names, network, certificateArn, originVerifyHeader, originVerifyValues });
+ * @example
+ * new LoadBalancer(this, "alb", { names, lifecycle: lifecycleOf("protected"), accountId: "111111111111", region: "us-east-1",
+ *   network, waf: { authRateLimitPer5Minutes: 300, authPathPrefix: "/backend/auth/" }, certificateArn,
+ *   originVerifyHeader: "x-origin-verify", originVerifyValues });
  * Cost: ~$16/month + LCUs; WAF ~$8/month + requests. Tested via: test/constructs/load-balancer.test.ts
  */
 export class LoadBalancer extends Construct {
@@ -83,9 +99,10 @@ export class LoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
-    const { env, names, network } = props;
-    if (env.preview) throw new ConfigError(this, "env", `${env.name} is a preview; previews add host rules to ${env.preview.base}'s load balancer`);
-    const cfg = { idleTimeoutSeconds: props.idleTimeoutSeconds ?? env.app.idleTimeoutSeconds, desyncMitigationMode: props.desyncMitigationMode ?? "defensive" };
+    const { names, lifecycle, network } = props;
+    if (lifecycle.tier === "ephemeral")
+      throw new ConfigError(this, "lifecycle", "is the ephemeral tier; ephemeral environments (previews) build no load balancer of their own, they add host rules to a long-lived one's (pass its LoadBalancerAttachment)");
+    const cfg = { idleTimeoutSeconds: props.idleTimeoutSeconds ?? 60, desyncMitigationMode: props.desyncMitigationMode ?? "defensive" };
     if (cfg.idleTimeoutSeconds < 1 || cfg.idleTimeoutSeconds > 4000) throw new ConfigError(this, "idleTimeoutSeconds", `${cfg.idleTimeoutSeconds} must be 1–4000 seconds`);
     if (props.originVerifyValues.length < 1 || props.originVerifyValues.length > 3)
       throw new ConfigError(this, "originVerifyValues", `has ${props.originVerifyValues.length} values; an ALB header condition takes 1–3 (current, previous)`);
@@ -107,7 +124,7 @@ export class LoadBalancer extends Construct {
       securityGroupId: sg.id, cidrIpv4: network.vpcCidr, ipProtocol: "tcp", fromPort: 1024, toPort: 65535, description: "To targets in the VPC",
     });
 
-    const logs = new AccessLogBucket(this, "access-logs", { env, names, expireAfterDays: props.accessLogDays });
+    const logs = new AccessLogBucket(this, "access-logs", { names, lifecycle, accountId: props.accountId, region: props.region, expireAfterDays: props.accessLogDays });
     const alb = new Lb(this, "alb", {
       name: names.of("alb", { max: 32 }),
       loadBalancerType: "application",
@@ -118,7 +135,7 @@ export class LoadBalancer extends Construct {
       dropInvalidHeaderFields: true,
       desyncMitigationMode: cfg.desyncMitigationMode,
       enableHttp2: true,
-      enableDeletionProtection: TIER_POLICY[env.safetyTier].protectState,
+      enableDeletionProtection: lifecycle.protectState,
       accessLogs: { bucket: logs.bucketName, enabled: true, prefix: "" },
       dependsOn: [logs.policy],
     });
@@ -136,7 +153,7 @@ export class LoadBalancer extends Construct {
       protocol: "HTTP",
       defaultAction: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
     });
-    const webAcl = env.app.waf === "off" ? undefined : new WebAcl(this, "waf", { names, loadBalancerArn: alb.arn, ...env.app.waf });
+    const webAcl = props.waf === "off" ? undefined : new WebAcl(this, "waf", { names, loadBalancerArn: alb.arn, ...props.waf });
 
     this.arn = alb.arn;
     this.dnsName = alb.dnsName;

@@ -9,14 +9,38 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SchedulerSchedule, type SchedulerScheduleTargetEcsParameters } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { MAX_JOB_TIMEOUT_SECONDS, isTimeZone, jobNameProblem, scheduleIntervalSeconds, scheduleProblem } from "./schedule-expression";
-import type { CronJob, EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
+import type { Connection } from "./connection";
 import type { ImageSource } from "./container-repository";
-import { databaseSettings, type DbEndpoints } from "../data/database-connection";
+import type { FargateCpu } from "./fargate-sizes";
 import type { ClusterAttributes } from "./ecs-cluster";
 import { ConfigError } from "../core/errors";
 import { FargateTask } from "./fargate-task";
 import type { Names } from "../core/naming";
 import type { ScheduleGroupAttributes } from "./schedule-group";
+
+/** An EventBridge Scheduler expression: `cron(<6 fields>)` or `rate(<n> <unit>)`. */
+export type ScheduleExpression = `cron(${string})` | `rate(${string})`;
+
+/** One scheduled job, as the library needs it (the app's cron config is a superset). */
+export interface ScheduledJob {
+  /** Kebab-case, 3–24 characters; part of every resource name (`<app>-<env>-cron-<name>`). */
+  readonly name: string;
+  /** When it runs, e.g. `cron(15 3 * * ? *)` or `rate(15 minutes)`. */
+  readonly schedule: ScheduleExpression;
+  /** IANA time zone the cron fields are read in. @default "UTC" */
+  readonly timezone?: string;
+  /** Command run in the image (wrapped by `timeout`). */
+  readonly command: readonly string[];
+  /** Fargate CPU units. @default 256 */
+  readonly cpu?: FargateCpu;
+  /** Memory in MiB, a pair Fargate accepts for `cpu`. @default 512 */
+  readonly memoryMiB?: number;
+  /** Longest a run may take (1–86400 s); then it is stopped and exits non-zero, which pages. */
+  readonly timeoutSeconds: number;
+  /** Scheduler retries of a failed start. @default { maximumAttempts: 3, maximumEventAgeSeconds: the interval, 60–3600 } */
+  readonly retries?: { readonly maximumAttempts: number; readonly maximumEventAgeSeconds: number };
+}
 
 /** `event` of the success line (see successLine). */
 export const SUCCESS_EVENT = "job.succeeded";
@@ -48,7 +72,7 @@ export function successLine(jobName: string): string {
  * (124 with GNU coreutils, 143 with BusyBox), which the failure rule reports. The image needs
  * `/bin/sh` and `timeout` (GNU coreutils, or BusyBox 1.35+ for `-k`).
  */
-export function wrappedCommand(job: Pick<CronJob, "name" | "command" | "timeoutSeconds">): string[] {
+export function wrappedCommand(job: Pick<ScheduledJob, "name" | "command" | "timeoutSeconds">): string[] {
   const script = `timeout -k ${TIMEOUT_KILL_AFTER_SECONDS} "$0" "$@" && echo '${successLine(job.name)}'`;
   return ["sh", "-c", script, String(job.timeoutSeconds), ...job.command];
 }
@@ -92,12 +116,20 @@ export function heartbeatWindow(schedule: string, timeoutSeconds: number, timezo
 }
 
 export interface ScheduledTaskProps {
-  /** Environment: account/region (ARNs), safety tier (log retention), `cron.maintenance`, Spot share. */
-  readonly env: EnvironmentConfig;
+  /** Safety tier of the task (log retention, ECS Exec). */
+  readonly lifecycle: Lifecycle;
+  /** AWS account id: the scheduler role's trust condition and the task-definition ARN it may run. */
+  readonly accountId: string;
+  /** AWS region of the cluster and logs. */
+  readonly region: string;
   /** Naming helper of the stack. */
   readonly names: Names;
-  /** The job, as configured in environments/ (validated there too). */
-  readonly job: CronJob;
+  /** The job. */
+  readonly job: ScheduledJob;
+  /** `on` disables the schedule and mutes the heartbeat alarm (maintenance mode). @default "off" */
+  readonly maintenance?: "off" | "on";
+  /** Schedule description. @default `<job>: <command> (timeout <n>s)` */
+  readonly description?: string;
   /** The environment's schedule group and dead-letter queue. */
   readonly group: ScheduleGroupAttributes;
   /** Cluster the task runs in. */
@@ -110,13 +142,13 @@ export interface ScheduledTaskProps {
   readonly subnetIds: string[];
   /** Security group of the task (the app group: the database admits it). */
   readonly securityGroupId: string;
-  /** Database endpoints: a `read` job gets only the reader, a `write` job the primary. */
-  readonly database: DbEndpoints;
-  /** Plain app settings (APP_ENV, PUBLIC_URL, ...); database settings are added here. @default {} */
+  /** Typed connections (the database: `databaseAccess(endpoints, "read", ...)` for the replica only). @default [] */
+  readonly connections?: readonly Connection[];
+  /** Plain app settings (APP_ENV, PUBLIC_URL, ...); CRON_JOB and JOB_TIMEOUT_SECONDS are added. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
   /** Topic for the failure rule and heartbeat; `off` in previews (their noise would page staging). */
   readonly alarms: { readonly topicArn: string } | "off";
-  /** Share of runs on Fargate Spot (0–100); a reclaimed run fails and pages. @default env.app.fargateSpotPercent */
+  /** Share of runs on Fargate Spot (0–100); a reclaimed run fails and pages. @default 0 */
   readonly spotPercent?: number;
 }
 
@@ -125,7 +157,7 @@ export interface ScheduledTaskProps {
  * in the environment's group that runs a Fargate task (a FargateTask of the app image, its own
  * family `<app>-<env>-cron-<job>`) in the private subnets, with retries and a dead-letter queue.
  *
- * - **Maintenance switch**: `env.cron.maintenance: "on"` sets the schedule DISABLED and mutes the
+ * - **Maintenance switch**: `maintenance: "on"` sets the schedule DISABLED and mutes the
  *   heartbeat alarm's actions (docs/runbook.md "Maintenance mode").
  * - **Replica by default**: a `read` job gets `DATABASE_READ_*`, `PGHOST` = the reader and no
  *   primary host at all; a `write` job gets the primary (`DATABASE_HOST`, `PGHOST`).
@@ -143,7 +175,7 @@ export interface ScheduledTaskProps {
  *   family in this cluster, iam:PassRole on exactly the task and execution roles (to ECS tasks),
  *   ecs:TagResource on RunTask-created tasks (tag propagation), sqs:SendMessage to the DLQ.
  *
- * @example new ScheduledTask(this, "cron-nightly-report", { env, names, job, group, cluster, image, imageTag, subnetIds, securityGroupId, database, alarms });
+ * @example new ScheduledTask(this, "cron-nightly-report", { lifecycle, accountId, region, names, job, group, cluster, image, imageTag, subnetIds, securityGroupId, connections: [databaseAccess(db, "read", "shipkit-prod-cron-nightly-report")], alarms });
  * Cost: a 0.25 vCPU / 0.5 GB task for 5 minutes ≈ $0.001 per run; 1–2 alarms at $0.10/month each.
  * Tested via: test/constructs/scheduled-task.test.ts
  */
@@ -163,13 +195,13 @@ export class ScheduledTask extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
-    const { env, names, job } = props;
+    const { names, job } = props;
     const cfg = {
       timezone: job.timezone ?? "UTC",
       cpu: job.cpu ?? 256,
       memoryMiB: job.memoryMiB ?? 512,
-      spotPercent: props.spotPercent ?? env.app.fargateSpotPercent,
-      maintenance: env.cron.maintenance,
+      spotPercent: props.spotPercent ?? 0,
+      maintenance: props.maintenance ?? "off",
     };
     const nameProblem = jobNameProblem(job.name);
     if (nameProblem) throw new ConfigError(this, "job.name", `${JSON.stringify(job.name)} ${nameProblem}`);
@@ -186,16 +218,13 @@ export class ScheduledTask extends Construct {
       maximumEventAgeSeconds: job.retries?.maximumEventAgeSeconds ?? Math.min(3600, Math.max(60, interval ?? 3600)),
     };
 
-    // Replica by default: a read job never sees the primary's host; a write job gets the primary
-    // (the "worker" kind's settings). Credentials are the same secret either way.
     const part = `cron-${job.name}`;
-    const appName = `${names.prefix}-${part}`.slice(0, 63);
-    const db = databaseSettings(props.database, job.database === "write" ? "worker" : "cron", names.prefix);
-    const dbEnvironment = Object.fromEntries(
-      Object.entries(db.environment).filter(([k]) => job.database === "write" || (k !== "DATABASE_HOST" && k !== "DATABASE_PORT")),
-    );
     this.task = new FargateTask(this, "task", {
-      env,
+      lifecycle: props.lifecycle,
+      region: props.region,
+      securityGroupId: props.securityGroupId,
+      // The job's own variables come last, after the connections' (database) settings.
+      connections: [...(props.connections ?? []), { environment: { CRON_JOB: job.name, JOB_TIMEOUT_SECONDS: String(job.timeoutSeconds) } }],
       names,
       name: part,
       image: props.image,
@@ -203,11 +232,10 @@ export class ScheduledTask extends Construct {
       cpu: cfg.cpu,
       memoryMiB: cfg.memoryMiB,
       command: wrappedCommand(job),
-      environment: { ...props.environment, ...dbEnvironment, PGAPPNAME: appName, CRON_JOB: job.name, JOB_TIMEOUT_SECONDS: String(job.timeoutSeconds) },
-      secrets: db.secrets,
+      environment: props.environment,
     });
     const family = this.task.family;
-    const { accountId: account, region } = env.aws;
+    const { accountId: account, region } = props;
     // RunTask is authorised on the task definition; `:*` admits every revision of this family only.
     const familyArn = `arn:aws:ecs:${region}:${account}:task-definition/${family}`;
 
@@ -256,7 +284,7 @@ export class ScheduledTask extends Construct {
     const schedule = new SchedulerSchedule(this, "schedule", {
       name: this.scheduleName,
       groupName: props.group.groupName,
-      description: `${job.name}: ${job.command.join(" ")} (timeout ${job.timeoutSeconds}s, database ${job.database})`,
+      description: props.description ?? `${job.name}: ${job.command.join(" ")} (timeout ${job.timeoutSeconds}s)`,
       scheduleExpression: job.schedule,
       scheduleExpressionTimezone: cfg.timezone,
       flexibleTimeWindow: { mode: "OFF" },
@@ -294,7 +322,7 @@ export class ScheduledTask extends Construct {
       const topicArn = props.alarms.topicArn;
       failureRule = new CloudwatchEventRule(this, "failure-rule", {
         name: names.of(`${part}-failed`, { max: 64 }),
-        description: `${job.name} of ${env.name} stopped with a non-zero exit code or failed to start`,
+        description: `${job.name} of ${names.envName} stopped with a non-zero exit code or failed to start`,
         eventPattern: JSON.stringify(failureEventPattern(familyArn)),
       });
       new CloudwatchEventTarget(this, "failure-to-topic", {
@@ -302,7 +330,7 @@ export class ScheduledTask extends Construct {
         arn: topicArn,
         inputTransformer: {
           inputPaths: { task: "$.detail.taskArn", stopCode: "$.detail.stopCode", reason: "$.detail.stoppedReason", exitCode: "$.detail.containers[0].exitCode" },
-          inputTemplate: `"${env.name} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md (Cron)"`,
+          inputTemplate: `"${names.envName} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md (Cron)"`,
         },
       });
       const hb = this.heartbeat;

@@ -4,15 +4,22 @@ import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
-export interface WebAclProps {
-  /** Naming helper of the stack. */
+/**
+ * What the WAF's own rule needs: the auth rate limit. Structurally the app's `env.app.waf` (when
+ * not `"off"`), so it passes straight in.
+ */
+export interface WebAclSettings {
+  /** Requests per 5 minutes per client IP (as Cloudflare reports it) allowed on the auth paths before blocking; 10 or more. */
+  readonly authRateLimitPer5Minutes: number;
+  /** Path prefix of the auth endpoints, starting and ending with `/`, e.g. `/backend/auth/`. Matched case-insensitively. */
+  readonly authPathPrefix: string;
+}
+
+export interface WebAclProps extends WebAclSettings {
+  /** Naming helper of the stack: the ACL is `names.of("web-acl")`. */
   readonly names: Names;
   /** ARN of the ALB to protect. */
   readonly loadBalancerArn: string;
-  /** Requests per 5 minutes per client IP allowed on the auth paths before blocking. */
-  readonly authRateLimitPer5Minutes: number;
-  /** Path prefix of the auth endpoints, e.g. `/backend/auth/`. */
-  readonly authPathPrefix: string;
 }
 
 /** Header carrying the real client address; Cloudflare sets it on every proxied request. */
@@ -27,6 +34,7 @@ const visibility = (metricName: string) => ({ CloudWatchMetricsEnabled: true, Me
  * this one holds even if the edge rule is loosened. Rules are written as the WAF API's JSON
  * (`rule_json`) so they read like the AWS docs.
  *
+ * @example new WebAcl(this, "waf", { names, loadBalancerArn: alb.arn, authRateLimitPer5Minutes: 300, authPathPrefix: "/backend/auth/" });
  * Cost: about $5/month per ACL + $1 per rule + $0.60 per million requests.
  * Tested via: test/constructs/load-balancer.test.ts
  */

@@ -9,8 +9,7 @@ import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
@@ -20,19 +19,38 @@ const BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupSer
 /** Backup job states that page: the job did not produce a recovery point. */
 export const FAILED_BACKUP_STATES = ["FAILED", "ABORTED", "EXPIRED"] as const;
 
+/**
+ * The AWS Backup plan on top of RDS's own backups. Structurally the app's
+ * `EnvironmentConfig["database"]["backupPlan"]`, which can be passed in as is.
+ */
+export interface BackupPlanSettings {
+  /** Days each daily recovery point (and its copy) is kept before AWS Backup deletes it. */
+  readonly retentionDays: number;
+  /**
+   * Region a copy of each recovery point goes to (a vault there), e.g. `us-west-2`; needs
+   * `copyRegionProvider`. @default none (no cross-region copy)
+   */
+  readonly copyToRegion?: string;
+}
+
 export interface DatabaseBackupsProps {
-  /** Environment: `database.backupPlan` (retention, copy region) and the safety tier. Not a preview. */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the stack: vault, plan, role and alarm names; its `envName` appears in the failure message. */
   readonly names: Names;
+  /**
+   * Lifecycle of the environment: `protectState` puts `prevent_destroy` on the vaults and keeps
+   * them from being force-destroyed. The ephemeral tier is refused (it owns no database to back up).
+   */
+  readonly lifecycle: Lifecycle;
+  /** Retention and optional copy region of the daily plan. */
+  readonly backupPlan: BackupPlanSettings;
   /** ARN of the RDS instance to back up (PostgresDatabase.instanceArn). */
   readonly instanceArn: string;
   /** SNS topic the heartbeat alarm and failed-job events go to. */
   readonly alarmTopicArn: string;
   /**
-   * AWS provider aliased to `env.database.backupPlan.copyToRegion`; the copy vault is created with
+   * AWS provider aliased to `backupPlan.copyToRegion`; the copy vault is created with
    * it. Required exactly when a copy region is configured (a vault lives in one region and this
-   * stack's default provider is in the environment's). @default none (no cross-region copy)
+   * stack's default provider is in the instance's). @default none (no cross-region copy)
    */
   readonly copyRegionProvider?: TerraformProvider;
   /** Daily schedule (UTC). Keep it clear of the RDS backup (03:00) and maintenance (Sun 05:00) windows. @default "cron(0 7 * * ? *)" */
@@ -49,10 +67,10 @@ export interface DatabaseBackupsProps {
  * - an EventBridge rule on `Backup Job State Change` / `Copy Job State Change` to FAILED, ABORTED or
  *   EXPIRED, delivered to the alarm topic with a readable message.
  *
- * Delivery: the alarm topic (constructs/alarm-topic.ts) owns the one topic policy and its KMS key;
+ * Delivery: the alarm topic (lib/observability/alarm-topic.ts) owns the one topic policy and its KMS key;
  * both admit EventBridge and CloudWatch of the account, so this rule and these alarms can publish.
  *
- * @example new DatabaseBackups(this, "database-backups", { env, names, instanceArn: db.instanceArn, alarmTopicArn });
+ * @example new DatabaseBackups(this, "database-backups", { names, lifecycle, backupPlan: { retentionDays: 35 }, instanceArn: db.instanceArn, alarmTopicArn });
  * Cost: snapshot storage ($0.095/GiB-month warm), cross-region copy transfer ($0.02/GiB); alarms $0.10 each.
  * Tested via: test/constructs/database-backups.test.ts
  */
@@ -68,16 +86,16 @@ export class DatabaseBackups extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseBackupsProps) {
     super(scope, id);
-    const { env, names } = props;
+    const { names, lifecycle } = props;
     const cfg = { schedule: "cron(0 7 * * ? *)", ...props };
-    const plan = env.database.backupPlan;
-    if (env.preview) throw new ConfigError(this, "env", `${env.name} is a preview; previews own no database to back up`);
-    if (!plan) throw new ConfigError(this, "env.database.backupPlan", "is not set; set { retentionDays } to build an AWS Backup plan");
+    const plan = props.backupPlan as BackupPlanSettings | undefined;
+    if (lifecycle.tier === "ephemeral") throw new ConfigError(this, "lifecycle", "is the ephemeral tier; ephemeral environments (previews) own no database to back up");
+    if (!plan) throw new ConfigError(this, "backupPlan", "is not set; set { retentionDays } to build an AWS Backup plan");
     if (plan.copyToRegion && !props.copyRegionProvider)
       throw new ConfigError(this, "copyRegionProvider", `is missing; backupPlan.copyToRegion is ${plan.copyToRegion}: pass an AwsProvider aliased to that region`);
     if (!plan.copyToRegion && props.copyRegionProvider)
-      throw new ConfigError(this, "copyRegionProvider", "is set but env.database.backupPlan.copyToRegion is not; set the region in config or drop the provider");
-    const protect = TIER_POLICY[env.safetyTier].protectState;
+      throw new ConfigError(this, "copyRegionProvider", "is set but backupPlan.copyToRegion is not; set the region or drop the provider");
+    const protect = lifecycle.protectState;
 
     const vault = new BackupVault(this, "vault", { name: names.of("db-backups"), forceDestroy: !protect, lifecycle: { preventDestroy: protect } });
     const copyVault = plan.copyToRegion
@@ -130,7 +148,7 @@ export class DatabaseBackups extends Construct {
 
     const failedJobsRule = new CloudwatchEventRule(this, "failed-jobs", {
       name: names.of("db-backup-failed", { max: 64 }),
-      description: `AWS Backup or copy job of ${env.name} ended ${FAILED_BACKUP_STATES.join("/")}`,
+      description: `AWS Backup or copy job of ${names.envName} ended ${FAILED_BACKUP_STATES.join("/")}`,
       eventPattern: JSON.stringify({
         source: ["aws.backup"],
         "detail-type": ["Backup Job State Change", "Copy Job State Change"],
@@ -142,7 +160,7 @@ export class DatabaseBackups extends Construct {
       arn: props.alarmTopicArn,
       inputTransformer: {
         inputPaths: { type: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", message: "$.detail.statusMessage" },
-        inputTemplate: `"${env.name}: <type> <state> for <resource>: <message>. Runbook: docs/database.md"`,
+        inputTemplate: `"${names.envName}: <type> <state> for <resource>: <message>. Runbook: docs/database.md"`,
       },
     });
 

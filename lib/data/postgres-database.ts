@@ -9,8 +9,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 
 /** PostgreSQL engine version: major (12+) or major.minor, e.g. "16" or "16.4". */
 export const POSTGRES_ENGINE_VERSION = /^(1[2-9]|[2-9][0-9])(\.[0-9]{1,2})?$/;
@@ -37,15 +36,59 @@ export function parameterGroupFamily(engineVersion: string): string {
   return `postgres${engineVersion.split(".")[0]}`;
 }
 
-export interface PostgresDatabaseProps {
+/**
+ * What the instance is: engine, size, storage, replicas, backups, availability and origin.
+ * Structurally the app's `EnvironmentConfig["database"]`, which can be passed in as is (its
+ * `backupPlan` is DatabaseBackups' concern and ignored here).
+ */
+export interface PostgresSettings {
   /**
-   * Environment: `database` (engine, class, storage, replicas, backups, multi-AZ, restore) and
-   * `safetyTier` (deletion protection, final snapshot, prevent_destroy, log retention). Must not be
-   * a preview: previews get a logical database on staging's instance (PreviewDatabaseTasks).
+   * PostgreSQL version: a major (`"16"`, lets auto minor upgrades land without plan drift) or
+   * major.minor (`"16.4"`, a pin: update it after AWS upgrades the minor, or the plan tries to
+   * downgrade). The parameter group family (`postgres16`) follows the major.
    */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  readonly engineVersion: string;
+  /** RDS instance class, e.g. `db.t4g.medium`; alarm thresholds (memory, connections) follow it. */
+  readonly instanceClass: string;
+  /** Initial allocated storage in GiB (gp3, 20 or more). */
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling in GiB; must be above `allocatedStorageGiB`. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Read replicas in other AZs (reporting, cron reads); they need `backupRetentionDays >= 1`. */
+  readonly readReplicas: number;
+  /**
+   * RDS automated backups (point-in-time restore window), 0–35 days; at least
+   * `PROTECTED_MIN_BACKUP_DAYS` (14) when the lifecycle protects state.
+   */
+  readonly backupRetentionDays: number;
+  /** Synchronous standby in a second AZ with automatic failover; required when the lifecycle protects state. */
+  readonly multiAz: boolean;
+  /**
+   * Create the instance from a snapshot (identifier, or ARN of a snapshot shared from another
+   * account) instead of empty; then `databaseName`/`masterUsername` come from the snapshot.
+   * Changing it replaces the instance. @default none (a fresh, empty instance)
+   */
+  readonly restoreFrom?: { readonly snapshot: string };
+}
+
+export interface PostgresDatabaseProps {
+  /** Naming helper of the stack: identifiers (`<app>-<env>-db`, ...); its `envName` appears in descriptions. */
   readonly names: Names;
+  /** Engine, class, storage, replicas, backups, multi-AZ and restore source of the instance. */
+  readonly database: PostgresSettings;
+  /**
+   * Lifecycle of the environment: `protectState` drives deletion protection, `prevent_destroy`,
+   * the final snapshot, kept automated backups and changes held for the maintenance window, and
+   * the checks on backups and multi-AZ; `logRetentionDays` the exported logs' retention. The
+   * ephemeral tier is refused: an instance does not tear down in minutes (previews get a logical
+   * database on a long-lived instance, see PreviewDatabaseTasks).
+   */
+  readonly lifecycle: Lifecycle;
+  /**
+   * AZs of the network, in its subnet order: a single-AZ primary is pinned to the first, replicas
+   * go to the following ones (round robin).
+   */
+  readonly availabilityZones: readonly string[];
   /** Network whose isolated subnets (no route out) host the instances. */
   readonly network: NetworkAttributes;
   /** SNS topic the database alarms publish to. */
@@ -93,10 +136,13 @@ export interface PostgresDatabaseProps {
  *
  * The safety tier decides lifecycle: protected (prod) gets deletion protection, `prevent_destroy`,
  * a final snapshot and changes held for the maintenance window; standard (staging) deletes freely
- * and applies changes at once. Multi-AZ, replicas and backup days come from `env.database`.
+ * and applies changes at once. Multi-AZ, replicas and backup days come from `database`.
  *
  * @example
- * const db = new PostgresDatabase(this, "database", { env, names, network, alarmTopicArn, allowFrom: [appSg.id] });
+ * const db = new PostgresDatabase(this, "database", {
+ *   names, lifecycle: lifecycleOf("standard"), database: env.database, availabilityZones: env.aws.availabilityZones,
+ *   network, alarmTopicArn, allowFrom: [appSg.id],
+ * });
  * new FargateService(this, "web", { ..., database: db }); // env + secrets via databaseSettings(db, "web", names.prefix)
  *
  * Rough cost (us-east-1, on demand): prod db.r6g.large multi-AZ + 1 replica + 100 GiB ≈ $560/month;
@@ -132,9 +178,9 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
-    const { env, names, network } = props;
+    const { names, network, lifecycle } = props;
     this.names = names;
-    const db = env.database;
+    const db = props.database;
     const cfg = {
       databaseName: "app",
       masterUsername: "app_admin",
@@ -149,32 +195,33 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       allowFrom: [] as readonly string[],
       ...props,
     };
-    const tier = TIER_POLICY[env.safetyTier];
-    const protect = tier.protectState;
+    const protect = lifecycle.protectState;
+    const azs = props.availabilityZones;
 
-    if (env.preview)
-      throw new ConfigError(this, "env", `${env.name} is a preview; previews never own an instance, they get database pr_${env.preview.prNumber} on ${env.preview.base}'s (use PreviewDatabaseTasks)`);
+    if (lifecycle.tier === "ephemeral")
+      throw new ConfigError(this, "lifecycle", "is the ephemeral tier; ephemeral environments (previews) never own an instance, they get a logical database on a long-lived one's (use PreviewDatabaseTasks)");
     if (!POSTGRES_ENGINE_VERSION.test(db.engineVersion))
-      throw new ConfigError(this, "env.database.engineVersion", `${JSON.stringify(db.engineVersion)} is not a PostgreSQL version; use "16" or "16.4"`);
+      throw new ConfigError(this, "database.engineVersion", `${JSON.stringify(db.engineVersion)} is not a PostgreSQL version; use "16" or "16.4"`);
     if (db.readReplicas > 0 && db.backupRetentionDays < 1)
-      throw new ConfigError(this, "env.database.readReplicas", `${db.readReplicas} needs backupRetentionDays >= 1 (RDS read replicas require automated backups)`);
+      throw new ConfigError(this, "database.readReplicas", `${db.readReplicas} needs backupRetentionDays >= 1 (RDS read replicas require automated backups)`);
     if (protect && db.backupRetentionDays < PROTECTED_MIN_BACKUP_DAYS)
-      throw new ConfigError(this, "env.database.backupRetentionDays", `${db.backupRetentionDays} is below ${PROTECTED_MIN_BACKUP_DAYS} days for the ${env.safetyTier} tier; raise it`);
+      throw new ConfigError(this, "database.backupRetentionDays", `${db.backupRetentionDays} is below ${PROTECTED_MIN_BACKUP_DAYS} days for the ${lifecycle.tier} tier; raise it`);
     if (protect && !db.multiAz)
-      throw new ConfigError(this, "env.database.multiAz", `is false in the ${env.safetyTier} tier; a single-AZ primary does not survive an AZ outage, set it true`);
+      throw new ConfigError(this, "database.multiAz", `is false in the ${lifecycle.tier} tier; a single-AZ primary does not survive an AZ outage, set it true`);
     if (db.maxAllocatedStorageGiB <= db.allocatedStorageGiB)
-      throw new ConfigError(this, "env.database.maxAllocatedStorageGiB", `${db.maxAllocatedStorageGiB} must be above allocatedStorageGiB (${db.allocatedStorageGiB}) for storage autoscaling`);
+      throw new ConfigError(this, "database.maxAllocatedStorageGiB", `${db.maxAllocatedStorageGiB} must be above allocatedStorageGiB (${db.allocatedStorageGiB}) for storage autoscaling`);
     if (!Token.isUnresolved(network.isolatedSubnetIds) && network.isolatedSubnetIds.length < 2)
       throw new ConfigError(this, "network.isolatedSubnetIds", "has fewer than 2 subnets; an RDS subnet group needs two AZs");
+    if (azs.length === 0)
+      throw new ConfigError(this, "availabilityZones", "is empty; list the network's AZs in subnet order (a single-AZ primary and replicas are placed in them)");
 
     const identifier = names.of("db", { max: 63 });
     const family = parameterGroupFamily(db.engineVersion);
     const major = family.replace("postgres", "");
-    const azs = env.aws.availabilityZones;
 
     const securityGroup = new SecurityGroup(this, "security-group", {
       name: names.of("db"),
-      description: `Postgres of ${env.name}: ${POSTGRES_PORT} from app security groups only`,
+      description: `Postgres of ${names.envName}: ${POSTGRES_PORT} from app security groups only`,
       vpcId: network.vpcId,
       tags: { Name: names.of("db") },
     });
@@ -183,7 +230,7 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
 
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       name: names.of("db"),
-      description: `Isolated subnets of ${env.name}`,
+      description: `Isolated subnets of ${names.envName}`,
       subnetIds: network.isolatedSubnetIds,
     });
 
@@ -203,7 +250,7 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       new DbParameterGroup(this, groupId, {
         name: names.of(`${part}-pg${major}`),
         family,
-        description: `${family} settings for ${env.name} (${part})`,
+        description: `${family} settings for ${names.envName} (${part})`,
         parameter: Object.entries({ ...baseParameters, ...extra, ...cfg.parameters }).map(([name, value]) => ({ name, value })),
         // A new family (major upgrade) means a new group: create it before the old one goes.
         lifecycle: { createBeforeDestroy: true },
@@ -220,7 +267,7 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
 
     // Own the log groups RDS would otherwise create with no retention (kept and billed forever).
     const logGroupsFor = (groupPrefix: string, instanceId: string) =>
-      POSTGRES_LOG_EXPORTS.map((type) => new CloudwatchLogGroup(this, `${groupPrefix}-${type}-logs`, { name: `/aws/rds/instance/${instanceId}/${type}`, retentionInDays: tier.logRetentionDays }));
+      POSTGRES_LOG_EXPORTS.map((type) => new CloudwatchLogGroup(this, `${groupPrefix}-${type}-logs`, { name: `/aws/rds/instance/${instanceId}/${type}`, retentionInDays: lifecycle.logRetentionDays }));
 
     const common = {
       instanceClass: db.instanceClass,

@@ -6,12 +6,11 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 import { applicationName, type DbConnection } from "./database-connection";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
-import { parameterGroupFamily, POSTGRES_PORT } from "./postgres-database";
+import { parameterGroupFamily, POSTGRES_ENGINE_VERSION, POSTGRES_PORT } from "./postgres-database";
 
 /** Highest PR number a preview database accepts: keeps `pr_<n>` and every physical name short. */
 export const MAX_PR_NUMBER = 99999;
@@ -53,10 +52,21 @@ export function previewDbConnection(shared: SharedDatabase, prNumber: number): D
 export type PreviewDatabaseAction = "db-init" | "db-drop";
 
 export interface PreviewDatabaseTasksProps {
-  /** The preview environment (`pr-<n>`); anything else is refused. */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the preview's stack: families `<app>-pr-<n>-db-init`/`-db-drop`, role, log group; its `envName` appears in the ingress rule's description. */
   readonly names: Names;
+  /**
+   * Lifecycle of the preview: must be the ephemeral tier (these tasks manage a throwaway `pr_<n>`
+   * database, never a long-lived environment's); `logRetentionDays` is the default log retention.
+   */
+  readonly lifecycle: Lifecycle;
+  /** The pull request's number, 1–99999: the logical database is `pr_<n>`. */
+  readonly prNumber: number;
+  /** AWS region the tasks run in, e.g. `us-east-1` (their awslogs driver writes there). */
+  readonly region: string;
+  /**
+   * PostgreSQL version of the server (`"16"` or `"16.4"`); the default psql image follows its major.
+   */
+  readonly engineVersion: string;
   /** Staging's database, e.g. `previewDbConnection(shared, pr)`. Its `databaseName` must be this preview's. */
   readonly database: DbConnection;
   /**
@@ -66,7 +76,7 @@ export interface PreviewDatabaseTasksProps {
   readonly appSecurityGroupId: string;
   /** psql image; its major should be at least the server's. @default public.ecr.aws/docker/library/postgres:<major>-alpine */
   readonly image?: string;
-  /** Log retention in days. @default the ephemeral tier's `logRetentionDays` */
+  /** Log retention in days. @default the lifecycle's `logRetentionDays` (7 in the ephemeral tier) */
   readonly logRetentionDays?: number;
 }
 
@@ -87,7 +97,11 @@ export interface PreviewDatabaseTasksProps {
  * Caveat: previews (PR code) hold staging's master credentials, so they can reach every database on
  * staging's instance. Keep staging free of real personal data (docs/database.md).
  *
- * @example new PreviewDatabaseTasks(this, "database-tasks", { env, names, database: previewDbConnection(shared, 42), appSecurityGroupId: appSg.id });
+ * @example
+ * new PreviewDatabaseTasks(this, "database-tasks", {
+ *   names, lifecycle: lifecycleOf("ephemeral"), prNumber: 42, region: "us-east-1", engineVersion: "16",
+ *   database: previewDbConnection(shared, 42), appSecurityGroupId: appSg.id,
+ * });
  * Cost: pennies per run (Fargate 0.25 vCPU for seconds). Tested via: test/constructs/preview-database-tasks.test.ts
  */
 export class PreviewDatabaseTasks extends Construct {
@@ -104,19 +118,21 @@ export class PreviewDatabaseTasks extends Construct {
 
   constructor(scope: Construct, id: string, props: PreviewDatabaseTasksProps) {
     super(scope, id);
-    const { env, names, database } = props;
-    if (!env.preview) throw new ConfigError(this, "env", `${env.name} is not a preview; db-init/db-drop are for pr-<n> databases on staging's instance`);
-    const pr = env.preview.prNumber;
+    const { names, database, lifecycle } = props;
+    if (lifecycle.tier !== "ephemeral")
+      throw new ConfigError(this, "lifecycle", `is the ${lifecycle.tier} tier; db-init/db-drop are for ephemeral pr-<n> databases on a long-lived instance`);
+    const pr = props.prNumber;
     if (!Number.isInteger(pr) || pr < 1 || pr > MAX_PR_NUMBER)
-      throw new ConfigError(this, "env.preview.prNumber", `${JSON.stringify(pr)} is not a whole number from 1 to ${MAX_PR_NUMBER}`);
+      throw new ConfigError(this, "prNumber", `${JSON.stringify(pr)} is not a whole number from 1 to ${MAX_PR_NUMBER}`);
     const databaseName = previewDatabaseName(pr);
     if (database.databaseName !== databaseName)
       throw new ConfigError(this, "database.databaseName", `${JSON.stringify(database.databaseName)} is not this preview's database; use previewDbConnection(shared, ${pr}) (database ${databaseName})`);
-    const major = parameterGroupFamily(env.database.engineVersion).replace("postgres", "");
+    if (props.image === undefined && !POSTGRES_ENGINE_VERSION.test(props.engineVersion))
+      throw new ConfigError(this, "engineVersion", `${JSON.stringify(props.engineVersion)} is not a PostgreSQL version; use "16" or "16.4" (the psql image follows its major)`);
+    const major = parameterGroupFamily(props.engineVersion).replace("postgres", "");
     const cfg = {
-      image: `public.ecr.aws/docker/library/postgres:${major}-alpine`,
-      logRetentionDays: TIER_POLICY.ephemeral.logRetentionDays,
-      ...props,
+      image: props.image ?? `public.ecr.aws/docker/library/postgres:${major}-alpine`,
+      logRetentionDays: props.logRetentionDays ?? lifecycle.logRetentionDays,
     };
 
     const logGroup = new CloudwatchLogGroup(this, "logs", { name: names.logGroup("db-tasks"), retentionInDays: cfg.logRetentionDays });
@@ -141,7 +157,7 @@ export class PreviewDatabaseTasks extends Construct {
       ipProtocol: "tcp",
       fromPort: POSTGRES_PORT,
       toPort: POSTGRES_PORT,
-      description: `Postgres from ${env.name} tasks`,
+      description: `Postgres from ${names.envName} tasks`,
       tags: { Name: names.of("db-ingress") },
     });
 
@@ -177,7 +193,7 @@ export class PreviewDatabaseTasks extends Construct {
             ],
             logConfiguration: {
               logDriver: "awslogs",
-              options: { "awslogs-group": logGroup.name, "awslogs-region": env.aws.region, "awslogs-stream-prefix": action },
+              options: { "awslogs-group": logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": action },
             },
           },
         ]),

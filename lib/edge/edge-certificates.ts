@@ -4,32 +4,52 @@ import { AcmCertificate } from "@cdktf/provider-aws/lib/acm-certificate";
 import { AcmCertificateValidation } from "@cdktf/provider-aws/lib/acm-certificate-validation";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
-import type { EnvironmentConfig } from "../../environments/types";
 import { ConfigError } from "../core/errors";
+import type { Names } from "../core/naming";
+
+/** Hostnames an ALB serves: structurally the app's `env.hostnames`, so it passes straight in. */
+export interface CertificateHostnames {
+  /** The hostname users reach the app on, e.g. `www.example.com`; the certificate's domain name. */
+  readonly app: string;
+  /** Hostnames that redirect to `app` (e.g. the apex); subject alternative names. `[]` for none. */
+  readonly redirects: readonly string[];
+}
 
 /**
- * The names an environment's ALB certificate covers: its app hostname and redirects; staging (the
- * base of every preview) also `*.<zone>`, so each `pr-<n>-staging.<zone>` host is covered.
+ * The names an ALB certificate covers, domain name first: the app hostname, the redirects and,
+ * with `wildcardZone`, `*.<wildcardZone>` (so hosts one label below the zone that appear later,
+ * such as previews' `pr-<n>-staging.<zone>`, need no new certificate). Duplicates dropped.
  */
-export function certificateNames(env: EnvironmentConfig): string[] {
-  const wildcard = env.name === "staging" ? [`*.${env.cloudflare.zone}`] : [];
-  return [...new Set([env.hostnames.app, ...env.hostnames.redirects, ...wildcard])];
+export function certificateNames(hostnames: CertificateHostnames, wildcardZone?: string): string[] {
+  const wildcard = wildcardZone === undefined ? [] : [`*.${wildcardZone}`];
+  return [...new Set([hostnames.app, ...hostnames.redirects, ...wildcard])];
 }
 
 /** The key of a name's ACM validation record: `*.example.com` and `example.com` share one record. */
 export const validationKey = (name: string): string => name.replace(/^\*\./, "");
 
 export interface EdgeCertificateProps {
-  /** Long-lived environment whose ALB uses the certificate (prod or staging; previews use staging's). */
-  readonly env: EnvironmentConfig;
-  /** AWS provider of that environment's account and region (ACM certificates must sit beside the ALB). */
+  /**
+   * Naming helper of the environment whose ALB uses the certificate: the certificate's `Name` tag
+   * is `names.of("alb")` and the validation records' comments start with `names.envName`.
+   */
+  readonly names: Names;
+  /** Hostnames the certificate covers: `app` is the domain name, `redirects` are SANs. */
+  readonly hostnames: CertificateHostnames;
+  /**
+   * Also cover `*.<wildcardZone>`: every host one label below the zone (hosts made later, such as
+   * previews, without a certificate change). Changing it replaces the certificate (before destroy).
+   * @default no wildcard: only `hostnames`
+   */
+  readonly wildcardZone?: string;
+  /** AWS provider of the ALB's account and region (ACM certificates must sit beside the ALB). */
   readonly provider: AwsProvider;
-  /** Cloudflare zone id the validation records go in. */
+  /** Cloudflare zone id the validation records go in (the zone of every name covered). */
   readonly zoneId: string;
 }
 
 /**
- * One environment's ACM certificate, validated by DNS records in the Cloudflare zone.
+ * An ALB's ACM certificate, validated by DNS records in the Cloudflare zone.
  * - Records are DNS-only (`proxied: false`; a proxied validation CNAME never validates), with
  *   ACM's trailing dots stripped (provider v5 breaks on them).
  * - `example.com` + `*.example.com` yield the same validation record; records are keyed by the
@@ -38,8 +58,8 @@ export interface EdgeCertificateProps {
  * - `arn` is the VALIDATED certificate's ARN: readers wait for validation.
  * - `create_before_destroy`: changing names swaps certificates without an ALB outage.
  *
- * @example new EdgeCertificate(this, "cert-prod", { env: prod, provider, zoneId });
- * Cost: ACM public certificates are free. Tested via: test/edge/edge-stack.test.ts
+ * @example new EdgeCertificate(this, "cert-prod", { names, hostnames: { app: "www.example.com", redirects: ["example.com"] }, provider, zoneId });
+ * Cost: ACM public certificates are free. Tested via: test/edge/edge-certificate.test.ts, test/edge/edge-stack.test.ts
  */
 export class EdgeCertificate extends Construct {
   readonly certificate: AcmCertificate;
@@ -52,9 +72,10 @@ export class EdgeCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeCertificateProps) {
     super(scope, id);
-    const { env, provider, zoneId } = props;
-    if (env.preview) throw new ConfigError(this, "env", `${env.name} is a preview; previews use ${env.preview.base}'s certificate (it covers *.${env.cloudflare.zone})`);
-    const [domainName, ...sans] = certificateNames(env);
+    const { names, provider, zoneId } = props;
+    const owner = names.envName;
+    if (!props.hostnames.app) throw new ConfigError(this, "hostnames.app", "is empty; it is the certificate's domain name, e.g. www.example.com");
+    const [domainName, ...sans] = certificateNames(props.hostnames, props.wildcardZone);
     this.names = [domainName!, ...sans];
     this.certificate = new AcmCertificate(this, "certificate", {
       provider,
@@ -62,7 +83,7 @@ export class EdgeCertificate extends Construct {
       subjectAlternativeNames: sans,
       validationMethod: "DNS",
       keyAlgorithm: "RSA_2048",
-      tags: { Name: `${env.appName}-${env.name}-alb` },
+      tags: { Name: names.of("alb") },
       lifecycle: { createBeforeDestroy: true },
     });
     // for_each keys are STATIC (the distinct names without "*.", known at synth); only the values
@@ -82,7 +103,7 @@ export class EdgeCertificate extends Construct {
       content: Fn.trimsuffix(first("resource_record_value"), "."),
       ttl: 60,
       proxied: false,
-      comment: `${env.name}: ACM validation of the ${env.name} ALB certificate`,
+      comment: `${owner}: ACM validation of the ${owner} ALB certificate`,
     });
     this.validation = new AcmCertificateValidation(this, "validated", { provider, certificateArn: this.certificate.arn, dependsOn: [this.validationRecords] });
     this.arn = this.validation.certificateArn;

@@ -1,29 +1,42 @@
 import { Construct } from "constructs";
 import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
-import type { EnvironmentConfig } from "../../environments/types";
 import { ConfigError } from "../core/errors";
 
+/** Hostnames that get records: structurally the app's `env.hostnames`, so it passes straight in. */
+export interface DnsHostnames {
+  /** The hostname users reach the app on, e.g. `www.example.com`. */
+  readonly app: string;
+  /** Hostnames that redirect to `app` (e.g. the apex); each gets a record so the redirect rule can run. `[]` for none. */
+  readonly redirects: readonly string[];
+}
+
 export interface EdgeDnsRecordsProps {
-  /** Environment whose hostnames get records (app + redirects). */
-  readonly env: EnvironmentConfig;
-  /** Cloudflare zone id. */
+  /** Hostnames that get records (app + redirects); FQDNs in `zone`, a trailing dot is dropped. */
+  readonly hostnames: DnsHostnames;
+  /** The Cloudflare zone (apex domain) every hostname must be in, e.g. `example.com`. */
+  readonly zone: string;
+  /** Cloudflare zone id of `zone`. */
   readonly zoneId: string;
-  /** DNS name of the ALB the hostnames point at (a token read from the env stack's state). */
+  /** DNS name of the ALB the hostnames point at (e.g. a token read from the env stack's state). */
   readonly target: string;
+  /** Who the records serve, e.g. the environment name `prod`: each record's comment starts with `<label>: `. */
+  readonly label: string;
+  /** Who manages the records, named at the end of each comment: `(managed by <managedBy>)`, e.g. `shipkit, prod-dns`. */
+  readonly managedBy: string;
 }
 
 /**
- * Proxied CNAMEs for an environment's hostnames → its ALB: the app hostname and each redirect
- * hostname (prod's apex; Cloudflare flattens a CNAME at the apex). The redirect itself is a rule
- * in the edge stack, because the redirect phase is a zone singleton; the apex record only has to
- * exist and be proxied so the rule can run.
+ * Proxied CNAMEs for an app's hostnames → its ALB: the app hostname and each redirect hostname
+ * (e.g. the apex; Cloudflare flattens a CNAME at the apex). The redirect itself is a zone rule
+ * elsewhere (the edge stack's), because the redirect phase is a zone singleton; the apex record
+ * only has to exist and be proxied so the rule can run.
  *
  * Names are FQDNs without a trailing dot (v5 flips bare labels to FQDNs on refresh and breaks on
  * trailing dots); `ttl` is 1 (automatic) because Cloudflare forces it for proxied records.
- * Each record's comment starts with the environment name.
+ * Each record's comment starts with `label`.
  *
- * @example new EdgeDnsRecords(this, "records", { env: prod, zoneId, target: albDnsName });
- * Cost: free. Tested via: test/edge/dns-stack.test.ts
+ * @example new EdgeDnsRecords(this, "records", { hostnames: { app: "www.example.com", redirects: ["example.com"] }, zone: "example.com", zoneId, target: albDnsName, label: "prod", managedBy: "shipkit, prod-dns" });
+ * Cost: free. Tested via: test/edge/edge-dns-records.test.ts, test/edge/dns-stack.test.ts
  */
 export class EdgeDnsRecords extends Construct {
   /** Records by hostname. */
@@ -31,13 +44,12 @@ export class EdgeDnsRecords extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeDnsRecordsProps) {
     super(scope, id);
-    const { env } = props;
+    const { hostnames, zone, label } = props;
     const records: Record<string, DnsRecord> = {};
-    const hosts: [string, string][] = [[env.hostnames.app, `${env.name}: app hostname`], ...env.hostnames.redirects.map((h): [string, string] => [h, `${env.name}: redirects to ${env.hostnames.app} (rule in the edge stack)`])];
+    const hosts: [string, string][] = [[hostnames.app, `${label}: app hostname`], ...hostnames.redirects.map((h): [string, string] => [h, `${label}: redirects to ${hostnames.app} (rule in the edge stack)`])];
     for (const [host, comment] of hosts) {
       const name = host.replace(/\.$/, "");
-      const zone = env.cloudflare.zone;
-      if (name !== zone && !name.endsWith(`.${zone}`)) throw new ConfigError(this, "env.hostnames", `${JSON.stringify(host)} is not in zone ${zone}; use a name under ${zone}`);
+      if (name !== zone && !name.endsWith(`.${zone}`)) throw new ConfigError(this, "hostnames", `${JSON.stringify(host)} is not in zone ${zone}; use a name under ${zone}`);
       if (records[name]) continue;
       records[name] = new DnsRecord(this, name.replace(/[^a-z0-9]+/g, "-"), {
         zoneId: props.zoneId,
@@ -46,7 +58,7 @@ export class EdgeDnsRecords extends Construct {
         content: props.target,
         proxied: true,
         ttl: 1,
-        comment: `${comment} (managed by shipkit, ${env.name}-dns)`,
+        comment: `${comment} (managed by ${props.managedBy})`,
       });
     }
     this.records = records;

@@ -14,8 +14,7 @@ import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 
 /** Subnet tiers every VPC gets: public, private (app), isolated (database). */
 export const SUBNET_TIERS = 3;
@@ -31,13 +30,35 @@ export type SubnetTier = "public" | "private" | "isolated";
 const TIERS: readonly SubnetTier[] = ["public", "private", "isolated"];
 
 export interface NetworkProps {
-  /** Environment whose `network`, `aws.availabilityZones` and `safetyTier` shape the VPC. */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the stack; every resource's `Name` tag and the flow-log group derive from it. */
   readonly names: Names;
-  /** NAT egress for private subnets. @default env.network.nat (prod "per-az", staging "single") */
+  /**
+   * Lifecycle of the environment: the protected tier requires `nat: "per-az"`, the ephemeral tier
+   * builds no network (it borrows a long-lived one's `NetworkAttributes`), and `flowLogRetentionDays`
+   * defaults from it.
+   */
+  readonly lifecycle: Lifecycle;
+  /**
+   * VPC IPv4 CIDR in a private range, e.g. `10.20.0.0/16`; /20 or larger for 3 AZs. Subnets are
+   * carved from it at synth. Changing it replaces the VPC and everything in it.
+   */
+  readonly cidr: string;
+  /**
+   * AZs to spread subnets over, in order (the first hosts the single NAT gateway), e.g.
+   * `["us-east-1a", "us-east-1b"]`. Explicit: plans must not need an AZ data source. Changing the
+   * list or its order replaces subnets.
+   */
+  readonly availabilityZones: readonly string[];
+  /** AWS region of the VPC, e.g. `us-east-1`; names the S3 gateway endpoint's service. */
+  readonly region: string;
+  /**
+   * NAT egress for private subnets: `"per-az"` (one gateway per AZ, survives an AZ outage) or
+   * `"single"` (one shared gateway in the first AZ; cheaper, egress fails with that AZ).
+   * The protected tier refuses `"single"`.
+   * @default "per-az"
+   */
   readonly nat?: NatMode;
-  /** Flow-log retention in days. @default the safety tier's `flowLogRetentionDays` (90 / 14 / 3) */
+  /** Flow-log retention in days. @default the lifecycle's `flowLogRetentionDays` (protected 90, standard 14, ephemeral 3) */
   readonly flowLogRetentionDays?: number;
 }
 
@@ -63,7 +84,9 @@ export interface NetworkAttributes {
  * Subnets are carved at synth: the VPC is split into 2^ceil(log2(AZs x 3)) equal blocks,
  * tier-major (public AZ a, b, c, then private, then isolated), so plans show literal CIDRs.
  *
- * @example new Network(this, "network", { env: prod, names });
+ * @example
+ * new Network(this, "network", { names, lifecycle: lifecycleOf("protected"), cidr: "10.10.0.0/16",
+ *   availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"], region: "us-east-1", nat: "per-az" });
  * Rough cost at defaults: prod (3 NAT) ~ $100/month + data; staging (1 NAT) ~ $33/month.
  * Tested via: test/constructs/network.test.ts
  */
@@ -84,21 +107,23 @@ export class Network extends Construct implements NetworkAttributes {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { env, names } = props;
+    const { names, lifecycle } = props;
     const cfg = {
-      nat: props.nat ?? env.network.nat,
-      flowLogRetentionDays: props.flowLogRetentionDays ?? TIER_POLICY[env.safetyTier].flowLogRetentionDays,
+      nat: props.nat ?? "per-az",
+      flowLogRetentionDays: props.flowLogRetentionDays ?? lifecycle.flowLogRetentionDays,
     };
-    const azs = env.aws.availabilityZones;
-    const cidr = parseCidr(env.network.cidr);
-    if (!cidr) throw new ConfigError(this, "env.network.cidr", `${JSON.stringify(env.network.cidr)} is not an IPv4 CIDR; use e.g. 10.20.0.0/16`);
-    if (env.preview) throw new ConfigError(this, "env", `${env.name} is a preview; previews use ${env.preview.base}'s network, build none of their own`);
-    if (env.safetyTier === "protected" && cfg.nat !== "per-az")
+    const azs = props.availabilityZones;
+    const cidr = parseCidr(props.cidr);
+    if (!cidr) throw new ConfigError(this, "cidr", `${JSON.stringify(props.cidr)} is not an IPv4 CIDR; use e.g. 10.20.0.0/16`);
+    if (lifecycle.tier === "ephemeral")
+      throw new ConfigError(this, "lifecycle", "is the ephemeral tier; ephemeral environments (previews) build no network of their own, they use a long-lived one's (pass its NetworkAttributes)");
+    if (azs.length === 0) throw new ConfigError(this, "availabilityZones", "is empty; list the AZs to spread subnets over, e.g. [\"us-east-1a\", \"us-east-1b\"]");
+    if (lifecycle.tier === "protected" && cfg.nat !== "per-az")
       throw new ConfigError(this, "nat", `"${cfg.nat}" leaves the protected tier without egress in an AZ outage; use "per-az"`);
     this.nat = cfg.nat;
 
     const vpc = new Vpc(this, "vpc", {
-      cidrBlock: env.network.cidr,
+      cidrBlock: props.cidr,
       enableDnsHostnames: true,
       enableDnsSupport: true,
       tags: { Name: names.of("vpc") },
@@ -148,7 +173,7 @@ export class Network extends Construct implements NetworkAttributes {
 
     new VpcEndpoint(this, "s3-endpoint", {
       vpcId: vpc.id,
-      serviceName: `com.amazonaws.${env.aws.region}.s3`,
+      serviceName: `com.amazonaws.${props.region}.s3`,
       vpcEndpointType: "Gateway",
       routeTableIds: [...privateRts.map((rt) => rt.id), isolatedRt.id],
       tags: { Name: names.of("s3") },

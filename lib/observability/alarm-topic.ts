@@ -4,18 +4,25 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 import type { Names } from "../core/naming";
 
 /** AWS services that publish to the alarm topic: CloudWatch alarms and EventBridge rules. */
 export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
 
 export interface AlarmTopicProps {
-  /** Environment (account id for the key and topic policies; tier for the key deletion window). */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the stack: the topic, key alias and key description derive from it. */
   readonly names: Names;
+  /**
+   * Lifecycle of the environment: `protectState` sets the KMS key's deletion window (30 days when
+   * protected, else 7).
+   */
+  readonly lifecycle: Lifecycle;
+  /**
+   * 12-digit id of the AWS account the topic lives in: its root administers the key and topic, and
+   * only its CloudWatch alarms and EventBridge rules may publish (`aws:SourceAccount`).
+   */
+  readonly accountId: string;
 }
 
 /**
@@ -27,7 +34,7 @@ export interface AlarmTopicProps {
  * CloudWatch or EventBridge use it, and messages would be dropped silently. The key policy and the
  * topic policy admit exactly CloudWatch alarms and EventBridge rules of this account.
  *
- * @example const alarms = new AlarmTopic(this, "alarms", { env, names });
+ * @example const alarms = new AlarmTopic(this, "alarms", { names, lifecycle: lifecycleOf("standard"), accountId: "111111111111" });
  * Cost: $1/month for the key; SNS free at alarm volumes. Tested via: test/constructs/alarm-topic.test.ts
  */
 export class AlarmTopic extends Construct {
@@ -36,8 +43,8 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const { env, names } = props;
-    const account = env.aws.accountId;
+    const { names, lifecycle } = props;
+    const account = props.accountId;
     const keyPolicy = new DataAwsIamPolicyDocument(this, "key-policy", {
       statement: [
         { sid: "AccountAdministers", actions: ["kms:*"], resources: ["*"], principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${account}:root`] }] },
@@ -50,7 +57,7 @@ export class AlarmTopic extends Construct {
     const key = new KmsKey(this, "key", {
       description: `${names.of("alarms")} topic encryption`,
       enableKeyRotation: true,
-      deletionWindowInDays: TIER_POLICY[env.safetyTier].protectState ? 30 : 7,
+      deletionWindowInDays: lifecycle.protectState ? 30 : 7,
       policy: keyPolicy.json,
     });
     new KmsAlias(this, "key-alias", { name: `alias/${names.of("alarms")}`, targetKeyId: key.keyId });

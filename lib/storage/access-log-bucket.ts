@@ -6,8 +6,7 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
+import type { Lifecycle } from "../core/lifecycle";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
@@ -24,17 +23,25 @@ export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
 };
 
 export interface AccessLogBucketProps {
-  /** Environment: account id and region (bucket name, delivery policy); safety tier (expiry, force-destroy, prevent_destroy). */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the stack: the bucket is `<app>-<env>-alb-logs-<accountId>`. */
   readonly names: Names;
-  /** Days before access logs expire. @default 90 for the protected tier, else 30 */
+  /**
+   * Lifecycle of the environment: `protectState` puts `prevent_destroy` on the bucket and keeps
+   * logs longer; otherwise (or with `forceDestroy`) `destroy` may empty and delete it.
+   */
+  readonly lifecycle: Lifecycle;
+  /** 12-digit id of the AWS account: part of the bucket name and of the `AWSLogs/<account>/` prefix ELB writes to. */
+  readonly accountId: string;
+  /** AWS region of the bucket and the ALB, e.g. `us-east-1`; older regions also need their ELB account admitted. */
+  readonly region: string;
+  /** Days before access logs expire. @default 90 when the lifecycle protects state, else 30 */
   readonly expireAfterDays?: number;
 }
 
 /**
  * Private bucket for ALB access logs: SSE-S3 (the only encryption ALB log delivery supports),
  * all public access blocked, owner-enforced, delivery allowed to ELB only, logs expire.
+ * @example new AccessLogBucket(this, "access-logs", { names, lifecycle: lifecycleOf("protected"), accountId: "111111111111", region: "us-east-1" });
  * Tested via: test/constructs/load-balancer.test.ts
  */
 export class AccessLogBucket extends Construct {
@@ -44,15 +51,14 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    const { env, names } = props;
-    const tier = TIER_POLICY[env.safetyTier];
-    const expireAfterDays = props.expireAfterDays ?? (tier.protectState ? 90 : 30);
+    const { names, lifecycle } = props;
+    const expireAfterDays = props.expireAfterDays ?? (lifecycle.protectState ? 90 : 30);
     if (expireAfterDays < 1) throw new ConfigError(this, "expireAfterDays", `${expireAfterDays} must be at least 1`);
 
     const bucket = new S3Bucket(this, "bucket", {
-      bucket: names.of(`alb-logs-${env.aws.accountId}`, { max: 63 }),
-      forceDestroy: tier.forceDestroy || !tier.protectState, // logs are disposable outside prod
-      lifecycle: { preventDestroy: tier.protectState },
+      bucket: names.of(`alb-logs-${props.accountId}`, { max: 63 }),
+      forceDestroy: lifecycle.forceDestroy || !lifecycle.protectState, // logs are disposable outside prod
+      lifecycle: { preventDestroy: lifecycle.protectState },
     });
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     new S3BucketOwnershipControls(this, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
@@ -61,13 +67,13 @@ export class AccessLogBucket extends Construct {
       bucket: bucket.id,
       rule: [{ id: "expire-logs", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: expireAfterDays }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] }],
     });
-    const legacyAccount = ELB_LOG_ACCOUNTS[env.aws.region];
+    const legacyAccount = ELB_LOG_ACCOUNTS[props.region];
     const doc = new DataAwsIamPolicyDocument(this, "policy-doc", {
       statement: [
         {
           sid: "ElbLogDelivery",
           actions: ["s3:PutObject"],
-          resources: [`${bucket.arn}/AWSLogs/${env.aws.accountId}/*`],
+          resources: [`${bucket.arn}/AWSLogs/${props.accountId}/*`],
           principals: [
             { type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] },
             ...(legacyAccount ? [{ type: "AWS", identifiers: [`arn:aws:iam::${legacyAccount}:root`] }] : []),

@@ -16,9 +16,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy";
-import { TIER_POLICY } from "../core/lifecycle";
-import type { EnvironmentConfig } from "../../environments/types";
-import type { SafetyTier } from "../core/lifecycle";
+import type { Lifecycle, SafetyTier } from "../core/lifecycle";
 import { MAX_SINGLE_UPLOAD_BYTES, SAFE_PREFIX, UPLOAD_ENV, type UploadEnvName } from "../../runtime/upload-contract";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
@@ -33,10 +31,26 @@ const NONCURRENT_DAYS: Readonly<Record<SafetyTier, number>> = { protected: 30, s
 export const UPLOAD_CORS_METHODS = ["GET", "POST", "PUT"] as const;
 
 export interface UploadBucketProps {
-  /** Environment: `safetyTier` drives force-destroy, prevent_destroy and noncurrent retention; `hostnames` the CORS origins. */
-  readonly env: EnvironmentConfig;
-  /** Naming helper of the stack. */
+  /** Naming helper of the stack: the bucket is `<app>-<env>-uploads-<accountId>`, queues and alarms `<app>-<env>-uploads-*`. */
   readonly names: Names;
+  /**
+   * Lifecycle of the environment: `forceDestroy` lets `destroy` empty the bucket (ephemeral only),
+   * `protectState` puts `prevent_destroy` on it, and the tier sets the default noncurrent retention.
+   */
+  readonly lifecycle: Lifecycle;
+  /**
+   * 12-digit id of the AWS account the bucket lives in: part of the (globally unique) bucket name,
+   * and the only account whose S3 may send events to the queue (`aws:SourceAccount`).
+   */
+  readonly accountId: string;
+  /** AWS region of the bucket, e.g. `us-east-1`; services receive it as `UPLOAD_REGION` to sign URLs. */
+  readonly region: string;
+  /**
+   * Browser origins allowed by CORS, each `https://host[:port]` with no path and no wildcard, e.g.
+   * the app's own hostname and the ones that redirect to it. At least one. No default: a CORS
+   * wildcard would let any site upload with a user's presigned form.
+   */
+  readonly allowedOrigins: readonly string[];
   /**
    * Where the queue-backlog and dead-letter alarms publish, or `off` (previews: their noise would
    * page staging's on-call).
@@ -68,7 +82,7 @@ export interface UploadBucketProps {
   readonly pendingExpiryDays?: number;
   /**
    * Days an overwritten or deleted version stays recoverable before it is expired. At least 1.
-   * @default by safety tier: protected 30, standard 7, ephemeral 1
+   * @default by the lifecycle's tier: protected 30, standard 7, ephemeral 1
    */
   readonly noncurrentVersionExpiryDays?: number;
   /**
@@ -77,11 +91,6 @@ export interface UploadBucketProps {
    * @default 10485760 (10 MiB)
    */
   readonly maxUploadBytes?: number;
-  /**
-   * Browser origins allowed by CORS, each `https://host[:port]` with no path and no wildcard.
-   * @default `https://<env.hostnames.app>` plus `https://<redirect>` for each of `env.hostnames.redirects`
-   */
-  readonly allowedOrigins?: readonly string[];
   /**
    * Age of the oldest unconsumed upload event that raises the backlog alarm, in seconds.
    * @default 900 (15 minutes: the app should mark uploads complete within seconds)
@@ -121,7 +130,7 @@ const ORIGIN = /^https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?
  * - Bucket: all four public-access blocks, ACLs disabled (BucketOwnerEnforced), default encryption,
  *   a policy that denies non-TLS requests, versioning, lifecycle (abort incomplete multipart uploads
  *   after 1 day, expire `uploadPrefix` after `pendingExpiryDays`, expire noncurrent versions and
- *   leftover delete markers), CORS for the environment's own https origins and GET/POST/PUT only.
+ *   leftover delete markers), CORS for the given https origins and GET/POST/PUT only.
  *   force_destroy only in the ephemeral tier; prevent_destroy in the protected tier.
  * - Events: ObjectCreated under `uploadPrefix` → SQS queue (SQS-managed SSE, TLS-only, sendable only
  *   by this bucket in this account) with a dead-letter queue; alarms on the age of the oldest event
@@ -130,7 +139,10 @@ const ORIGIN = /^https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?
  *   settings runtime/uploads.ts reads.
  *
  * @example
- * const uploads = new UploadBucket(this, "uploads", { env, names, alarms: { topicArn: alarmTopicArn } });
+ * const uploads = new UploadBucket(this, "uploads", {
+ *   names, lifecycle: lifecycleOf("standard"), accountId: "111111111111", region: "us-east-1",
+ *   allowedOrigins: ["https://www.example.com"], alarms: { topicArn: alarmTopicArn },
+ * });
  * uploads.grantTo(taskRole.name);           // in the service: environment: { ...uploads.environment }
  * Rough cost at defaults: storage $0.023/GB-month + requests; SQS and 2 alarms ~ $0.20/month.
  * Tested via: test/constructs/upload-bucket.test.ts, test/e2e/uploads.e2e.test.ts (runtime helper)
@@ -163,28 +175,29 @@ export class UploadBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadBucketProps) {
     super(scope, id);
-    const { env, names } = props;
-    const tier = TIER_POLICY[env.safetyTier];
+    const { names } = props;
+    // `lifecycle` below is the bucket's lifecycle configuration; the safety switches are `safety`.
+    const safety = props.lifecycle;
     const cfg = {
       encryption: props.encryption ?? "sse-s3",
       uploadPrefix: props.uploadPrefix ?? "pending/",
       servePrefix: props.servePrefix ?? "files/",
       pendingExpiryDays: props.pendingExpiryDays ?? 7,
-      noncurrentVersionExpiryDays: props.noncurrentVersionExpiryDays ?? NONCURRENT_DAYS[env.safetyTier],
+      noncurrentVersionExpiryDays: props.noncurrentVersionExpiryDays ?? NONCURRENT_DAYS[safety.tier],
       maxUploadBytes: props.maxUploadBytes ?? 10 * 1024 ** 2,
-      allowedOrigins: props.allowedOrigins ?? [env.hostnames.app, ...env.hostnames.redirects].map((h) => `https://${h}`),
+      allowedOrigins: props.allowedOrigins,
       maxEventAgeSeconds: props.maxEventAgeSeconds ?? 900,
     };
     this.validate(cfg);
-    const bucketName = names.of(`uploads-${env.aws.accountId}`, { max: 63 });
-    if (!BUCKET_NAME.test(bucketName))
-      throw new ConfigError(this, "env.appName", `gives the bucket name ${JSON.stringify(bucketName)}, which S3 rejects; use lowercase letters, digits and "-" only`);
+    const bucketName = names.of(`uploads-${props.accountId}`, { max: 63 });
+    if (!Token.isUnresolved(bucketName) && !BUCKET_NAME.test(bucketName))
+      throw new ConfigError(this, "names", `gives the bucket name ${JSON.stringify(bucketName)}, which S3 rejects; use lowercase letters, digits and "-" only in the app and environment names`);
     this.names = names;
 
     const bucket = new S3Bucket(this, "bucket", {
       bucket: bucketName,
-      forceDestroy: tier.forceDestroy,
-      lifecycle: { preventDestroy: tier.protectState },
+      forceDestroy: safety.forceDestroy,
+      lifecycle: { preventDestroy: safety.protectState },
     });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
       bucket: bucket.id,
@@ -272,7 +285,7 @@ export class UploadBucket extends Construct {
           resources: [queue.arn],
           condition: [
             { test: "ArnEquals", variable: "aws:SourceArn", values: [bucket.arn] },
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [env.aws.accountId] },
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
           ],
         },
         {
@@ -330,7 +343,7 @@ export class UploadBucket extends Construct {
     this.allowedOrigins = cfg.allowedOrigins;
     this.environment = {
       [UPLOAD_ENV.bucket]: bucket.bucket,
-      [UPLOAD_ENV.region]: env.aws.region,
+      [UPLOAD_ENV.region]: props.region,
       [UPLOAD_ENV.uploadPrefix]: cfg.uploadPrefix,
       [UPLOAD_ENV.servePrefix]: cfg.servePrefix,
       [UPLOAD_ENV.maxBytes]: String(cfg.maxUploadBytes),
@@ -390,7 +403,7 @@ export class UploadBucket extends Construct {
     const max = cfg.maxUploadBytes;
     if (!Number.isInteger(max) || max < 1 || max > MAX_SINGLE_UPLOAD_BYTES)
       throw new ConfigError(this, "maxUploadBytes", `is ${max}; use a whole number of bytes from 1 to ${MAX_SINGLE_UPLOAD_BYTES} (5 GiB, the single POST limit)`);
-    if (cfg.allowedOrigins.length === 0) throw new ConfigError(this, "allowedOrigins", "is empty; browsers could not upload at all. Leave it unset for the environment's own hostnames");
+    if (cfg.allowedOrigins.length === 0) throw new ConfigError(this, "allowedOrigins", "is empty; browsers could not upload at all. List the app's own https origins, e.g. [\"https://www.example.com\"]");
     for (const o of cfg.allowedOrigins)
       if (!ORIGIN.test(o)) throw new ConfigError(this, "allowedOrigins", `has ${JSON.stringify(o)}; each origin must be https://<lowercase host>[:port], no path, no wildcard`);
     if (!Number.isInteger(cfg.maxEventAgeSeconds) || cfg.maxEventAgeSeconds < 60)

@@ -11,7 +11,7 @@ import type { EnvironmentConfig } from "../../environments/types";
 import { OFFLINE_ORIGIN_SECRET, ORIGIN_SECRET_VARIABLE, edgeStackName } from "../../stacks/edge-contract";
 import { offlineEdgeOutputs } from "../../stacks/edge-state";
 import { IMAGE_TAG_VARIABLE } from "../../stacks/environment-stack";
-import { offlineSharedOutputs } from "../../stacks/shared-state";
+import { offlineSharedOutputs, repositoriesOf } from "../../stacks/shared-state";
 
 export const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -101,7 +101,8 @@ export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS
  * these files exactly as it would read S3.
  */
 export function seedOfflineUpstreams(stateDir: string, envs: readonly EnvironmentConfig[]): void {
-  seedUpstreamState(stateDir, "staging");
+  const base = envs.find((e) => e.name === "staging");
+  seedUpstreamState(stateDir, "staging", offlineSharedOutputs(base ? repositoriesOf(base) : ["web", "backend"]));
   for (const zone of new Set(envs.map((e) => e.cloudflare.zone))) seedUpstreamState(stateDir, edgeStackName(zone), offlineEdgeOutputs(envs));
 }
 

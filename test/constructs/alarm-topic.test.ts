@@ -1,27 +1,42 @@
-import { ALARM_PUBLISHERS } from "../../lib/observability/alarm-topic";
-import { prod, staging } from "../../environments";
-import { resources, synthEnv, type SynthJson } from "../helpers";
+import { Testing } from "cdktf";
+import { AlarmTopic, ALARM_PUBLISHERS, type AlarmTopicProps } from "../../lib/observability/alarm-topic";
+import { lifecycleOf, type SafetyTier } from "../../lib/core/lifecycle";
+import { Names } from "../../lib/core/naming";
+import { resources, type SynthJson } from "../helpers";
+
+const ACCOUNT = "111111111111";
+const props = (tier: SafetyTier): AlarmTopicProps => ({ names: new Names("shipkit", "prod"), lifecycle: lifecycleOf(tier), accountId: ACCOUNT });
+const synthTopic = (tier: SafetyTier): SynthJson => JSON.parse(Testing.synthScope((s) => new AlarmTopic(s, "alarms", props(tier)))) as SynthJson;
 
 const policyDoc = (json: SynthJson, prefix: string) => Object.entries(json.data!.aws_iam_policy_document!).find(([k]) => k.startsWith(prefix))![1] as { statement: { sid: string; principals: { identifiers: string[] }[]; condition?: unknown[]; actions: string[] }[] };
 
 describe("AlarmTopic", () => {
-  const json = synthEnv(prod);
+  const json = synthTopic("protected");
   test("encrypted with its own rotating key, not the AWS-managed one CloudWatch cannot use", () => {
     const [topic] = resources(json, "aws_sns_topic");
+    expect(topic).toMatchObject({ name: "shipkit-prod-alarms" });
     expect(String(topic!.kms_master_key_id)).toMatch(/^\$\{aws_kms_key\.alarms_key_[0-9A-F]+\.arn\}$/);
     expect(resources(json, "aws_kms_key")[0]).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
-    expect(resources(synthEnv(staging), "aws_kms_key")[0]).toMatchObject({ deletion_window_in_days: 7 });
+    expect(resources(json, "aws_kms_alias")[0]).toMatchObject({ name: "alias/shipkit-prod-alarms" });
+  });
+  test.each([
+    ["standard", 7],
+    ["ephemeral", 7],
+  ] as const)("the %s tier gets a %i-day key deletion window", (tier, days) => {
+    expect(resources(synthTopic(tier), "aws_kms_key")[0]).toMatchObject({ deletion_window_in_days: days });
   });
   test("the key lets CloudWatch and EventBridge encrypt, without a source-account condition", () => {
     const use = policyDoc(json, "alarms_key-policy").statement.find((s) => s.sid === "AlarmPublishersEncrypt")!;
     expect(use.principals[0]!.identifiers).toEqual([...ALARM_PUBLISHERS]);
     expect(use.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
     expect(use.condition).toBeUndefined();
+    const admin = policyDoc(json, "alarms_key-policy").statement.find((s) => s.sid === "AccountAdministers")!;
+    expect(admin.principals[0]!.identifiers).toEqual([`arn:aws:iam::${ACCOUNT}:root`]);
   });
   test("the topic policy admits only this account's CloudWatch alarms and EventBridge rules", () => {
     const publish = policyDoc(json, "alarms_topic-policy").statement.find((s) => s.sid === "AlarmPublishers")!;
     expect(publish.principals[0]!.identifiers).toEqual(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
-    expect(publish.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: ["111111111111"] }]);
+    expect(publish.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }]);
     expect(resources(json, "aws_sns_topic_policy")).toHaveLength(1);
   });
 });

@@ -1,25 +1,28 @@
 import { Testing, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatabaseBackups, type DatabaseBackupsProps } from "../../lib/data/database-backups";
+import { lifecycleOf } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
-import { ephemeral, prod, staging } from "../../environments";
-import type { EnvironmentConfig } from "../../environments/types";
-import { resources, withEnv, type SynthJson } from "../helpers";
+import { resources, type SynthJson } from "../helpers";
 
 const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-prod-alarms";
 const INSTANCE = "arn:aws:rds:us-east-1:111111111111:db:shipkit-prod-db";
-const props = (env: EnvironmentConfig, extra: Partial<DatabaseBackupsProps> = {}): DatabaseBackupsProps => ({
-  env, names: new Names(env.appName, env.name), instanceArn: INSTANCE, alarmTopicArn: TOPIC, ...extra,
-});
-const synthBackups = (env: EnvironmentConfig, extra: Partial<DatabaseBackupsProps> = {}): SynthJson =>
-  JSON.parse(Testing.synthScope((s) => new DatabaseBackups(s, "backups", props(env, extra)))) as SynthJson;
+/** Protected tier, a 35-day plan, no copy region. */
+const prod: DatabaseBackupsProps = {
+  names: new Names("shipkit", "prod"), lifecycle: lifecycleOf("protected"), backupPlan: { retentionDays: 35 }, instanceArn: INSTANCE, alarmTopicArn: TOPIC,
+};
+const prodCopy: DatabaseBackupsProps = { ...prod, backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } };
+const staging: DatabaseBackupsProps = { ...prod, names: new Names("shipkit", "staging"), lifecycle: lifecycleOf("standard"), backupPlan: { retentionDays: 7 } };
+
+const synthBackups = (base: DatabaseBackupsProps, extra: Partial<DatabaseBackupsProps> = {}): SynthJson =>
+  JSON.parse(Testing.synthScope((s) => new DatabaseBackups(s, "backups", { ...base, ...extra }))) as SynthJson;
 
 /** With a copy region: the aliased provider must live in a stack, so build one. */
-function synthWithCopy(env: EnvironmentConfig, withProvider = true): SynthJson {
+function synthWithCopy(base: DatabaseBackupsProps, withProvider = true): SynthJson {
   const stack = new TerraformStack(Testing.app(), "backups");
-  new AwsProvider(stack, "aws", { region: env.aws.region });
+  new AwsProvider(stack, "aws", { region: "us-east-1" });
   const copyRegionProvider = withProvider ? new AwsProvider(stack, "aws-copy", { region: "us-west-2", alias: "copy" }) : undefined;
-  new DatabaseBackups(stack, "backups", props(env, { copyRegionProvider }));
+  new DatabaseBackups(stack, "backups", { ...base, copyRegionProvider });
   return JSON.parse(Testing.synth(stack)) as SynthJson;
 }
 
@@ -65,8 +68,7 @@ describe("DatabaseBackups", () => {
   });
 
   test("a copy region: a vault there through the aliased provider, and a copy action to it", () => {
-    const env = withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } });
-    const json = synthWithCopy(env);
+    const json = synthWithCopy(prodCopy);
     const vaults = resources(json, "aws_backup_vault");
     const copy = vaults.find((v) => v.name === "shipkit-prod-db-backups-us-west-2");
     expect(copy).toMatchObject({ provider: "aws.copy", lifecycle: { prevent_destroy: true } });
@@ -75,15 +77,23 @@ describe("DatabaseBackups", () => {
   });
 
   test("staging with a plan: a vault that may be deleted", () => {
-    const env = withEnv(staging, { database: { backupPlan: { retentionDays: 7 } } });
-    expect(resources(synthBackups(env), "aws_backup_vault")).toEqual([expect.objectContaining({ force_destroy: true, lifecycle: { prevent_destroy: false } })]);
+    const json = synthBackups(staging);
+    expect(resources(json, "aws_backup_vault")).toEqual([expect.objectContaining({ name: "shipkit-staging-db-backups", force_destroy: true, lifecycle: { prevent_destroy: false } })]);
+    expect((resources(json, "aws_backup_plan")[0]!.rule as Record<string, unknown>[])[0]).toMatchObject({ lifecycle: { delete_after: 7 } });
+  });
+
+  test("the failure message names the environment", () => {
+    const [target] = resources(synthBackups(prod), "aws_cloudwatch_event_target");
+    expect(String((target!.input_transformer as Record<string, unknown>).input_template)).toMatch(/^"prod: <type> <state> for <resource>/);
+    expect(resources(synthBackups(prod), "aws_cloudwatch_event_rule")[0]).toMatchObject({ description: "AWS Backup or copy job of prod ended FAILED/ABORTED/EXPIRED" });
   });
 
   test.each([
-    ["a preview", () => synthBackups(ephemeral(42)), /backups: "env" pr-42 is a preview/],
-    ["no backupPlan in config", () => synthBackups(staging), /"env\.database\.backupPlan" is not set/],
-    ["a copy region without a provider", () => synthWithCopy(withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } }), false), /"copyRegionProvider" is missing; backupPlan\.copyToRegion is us-west-2/],
-    ["a provider without a copy region", () => synthWithCopy(prod), /"copyRegionProvider" is set but env\.database\.backupPlan\.copyToRegion is not/],
+    ["the ephemeral tier", () => synthBackups(staging, { lifecycle: lifecycleOf("ephemeral") }), /backups: "lifecycle" is the ephemeral tier; ephemeral environments \(previews\) own no database to back up/],
+    // The type requires a plan; this guards callers that bypass it (e.g. an optional config value passed on unchecked).
+    ["no backupPlan", () => synthBackups(staging, { backupPlan: undefined as never }), /backups: "backupPlan" is not set/],
+    ["a copy region without a provider", () => synthWithCopy(prodCopy, false), /"copyRegionProvider" is missing; backupPlan\.copyToRegion is us-west-2/],
+    ["a provider without a copy region", () => synthWithCopy(prod), /"copyRegionProvider" is set but backupPlan\.copyToRegion is not/],
   ])("refuses %s", (_, build, message) => {
     expect(build).toThrow(message);
   });

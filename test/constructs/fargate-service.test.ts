@@ -1,10 +1,10 @@
 import { Testing } from "cdktf";
 import { FargateService, HEALTH_CHECK } from "../../lib/compute/fargate-service";
 import { ECS_EXEC_WRITABLE_PATHS, FargateTask } from "../../lib/compute/fargate-task";
-import { BASE_PRIORITY, listenerPriority } from "../../lib/compute/listener-priority";
+import { BASE_FIRST_PRIORITY, planRoutes } from "../../lib/compute/route-plan";
+import { lifecycleOf, type SafetyTier } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import { ephemeral, prod, staging } from "../../environments";
-import type { EnvironmentConfig } from "../../environments/types";
 import { resources, synthEnv, type SynthJson } from "../helpers";
 
 const service = (json: SynthJson, kind: string) => resources(json, "aws_ecs_service").find((s) => String(s.name).endsWith(`-${kind}`))!;
@@ -42,7 +42,7 @@ describe("FargateService in prod", () => {
     expect(String((backend.network_configuration as { subnets: string }).subnets)).toContain("network_private-");
   });
   test("desired_count does not fight autoscaling or CI deploys", () => {
-    expect(backend.desired_count).toBe(prod.sizes.backend.minTasks);
+    expect(backend.desired_count).toBe(prod.services.backend!.size.minTasks);
     expect(backend.lifecycle).toEqual({ ignore_changes: ["desired_count"] });
   });
   test("prod runs on on-demand Fargate only", () => {
@@ -96,8 +96,8 @@ describe("routing on the ALB", () => {
     const json = synthEnv(prod);
     const backendRule = ruleFor(json, "backend");
     const webRule = ruleFor(json, "web");
-    expect(backendRule.priority).toBe(BASE_PRIORITY.backend);
-    expect(webRule.priority).toBe(BASE_PRIORITY.web);
+    expect(backendRule.priority).toBe(BASE_FIRST_PRIORITY);
+    expect(webRule.priority).toBe(BASE_FIRST_PRIORITY + 1);
     expect(backendRule.condition).toEqual(expect.arrayContaining([{ path_pattern: { values: ["/backend/*"] } }]));
     expect(JSON.stringify(webRule.condition)).not.toContain("path_pattern");
     expect(JSON.stringify(backendRule)).not.toContain("host_header");
@@ -108,16 +108,16 @@ describe("routing on the ALB", () => {
       const rule = ruleFor(json, kind);
       expect(rule.listener_arn).toBe("${data.terraform_remote_state.staging-state.outputs.https_listener_arn}");
       expect(rule.condition).toEqual(expect.arrayContaining([{ host_header: { values: ["pr-42-staging.example.com"] } }]));
-      expect(rule.priority).toBeLessThan(BASE_PRIORITY.backend);
+      expect(rule.priority).toBeLessThan(BASE_FIRST_PRIORITY);
     }
     expect(ruleFor(json, "backend").priority).toBe(94);
     expect(ruleFor(json, "web").priority).toBe(95);
   });
   test("priorities are derived and never collide across previews, nor with staging", () => {
-    const used = new Set<number>([BASE_PRIORITY.backend, BASE_PRIORITY.web]);
+    const routes = [{ service: "backend", pathPatterns: ["/backend/*"] }, { service: "web" }];
+    const used = new Set<number>(planRoutes(routes, { kind: "owner" }).map((r) => r.priority));
     for (let pr = 1; pr < 20000; pr += 1) {
-      for (const kind of ["backend", "web"] as const) {
-        const p = listenerPriority(ephemeral(pr), kind);
+      for (const { priority: p } of planRoutes(routes, { kind: "preview", prNumber: pr })) {
         expect(used.has(p)).toBe(false);
         expect(p).toBeGreaterThanOrEqual(1);
         expect(p).toBeLessThanOrEqual(50000);
@@ -195,19 +195,19 @@ describe("deploys", () => {
 
 describe("validation", () => {
   const names = new Names("shipkit", "staging");
-  const base = (env: EnvironmentConfig) => ({
-    env, names, cluster: { clusterName: "c", clusterArn: "arn:c" }, subnetIds: ["s"], securityGroupId: "sg",
-    task: { image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc" }, size: env.sizes.web,
+  const base = (tier: SafetyTier) => ({
+    lifecycle: lifecycleOf(tier), region: "us-east-1", names, name: "svc", cluster: { clusterName: "c", clusterArn: "arn:c" }, subnetIds: ["s"], securityGroupId: "sg",
+    task: { image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc" }, size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 2 } as const,
   });
   const lb = { httpsListenerArn: "l", securityGroupId: "sg-alb", arnSuffix: "app/x/y", vpcId: "v", originVerifyValues: ["a"], originVerifyHeader: "x-origin-verify" };
   const synth = (fn: (s: import("constructs").Construct) => void) => () => Testing.synthScope(fn);
-  test("web without routing", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "web" }))).toThrow(/svc: "routing" is required for a web service/));
-  test("worker with routing", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "worker", routing: { loadBalancer: lb, healthCheckPath: "/" } }))).toThrow(/"routing" must not be set for a worker/));
-  test("Spot in the protected tier", () => expect(synth((s) => new FargateService(s, "svc", { ...base(prod), kind: "worker", spotPercent: 20 }))).toThrow(/"spotPercent" 20 must be 0 in the protected tier/));
-  test("a spot share out of range", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "worker", spotPercent: 120 }))).toThrow(/"spotPercent" 120 must be 0–100/));
-  test("a request timeout the drain cannot cover", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "worker", requestTimeoutSeconds: 3599 }))).toThrow(/"requestTimeoutSeconds" 3599 must be 1–3595 s/));
-  test("a path pattern without a leading slash", () => expect(synth((s) => new FargateService(s, "svc", { ...base(staging), kind: "backend", routing: { loadBalancer: lb, healthCheckPath: "/", pathPatterns: ["backend/*"] } }))).toThrow(/"routing.pathPatterns" must all start with \//));
-  const task = (extra: Record<string, unknown>) => synth((s) => new FargateTask(s, "t", { env: staging, names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, ...extra }));
+  test("web without routing", () => expect(synth((s) => new FargateService(s, "svc", { ...base("standard"), kind: "http" }))).toThrow(/svc: "routing" is required for an http service/));
+  test("worker with routing", () => expect(synth((s) => new FargateService(s, "svc", { ...base("standard"), kind: "worker", routing: { loadBalancer: lb, healthCheckPath: "/", priority: 49000 } }))).toThrow(/"routing" must not be set for a worker/));
+  test("Spot in the protected tier", () => expect(synth((s) => new FargateService(s, "svc", { ...base("protected"), kind: "worker", spotPercent: 20 }))).toThrow(/"spotPercent" 20 must be 0 in the protected tier/));
+  test("a spot share out of range", () => expect(synth((s) => new FargateService(s, "svc", { ...base("standard"), kind: "worker", spotPercent: 120 }))).toThrow(/"spotPercent" 120 must be 0–100/));
+  test("a request timeout the drain cannot cover", () => expect(synth((s) => new FargateService(s, "svc", { ...base("standard"), kind: "worker", requestTimeoutSeconds: 3599 }))).toThrow(/"requestTimeoutSeconds" 3599 must be 1–3595 s/));
+  test("a path pattern without a leading slash", () => expect(synth((s) => new FargateService(s, "svc", { ...base("standard"), kind: "http", routing: { loadBalancer: lb, healthCheckPath: "/", pathPatterns: ["backend/*"], priority: 49000 } }))).toThrow(/"routing.pathPatterns" must all start with \//));
+  const task = (extra: Record<string, unknown>) => synth((s) => new FargateTask(s, "t", { lifecycle: lifecycleOf("standard"), region: "us-east-1", names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, ...extra }));
   test("a cpu/memory pair Fargate rejects", () => expect(task({ memoryMiB: 4096 })).toThrow(/t: "memoryMiB" 4096 is not valid with cpu 256; use one of 512, 1024, 2048/));
   test("a bad environment variable name", () => expect(task({ environment: { "bad-name": "x" } })).toThrow(/"environment" "bad-name" is not an environment variable name/));
   test("a variable that is both plain and secret", () => expect(task({ environment: { TOKEN: "x" }, secrets: { TOKEN: { arn: "arn:s" } } })).toThrow(/"secrets" TOKEN is both a plain variable and a secret/));
@@ -216,14 +216,13 @@ describe("validation", () => {
     ["curl", /"CMD-SHELL", "curl -fsS -o \/dev\/null http:\/\/127\.0\.0\.1:8080\/healthz \|\| exit 1"/],
     ["node", /"CMD-SHELL", "node -e \\"fetch\('http:\/\/127\.0\.0\.1:8080\/healthz'\)\.then\(\(r\) => process\.exit\(r\.status < 400 \? 0 : 1\)/],
   ] as const)("app.containerHealthCheck %s: the container health check uses the tool the image has", (tool, expected) => {
-    const env = { ...staging, app: { ...staging.app, containerHealthCheck: tool } };
-    const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { env, names, name: "web", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, port: 8080 }))) as SynthJson;
+    const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { lifecycle: lifecycleOf("standard"), region: "us-east-1", healthCheckTool: tool, names, name: "web", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, port: 8080 }))) as SynthJson;
     const c = containers(resources(json, "aws_ecs_task_definition")[0]!);
     expect(c).toMatch(expected);
     expect(c).not.toContain("wget");
   });
   test("secrets reach the container through ECS secrets, and only the execution role reads them", () => {
-    const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { env: staging, names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, secrets: { DATABASE_PASSWORD: { arn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd", jsonKey: "password" } } }))) as SynthJson;
+    const json = JSON.parse(Testing.synthScope((s) => new FargateTask(s, "t", { lifecycle: lifecycleOf("standard"), region: "us-east-1", names, name: "job", image: { repositoryUrl: "r", repositoryArn: "arn:r" }, imageTag: "abc", cpu: 256, memoryMiB: 512, secrets: { DATABASE_PASSWORD: { arn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd", jsonKey: "password" } } }))) as SynthJson;
     const td = resources(json, "aws_ecs_task_definition")[0]!;
     expect(containers(td)).toContain('"valueFrom" = "arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd:password::"');
     const exec = Object.entries(json.data!.aws_iam_policy_document!).find(([k]) => k.startsWith("t_execution-policy"))![1];

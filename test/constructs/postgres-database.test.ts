@@ -1,12 +1,11 @@
 import { Testing } from "cdktf";
+import { lifecycleOf } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import type { NetworkAttributes } from "../../lib/network/network";
-import { PostgresDatabase, parameterGroupFamily, type PostgresDatabaseProps } from "../../lib/data/postgres-database";
+import { PostgresDatabase, parameterGroupFamily, type PostgresDatabaseProps, type PostgresSettings } from "../../lib/data/postgres-database";
 import { databaseSettings } from "../../lib/data/database-connection";
 import { defaultMaxConnections, instanceMemoryGiB } from "../../lib/observability/database-alarms";
-import { ephemeral, prod, staging } from "../../environments";
-import type { EnvironmentConfig } from "../../environments/types";
-import { resources, withEnv, type SynthJson } from "../helpers";
+import { resources, type SynthJson } from "../helpers";
 
 const network: NetworkAttributes = {
   vpcId: "vpc-test",
@@ -17,11 +16,28 @@ const network: NetworkAttributes = {
 };
 const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-prod-alarms";
 
-const props = (env: EnvironmentConfig, extra: Partial<PostgresDatabaseProps> = {}): PostgresDatabaseProps => ({
-  env, names: new Names(env.appName, env.name), network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"], ...extra,
+/** A protected-tier database: multi-AZ, one replica, 14 days of backups, three AZs. */
+const PROD_DB: PostgresSettings = {
+  engineVersion: "16", instanceClass: "db.r6g.large", allocatedStorageGiB: 100, maxAllocatedStorageGiB: 500, readReplicas: 1, backupRetentionDays: 14, multiAz: true,
+};
+/** A standard-tier database: single-AZ, no replica, 7 days of backups, two AZs. */
+const STAGING_DB: PostgresSettings = {
+  engineVersion: "16", instanceClass: "db.t4g.medium", allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100, readReplicas: 0, backupRetentionDays: 7, multiAz: false,
+};
+const prod: PostgresDatabaseProps = {
+  names: new Names("shipkit", "prod"), lifecycle: lifecycleOf("protected"), database: PROD_DB, availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+  network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"],
+};
+const staging: PostgresDatabaseProps = {
+  ...prod, names: new Names("shipkit", "staging"), lifecycle: lifecycleOf("standard"), database: STAGING_DB, availabilityZones: ["us-east-1a", "us-east-1b"],
+};
+
+/** `base` with `extra` on top; `database` settings are merged, not replaced. */
+const props = (base: PostgresDatabaseProps, extra: Omit<Partial<PostgresDatabaseProps>, "database"> & { database?: Partial<PostgresSettings> } = {}): PostgresDatabaseProps => ({
+  ...base, ...extra, database: { ...base.database, ...extra.database },
 });
-const synthDb = (env: EnvironmentConfig, extra: Partial<PostgresDatabaseProps> = {}): SynthJson =>
-  JSON.parse(Testing.synthScope((s) => new PostgresDatabase(s, "database", props(env, extra)))) as SynthJson;
+const synthDb = (base: PostgresDatabaseProps, extra: Parameters<typeof props>[1] = {}): SynthJson =>
+  JSON.parse(Testing.synthScope((s) => new PostgresDatabase(s, "database", props(base, extra)))) as SynthJson;
 const instances = (json: SynthJson) => resources(json, "aws_db_instance");
 const primaryOf = (json: SynthJson) => instances(json).find((i) => !i.replicate_source_db)!;
 const replicasOf = (json: SynthJson) => instances(json).filter((i) => i.replicate_source_db);
@@ -58,21 +74,21 @@ describe("PostgresDatabase: safety tier", () => {
     expect(primary).not.toHaveProperty("final_snapshot_identifier");
   });
 
-  test("a preview never owns an instance", () => {
-    expect(() => synthDb(ephemeral(42))).toThrow(/database: "env" pr-42 is a preview; previews never own an instance, they get database pr_42 on staging's/);
+  test("the ephemeral tier (previews) never owns an instance", () => {
+    expect(() => synthDb(staging, { lifecycle: lifecycleOf("ephemeral") })).toThrow(/database: "lifecycle" is the ephemeral tier; ephemeral environments \(previews\) never own an instance/);
   });
 });
 
 describe("PostgresDatabase: the instance", () => {
-  test.each([prod, staging])("$name: encrypted gp3, private, RDS-managed password, logs, PI, monitoring, IAM auth, minor upgrades", (env) => {
-    const json = synthDb(env);
+  test.each([["prod", prod], ["staging", staging]] as const)("%s: encrypted gp3, private, RDS-managed password, logs, PI, monitoring, IAM auth, minor upgrades", (_, base) => {
+    const json = synthDb(base);
     const primary = primaryOf(json);
     expect(primary).toMatchObject({
       engine: "postgres",
-      engine_version: env.database.engineVersion,
-      instance_class: env.database.instanceClass,
-      allocated_storage: env.database.allocatedStorageGiB,
-      max_allocated_storage: env.database.maxAllocatedStorageGiB,
+      engine_version: base.database.engineVersion,
+      instance_class: base.database.instanceClass,
+      allocated_storage: base.database.allocatedStorageGiB,
+      max_allocated_storage: base.database.maxAllocatedStorageGiB,
       storage_type: "gp3",
       storage_encrypted: true,
       publicly_accessible: false,
@@ -109,8 +125,7 @@ describe("PostgresDatabase: the instance", () => {
   });
 
   test("restoreFrom creates the instance from the snapshot, without a new database or user", () => {
-    const env = withEnv(staging, { database: { restoreFrom: { snapshot: "prod-scrubbed-2026-01-01" } } });
-    const primary = primaryOf(synthDb(env));
+    const primary = primaryOf(synthDb(staging, { database: { restoreFrom: { snapshot: "prod-scrubbed-2026-01-01" } } }));
     expect(primary).toMatchObject({ snapshot_identifier: "prod-scrubbed-2026-01-01", manage_master_user_password: true });
     expect(primary).not.toHaveProperty("db_name");
     expect(primary).not.toHaveProperty("username");
@@ -159,7 +174,7 @@ describe("PostgresDatabase: network access", () => {
   test("its own security group admits 5432 only from the given app security groups", () => {
     const json = synthDb(prod);
     const [sg] = resources(json, "aws_security_group");
-    expect(sg).toMatchObject({ name: "shipkit-prod-db", vpc_id: "vpc-test" });
+    expect(sg).toMatchObject({ name: "shipkit-prod-db", vpc_id: "vpc-test", description: "Postgres of prod: 5432 from app security groups only" });
     expect(sg).not.toHaveProperty("ingress");
     const rules = resources(json, "aws_vpc_security_group_ingress_rule");
     expect(rules.map((r) => r.referenced_security_group_id)).toEqual(["sg-app", "sg-worker"]);
@@ -199,8 +214,7 @@ describe("PostgresDatabase: read replicas", () => {
 
   test("staging has none; two replicas spread over the other AZs", () => {
     expect(replicasOf(synthDb(staging))).toHaveLength(0);
-    const env = withEnv(staging, { database: { readReplicas: 2 } });
-    expect(replicasOf(synthDb(env)).map((r) => r.availability_zone)).toEqual(["us-east-1b", "us-east-1a"]);
+    expect(replicasOf(synthDb(staging, { database: { readReplicas: 2 } })).map((r) => r.availability_zone)).toEqual(["us-east-1b", "us-east-1a"]);
   });
 
   test("reader is the first replica, or the primary without replicas", () => {
@@ -265,17 +279,21 @@ describe("PostgresDatabase: what a service receives", () => {
 });
 
 describe("PostgresDatabase: impossible settings name the prop", () => {
-  test.each([
-    ["an engine version that is not one", withEnv(staging, { database: { engineVersion: "sixteen" } }), /"env\.database\.engineVersion" "sixteen" is not a PostgreSQL version/],
-    ["replicas without backups", withEnv(staging, { database: { readReplicas: 1, backupRetentionDays: 0 } }), /"env\.database\.readReplicas" 1 needs backupRetentionDays >= 1/],
-    ["short backups in the protected tier", withEnv(prod, { database: { backupRetentionDays: 7 } }), /"env\.database\.backupRetentionDays" 7 is below 14 days for the protected tier/],
-    ["single-AZ in the protected tier", withEnv(prod, { database: { multiAz: false } }), /"env\.database\.multiAz" is false in the protected tier/],
-    ["no room for storage autoscaling", withEnv(staging, { database: { maxAllocatedStorageGiB: 20 } }), /"env\.database\.maxAllocatedStorageGiB" 20 must be above allocatedStorageGiB \(20\)/],
-  ])("%s", (_, env, message) => {
-    expect(() => synthDb(env)).toThrow(message);
+  test.each<[string, PostgresDatabaseProps, Partial<PostgresSettings>, RegExp]>([
+    ["an engine version that is not one", staging, { engineVersion: "sixteen" }, /database: "database\.engineVersion" "sixteen" is not a PostgreSQL version/],
+    ["replicas without backups", staging, { readReplicas: 1, backupRetentionDays: 0 }, /"database\.readReplicas" 1 needs backupRetentionDays >= 1/],
+    ["short backups in the protected tier", prod, { backupRetentionDays: 7 }, /"database\.backupRetentionDays" 7 is below 14 days for the protected tier/],
+    ["single-AZ in the protected tier", prod, { multiAz: false }, /"database\.multiAz" is false in the protected tier/],
+    ["no room for storage autoscaling", staging, { maxAllocatedStorageGiB: 20 }, /"database\.maxAllocatedStorageGiB" 20 must be above allocatedStorageGiB \(20\)/],
+  ])("%s", (_, base, database, message) => {
+    expect(() => synthDb(base, { database })).toThrow(message);
   });
 
   test("a network with one isolated subnet", () => {
     expect(() => synthDb(staging, { network: { ...network, isolatedSubnetIds: ["subnet-iso-a"] } })).toThrow(/"network\.isolatedSubnetIds" has fewer than 2 subnets/);
+  });
+
+  test("no availability zones", () => {
+    expect(() => synthDb(staging, { availabilityZones: [] })).toThrow(/database: "availabilityZones" is empty/);
   });
 });

@@ -3,26 +3,27 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
+import { lifecycleOf } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import { PREVIEW_DATABASE_SCRIPTS, PreviewDatabaseTasks, previewDatabaseName, previewDbConnection, type PreviewDatabaseTasksProps } from "../../lib/data/preview-database-tasks";
-import { ephemeral, staging } from "../../environments";
-import type { EnvironmentConfig } from "../../environments/types";
 import { resources, type SynthJson } from "../helpers";
 
 const SECRET = "arn:aws:secretsmanager:us-east-1:222222222222:secret:rds!db-abc-AbCdEf";
 const shared = { dbHost: "shipkit-staging-db.abc.us-east-1.rds.amazonaws.com", dbPort: "5432", dbSecretArn: SECRET, dbSecurityGroupId: "sg-staging-db" };
-const props = (env: EnvironmentConfig, extra: Partial<PreviewDatabaseTasksProps> = {}): PreviewDatabaseTasksProps => ({
-  env, names: new Names(env.appName, env.name), appSecurityGroupId: "sg-pr-app", ...extra, database: extra.database ?? previewDbConnection(shared, env.preview?.prNumber ?? 42),
+/** The tasks of preview `pr-<pr>`, against staging's database (Postgres 16). */
+const props = (pr: number, extra: Partial<PreviewDatabaseTasksProps> = {}): PreviewDatabaseTasksProps => ({
+  names: new Names("shipkit", `pr-${pr}`), lifecycle: lifecycleOf("ephemeral"), prNumber: pr, region: "us-east-1", engineVersion: "16",
+  appSecurityGroupId: "sg-pr-app", ...extra, database: extra.database ?? previewDbConnection(shared, pr),
 });
-const synthTasks = (env: EnvironmentConfig, extra: Partial<PreviewDatabaseTasksProps> = {}): SynthJson =>
-  JSON.parse(Testing.synthScope((s) => new PreviewDatabaseTasks(s, "database-tasks", props(env, extra)))) as SynthJson;
+const synthTasks = (pr: number, extra: Partial<PreviewDatabaseTasksProps> = {}): SynthJson =>
+  JSON.parse(Testing.synthScope((s) => new PreviewDatabaseTasks(s, "database-tasks", props(pr, extra)))) as SynthJson;
 
 interface Container { name: string; image: string; entryPoint: string[]; command: string[]; environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[]; logConfiguration: { options: Record<string, string> } }
 const containerOf = (def: Record<string, unknown>): Container => (JSON.parse(def.container_definitions as string) as Container[])[0]!;
 
 describe("PreviewDatabaseTasks", () => {
   test("db-init and db-drop task definitions run psql against staging's instance for pr_<n>", () => {
-    const json = synthTasks(ephemeral(42));
+    const json = synthTasks(42);
     const defs = resources(json, "aws_ecs_task_definition");
     expect(defs.map((d) => d.family).sort()).toEqual(["shipkit-pr-42-db-drop", "shipkit-pr-42-db-init"]);
     for (const def of defs) {
@@ -42,7 +43,7 @@ describe("PreviewDatabaseTasks", () => {
   });
 
   test("the execution role may read that one secret and write its own log group; logs kept 7 days", () => {
-    const json = synthTasks(ephemeral(42));
+    const json = synthTasks(42);
     const doc = Object.entries(json.data!.aws_iam_policy_document!).find(([k]) => k.includes("execution-permissions"))![1];
     expect(doc.statement).toEqual([
       expect.objectContaining({ actions: ["secretsmanager:GetSecretValue"], resources: [SECRET] }),
@@ -52,8 +53,8 @@ describe("PreviewDatabaseTasks", () => {
   });
 
   test("the preview's app security group is admitted to staging's database on 5432", () => {
-    expect(resources(synthTasks(ephemeral(42)), "aws_vpc_security_group_ingress_rule")).toEqual([
-      expect.objectContaining({ security_group_id: "sg-staging-db", referenced_security_group_id: "sg-pr-app", from_port: 5432, to_port: 5432, ip_protocol: "tcp" }),
+    expect(resources(synthTasks(42), "aws_vpc_security_group_ingress_rule")).toEqual([
+      expect.objectContaining({ security_group_id: "sg-staging-db", referenced_security_group_id: "sg-pr-app", from_port: 5432, to_port: 5432, ip_protocol: "tcp", description: "Postgres from pr-42 tasks" }),
     ]);
   });
 
@@ -74,10 +75,20 @@ describe("PreviewDatabaseTasks", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test("the image follows the server's major, or is given; logs may be kept longer", () => {
+    const [def] = resources(synthTasks(42, { engineVersion: "15.7", region: "eu-west-1" }), "aws_ecs_task_definition");
+    expect(containerOf(def!).image).toBe("public.ecr.aws/docker/library/postgres:15-alpine");
+    expect(containerOf(def!).logConfiguration.options).toMatchObject({ "awslogs-region": "eu-west-1" });
+    const json = synthTasks(42, { image: "example.com/psql:17", logRetentionDays: 14 });
+    expect(containerOf(resources(json, "aws_ecs_task_definition")[0]!).image).toBe("example.com/psql:17");
+    expect(resources(json, "aws_cloudwatch_log_group")).toEqual([expect.objectContaining({ retention_in_days: 14 })]);
+  });
+
   test.each([
-    ["a long-lived environment", () => synthTasks(staging, { database: previewDbConnection(shared, 42) }), /database-tasks: "env" staging is not a preview/],
-    ["another preview's database", () => synthTasks(ephemeral(42), { database: previewDbConnection(shared, 43) }), /"database\.databaseName" "pr_43" is not this preview's database; use previewDbConnection\(shared, 42\)/],
-    ["a PR number that is not one", () => synthTasks({ ...ephemeral(42), preview: { prNumber: 4.2, base: "staging" } }, { database: previewDbConnection(shared, 42) }), /"env\.preview\.prNumber" 4\.2 is not a whole number/],
+    ["a long-lived environment's tier", () => synthTasks(42, { lifecycle: lifecycleOf("standard") }), /database-tasks: "lifecycle" is the standard tier; db-init\/db-drop are for ephemeral pr-<n> databases/],
+    ["another preview's database", () => synthTasks(42, { database: previewDbConnection(shared, 43) }), /"database\.databaseName" "pr_43" is not this preview's database; use previewDbConnection\(shared, 42\)/],
+    ["a PR number that is not one", () => synthTasks(42, { prNumber: 4.2, database: previewDbConnection(shared, 42) }), /database-tasks: "prNumber" 4\.2 is not a whole number/],
+    ["an engine version that is not one", () => synthTasks(42, { engineVersion: "sixteen" }), /database-tasks: "engineVersion" "sixteen" is not a PostgreSQL version/],
   ])("refuses %s", (_, build, message) => {
     expect(build).toThrow(message);
   });

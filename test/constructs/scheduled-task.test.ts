@@ -4,6 +4,8 @@ import { Names } from "../../lib/core/naming";
 import { ScheduleGroup } from "../../lib/compute/schedule-group";
 import { ScheduledTask, heartbeatWindow, successLine, wrappedCommand, type ScheduledTaskProps } from "../../lib/compute/scheduled-task";
 import { ephemeral, prod, staging } from "../../environments";
+import { lifecycleOf } from "../../lib/core/lifecycle";
+import { databaseAccess } from "../../lib/data/database-access";
 import type { CronJob, EnvironmentConfig } from "../../environments/types";
 import { resources, synthEnv, withEnv, type SynthJson } from "../helpers";
 
@@ -29,7 +31,12 @@ function synthJobs(env: EnvironmentConfig, jobs: readonly CronJob[], extra: Part
       const group = new ScheduleGroup(s, "cron", { names, alarms });
       for (const j of jobs)
         new ScheduledTask(s, `cron-${j.name}`, {
-          env,
+          // What the environment stack passes (stacks/workloads.ts), from the environment's data.
+          lifecycle: lifecycleOf(env.safetyTier),
+          accountId: env.aws.accountId,
+          region: env.aws.region,
+          maintenance: env.cron.maintenance,
+          spotPercent: env.app.fargateSpotPercent,
           names,
           job: j,
           group,
@@ -38,7 +45,7 @@ function synthJobs(env: EnvironmentConfig, jobs: readonly CronJob[], extra: Part
           imageTag: "abc123",
           subnetIds: ["subnet-a", "subnet-b"],
           securityGroupId: "sg-app",
-          database: { primary: PRIMARY, reader: READER },
+          connections: [databaseAccess({ primary: PRIMARY, reader: READER }, j.database, `${names.prefix}-cron-${j.name}`)],
           environment: { APP_ENV: env.name },
           alarms,
           ...extra,
@@ -234,10 +241,10 @@ describe("ScheduledTask: failure rule and dead-man heartbeat", () => {
         const names = new Names(env.appName, env.name);
         const group = new ScheduleGroup(s, "cron", { names, alarms: "off" });
         new ScheduledTask(s, "cron-x", {
-          env, names, job: job({ environments: ["preview"] }), group, alarms: "off",
+          lifecycle: lifecycleOf(env.safetyTier), accountId: env.aws.accountId, region: env.aws.region, names, job: job({ environments: ["preview"] }), group, alarms: "off",
           cluster: { clusterName: "c", clusterArn: "arn:aws:ecs:us-east-1:222222222222:cluster/c" },
           image: { repositoryUrl: "r", repositoryArn: "arn:aws:ecr:us-east-1:222222222222:repository/r" },
-          imageTag: "t", subnetIds: ["subnet-a"], securityGroupId: "sg", database: { primary: PRIMARY },
+          imageTag: "t", subnetIds: ["subnet-a"], securityGroupId: "sg", connections: [databaseAccess({ primary: PRIMARY }, "read", "shipkit-pr-42-cron-x")],
         });
       }),
     ) as SynthJson;

@@ -5,31 +5,40 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AlarmTopic } from "../../lib/observability/alarm-topic";
 import { OFFLINE_AWS_SETTINGS } from "../../stacks/deployment";
 import { Guardrails } from "../../lib/policy/guardrails";
+import { lifecycleOf, type SafetyTier } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import { UploadBucket, type UploadBucketProps } from "../../lib/storage/upload-bucket";
-import { ephemeral, prod, staging } from "../../environments";
-import type { EnvironmentConfig } from "../../environments/types";
 import { uploadSettingsFromEnv } from "../../runtime/uploads";
 import { bareStack, planApp, resources, synthStrict, tempApp, type SynthJson } from "../helpers";
 
 const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-alarms";
-type Extra = Partial<Omit<UploadBucketProps, "env" | "names">>;
+type Extra = Partial<UploadBucketProps>;
+
+/** Where a bucket lives: its environment name (in `names`), safety tier, account and CORS origins. */
+interface Target { readonly name: string; readonly tier: SafetyTier; readonly accountId: string; readonly origins: readonly string[] }
+const prod: Target = { name: "prod", tier: "protected", accountId: "111111111111", origins: ["https://www.example.com", "https://example.com"] };
+const staging: Target = { name: "staging", tier: "standard", accountId: "222222222222", origins: ["https://staging.example.com"] };
+const preview = (pr: number): Target => ({ name: `pr-${pr}`, tier: "ephemeral", accountId: staging.accountId, origins: [`https://pr-${pr}-staging.example.com`] });
+
+const props = (t: Target, extra: Extra = {}): UploadBucketProps => ({
+  names: new Names("shipkit", t.name), lifecycle: lifecycleOf(t.tier), accountId: t.accountId, region: "us-east-1", allowedOrigins: t.origins, alarms: { topicArn: TOPIC }, ...extra,
+});
 
 /**
  * A stack like EnvironmentStack's offline mode (dummy credentials, local state, guardrails for the
  * tier) holding only the uploads, a task role and an alarm topic, so its plan tests this construct alone.
  */
-function uploadsStack(app: App, env: EnvironmentConfig): { stack: TerraformStack; uploads: UploadBucket } {
-  const stack = new TerraformStack(app, `uploads-${env.name}`);
+function uploadsStack(app: App, t: Target): { stack: TerraformStack; uploads: UploadBucket } {
+  const stack = new TerraformStack(app, `uploads-${t.name}`);
   new AwsProvider(stack, "aws", {
-    region: env.aws.region,
+    region: "us-east-1",
     ...OFFLINE_AWS_SETTINGS,
   });
-  new LocalBackend(stack, { path: path.join(app.outdir, `${env.name}.tfstate`) });
-  Aspects.of(stack).add(new Guardrails({ tier: env.safetyTier }));
-  const names = new Names(env.appName, env.name);
-  const alarms = new AlarmTopic(stack, "alarms", { env, names });
-  const uploads = new UploadBucket(stack, "uploads", { env, names, alarms: { topicArn: alarms.arn } });
+  new LocalBackend(stack, { path: path.join(app.outdir, `${t.name}.tfstate`) });
+  Aspects.of(stack).add(new Guardrails({ tier: t.tier }));
+  const names = new Names("shipkit", t.name);
+  const alarms = new AlarmTopic(stack, "alarms", { names, lifecycle: lifecycleOf(t.tier), accountId: t.accountId });
+  const uploads = new UploadBucket(stack, "uploads", props(t, { alarms: { topicArn: alarms.arn } }));
   const role = new IamRole(stack, "task-role", {
     name: names.of("web-task", { max: 64 }),
     assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
@@ -38,10 +47,10 @@ function uploadsStack(app: App, env: EnvironmentConfig): { stack: TerraformStack
   return { stack, uploads };
 }
 
-const synthUploads = (env: EnvironmentConfig, extra: Extra = {}, grant?: string): SynthJson =>
+const synthUploads = (t: Target, extra: Extra = {}, grant?: string): SynthJson =>
   JSON.parse(
     Testing.synthScope((s) => {
-      const u = new UploadBucket(s, "uploads", { env, names: new Names(env.appName, env.name), alarms: { topicArn: TOPIC }, ...extra });
+      const u = new UploadBucket(s, "uploads", props(t, extra));
       if (grant) u.grantTo(grant);
     }),
   ) as SynthJson;
@@ -59,7 +68,7 @@ const policyDoc = (json: SynthJson, idPart: string) => {
 describe("UploadBucket", () => {
   test("bucket is private: four public-access blocks, ACLs off, TLS-only policy, versioned, encrypted", () => {
     const json = synthUploads(staging);
-    expect(one(json, "aws_s3_bucket")).toMatchObject({ bucket: `shipkit-staging-uploads-${staging.aws.accountId}` });
+    expect(one(json, "aws_s3_bucket")).toMatchObject({ bucket: `shipkit-staging-uploads-${staging.accountId}` });
     expect(one(json, "aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
     expect(one(json, "aws_s3_bucket_ownership_controls")).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
     expect(one(json, "aws_s3_bucket_versioning")).toMatchObject({ versioning_configuration: { status: "Enabled" } });
@@ -89,9 +98,9 @@ describe("UploadBucket", () => {
   test.each([
     ["prod", prod, { force_destroy: false, prevent_destroy: true, noncurrent: 30 }],
     ["staging", staging, { force_destroy: false, prevent_destroy: false, noncurrent: 7 }],
-    ["preview", ephemeral(42), { force_destroy: true, prevent_destroy: false, noncurrent: 1 }],
-  ] as const)("tier: %s", (_, env, want) => {
-    const json = synthUploads(env);
+    ["preview", preview(42), { force_destroy: true, prevent_destroy: false, noncurrent: 1 }],
+  ] as const)("tier: %s", (_, target, want) => {
+    const json = synthUploads(target);
     const bucket = one(json, "aws_s3_bucket");
     expect(bucket.force_destroy).toBe(want.force_destroy);
     expect((bucket.lifecycle as { prevent_destroy?: boolean }).prevent_destroy).toBe(want.prevent_destroy);
@@ -100,15 +109,15 @@ describe("UploadBucket", () => {
   });
 
   test("previews get their own bucket name", () => {
-    expect(one(synthUploads(ephemeral(42)), "aws_s3_bucket")).toMatchObject({ bucket: `shipkit-pr-42-uploads-${staging.aws.accountId}` });
+    expect(one(synthUploads(preview(42)), "aws_s3_bucket")).toMatchObject({ bucket: `shipkit-pr-42-uploads-${staging.accountId}` });
   });
 
-  test("CORS allows only the environment's own https origins and the presigned methods", () => {
+  test("CORS allows only the given https origins and the presigned methods", () => {
     const rule = (one(synthUploads(prod), "aws_s3_bucket_cors_configuration").cors_rule as Record<string, unknown>[])[0]!;
     expect(rule.allowed_origins).toEqual(["https://www.example.com", "https://example.com"]);
     expect([...(rule.allowed_methods as string[])].sort()).toEqual(["GET", "POST", "PUT"]);
-    const preview = (one(synthUploads(ephemeral(7)), "aws_s3_bucket_cors_configuration").cors_rule as Record<string, unknown>[])[0]!;
-    expect(preview.allowed_origins).toEqual(["https://pr-7-staging.example.com"]);
+    const previewRule = (one(synthUploads(preview(7)), "aws_s3_bucket_cors_configuration").cors_rule as Record<string, unknown>[])[0]!;
+    expect(previewRule.allowed_origins).toEqual(["https://pr-7-staging.example.com"]);
     const custom = (one(synthUploads(staging, { allowedOrigins: ["https://app.example.org:8443"] }), "aws_s3_bucket_cors_configuration").cors_rule as Record<string, unknown>[])[0]!;
     expect(custom.allowed_origins).toEqual(["https://app.example.org:8443"]);
   });
@@ -128,7 +137,7 @@ describe("UploadBucket", () => {
     expect(allow.actions).toEqual(["sqs:SendMessage"]);
     expect(allow.condition).toEqual([
       { test: "ArnEquals", variable: "aws:SourceArn", values: [expect.stringMatching(/aws_s3_bucket\.uploads_bucket_\w+\.arn/)] },
-      { test: "StringEquals", variable: "aws:SourceAccount", values: [staging.aws.accountId] },
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [staging.accountId] },
     ]);
   });
 
@@ -160,7 +169,7 @@ describe("UploadBucket", () => {
 
   test("a second grant with the same id is refused", () => {
     expect(() => Testing.synthScope((s) => {
-      const u = new UploadBucket(s, "uploads", { env: staging, names: new Names("shipkit", "staging"), alarms: { topicArn: TOPIC } });
+      const u = new UploadBucket(s, "uploads", props(staging));
       u.grantTo("a");
       u.grantTo("b");
     })).toThrow(/uploads: "grantTo" already granted with id "task"; pass a distinct id/);
@@ -168,15 +177,15 @@ describe("UploadBucket", () => {
 
   test("environment carries the settings the runtime helper reads", () => {
     const stack = bareStack();
-    const u = new UploadBucket(stack, "uploads", { env: staging, names: new Names("shipkit", "staging"), alarms: { topicArn: TOPIC }, maxUploadBytes: 1234 });
+    const u = new UploadBucket(stack, "uploads", props(staging, { maxUploadBytes: 1234, region: "eu-west-1" }));
     expect(Object.keys(u.environment).sort()).toEqual(["UPLOAD_BUCKET", "UPLOAD_MAX_BYTES", "UPLOAD_PREFIX", "UPLOAD_QUEUE_URL", "UPLOAD_REGION", "UPLOAD_SERVE_PREFIX"]);
     // Tokens stand in for the bucket and queue until deploy; the runtime accepts the rest as-is.
     const settings = uploadSettingsFromEnv({ ...u.environment, UPLOAD_BUCKET: "b", UPLOAD_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/111111111111/q" });
-    expect(settings).toMatchObject({ region: "us-east-1", uploadPrefix: "pending/", servePrefix: "files/", maxBytes: 1234 });
+    expect(settings).toMatchObject({ region: "eu-west-1", uploadPrefix: "pending/", servePrefix: "files/", maxBytes: 1234 });
   });
 
-  test.each([prod, staging, ephemeral(42)])("guardrails pass in the $safetyTier tier ($name)", (env) => {
-    expect(() => synthStrict(uploadsStack(Testing.app(), env).stack)).not.toThrow();
+  test.each([prod, staging, preview(42)])("guardrails pass in the $tier tier ($name)", (target) => {
+    expect(() => synthStrict(uploadsStack(Testing.app(), target).stack)).not.toThrow();
   });
 
   describe("ConfigError", () => {
@@ -189,7 +198,7 @@ describe("UploadBucket", () => {
       ["noncurrentVersionExpiryDays fractional", { noncurrentVersionExpiryDays: 1.5 }, /"noncurrentVersionExpiryDays" is 1.5/],
       ["maxUploadBytes zero", { maxUploadBytes: 0 }, /"maxUploadBytes" is 0; use a whole number of bytes from 1 to 5368709120/],
       ["maxUploadBytes over 5 GiB", { maxUploadBytes: 5 * 1024 ** 3 + 1 }, /"maxUploadBytes" is 5368709121/],
-      ["no allowed origin", { allowedOrigins: [] }, /"allowedOrigins" is empty/],
+      ["no allowed origin", { allowedOrigins: [] }, /uploads: "allowedOrigins" is empty; browsers could not upload at all/],
       ["a plain-http origin", { allowedOrigins: ["http://www.example.com"] }, /"allowedOrigins" has "http:\/\/www.example.com"; each origin must be https:/],
       ["a wildcard origin", { allowedOrigins: ["https://*.example.com"] }, /"allowedOrigins" has "https:\/\/\*.example.com"/],
       ["an origin with a path", { allowedOrigins: ["https://www.example.com/app"] }, /"allowedOrigins" has "https:\/\/www.example.com\/app"/],
@@ -199,14 +208,14 @@ describe("UploadBucket", () => {
     });
 
     test("an app name S3 cannot use in a bucket name", () => {
-      expect(() => synthUploads({ ...staging, appName: "ship_kit" })).toThrow(/"env.appName" gives the bucket name "ship_kit-staging-uploads-\d{12}", which S3 rejects/);
+      expect(() => synthUploads(staging, { names: new Names("ship_kit", "staging") })).toThrow(/uploads: "names" gives the bucket name "ship_kit-staging-uploads-\d{12}", which S3 rejects/);
     });
   });
 
   test("offline terraform plan passes for prod, staging and a preview", async () => {
     const app = tempApp();
-    const envs = [prod, staging, ephemeral(42)];
-    const stacks = envs.map((env) => uploadsStack(app, env).stack.node.id);
+    const targets = [prod, staging, preview(42)];
+    const stacks = targets.map((t) => uploadsStack(app, t).stack.node.id);
     const plans = await planApp(app, stacks);
     for (const name of stacks) {
       const plan = plans[name]!;

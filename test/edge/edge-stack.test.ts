@@ -1,5 +1,5 @@
 import { Testing } from "cdktf";
-import { prod, staging } from "../../environments";
+import { ephemeral, prod, staging } from "../../environments";
 import type { EnvironmentConfig } from "../../environments/types";
 import { EnvironmentConfigError } from "../../environments/validate";
 import { ASSET_TTL_SECONDS } from "../../lib/edge/edge-rulesets";
@@ -66,6 +66,7 @@ describe("EdgeStack: one per zone", () => {
   });
 
   test("rejects previews and environments of another zone", () => {
+    expect(() => new EdgeStack(Testing.app(), edgeProps(OFFLINE, [prod, ephemeral(42)]))).toThrow(/"envs" includes preview pr-42; previews use their base's certificate/);
     const other = withEnv(staging, { cloudflare: { zone: "example.org" } });
     expect(() => new EdgeStack(Testing.app(), edgeProps(OFFLINE, [prod, other]))).toThrow(/includes staging, which is in zone example\.org/);
   });
@@ -176,8 +177,8 @@ describe("rules", () => {
 
 describe("certificates", () => {
   test("prod covers its app and redirect hostnames; staging covers *.<zone> for previews", () => {
-    expect(certificateNames(prod)).toEqual(["www.example.com", "example.com"]);
-    expect(certificateNames(staging)).toEqual(["staging.example.com", "*.example.com"]);
+    expect(certificateNames(prod.hostnames)).toEqual(["www.example.com", "example.com"]);
+    expect(certificateNames(staging.hostnames, staging.cloudflare.zone)).toEqual(["staging.example.com", "*.example.com"]);
     const certs = resources(synthEdge(), "aws_acm_certificate");
     expect(certs).toEqual(
       expect.arrayContaining([

@@ -1,0 +1,113 @@
+import { Token, type TerraformStack } from "cdktf";
+import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { ContainerRepository } from "../lib/compute/container-repository";
+import { EcsCluster } from "../lib/compute/ecs-cluster";
+import { LoadBalancer } from "../lib/compute/load-balancer";
+import { lifecycleOf } from "../lib/core/lifecycle";
+import type { Names } from "../lib/core/naming";
+import { DatabaseBackups } from "../lib/data/database-backups";
+import { PostgresDatabase } from "../lib/data/postgres-database";
+import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
+import { Network } from "../lib/network/network";
+import { AlarmTopic } from "../lib/observability/alarm-topic";
+import type { EnvironmentConfig } from "../environments/types";
+import { createAppSecurityGroup } from "./app-security-group";
+import type { Deployment } from "./deployment";
+import { certificateOutput } from "./edge-contract";
+import { readEdgeState } from "./edge-state";
+import type { Platform } from "./platform";
+import { publishShared, repositoriesOf } from "./shared-state";
+
+export interface OwnedPlatformProps {
+  /** The environment (prod or staging). */
+  readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
+  readonly names: Names;
+  /** Online or offline (where the edge state is read from). */
+  readonly deployment: Deployment;
+  /** The environment whose state bucket holds the zone's edge state. */
+  readonly edgeOwner: EnvironmentConfig;
+  /** Origin-verify values the listener accepts (current, and previous while rotating). */
+  readonly originVerifyValues: string[];
+  /** Provider for a second region (the backup copy vault), made on demand. */
+  readonly providerIn: (region: string) => AwsProvider;
+}
+
+/**
+ * The platform of an environment that owns it (prod, staging): network, app security group,
+ * alarm topic, Postgres (+ AWS Backup), ECS cluster, one ECR repository per repository its services
+ * and jobs name, and the ALB with its WAF; everything previews borrow is published as outputs.
+ *
+ * Not a Construct on purpose: its resources are created directly on the stack, under the construct
+ * ids deployments already have in state (`network`, `database`, `web-repository`, ...), so this
+ * refactor moves no Terraform address (a new parent construct would replace the database).
+ *
+ * Tested via: test/stacks/environment-stack.test.ts, test/stacks/plan.test.ts, test/stacks/addresses.test.ts
+ */
+export class OwnedPlatform implements Platform {
+  readonly network: Network;
+  readonly appSecurityGroupId: string;
+  readonly alarmTopicArn: string;
+  readonly alarms: { readonly topicArn: string };
+  readonly cluster: EcsCluster;
+  readonly loadBalancer: LoadBalancer["attachment"];
+  readonly routePlacement = { kind: "owner" } as const;
+  readonly repositories: Readonly<Record<string, ContainerRepository>>;
+  readonly database: PostgresDatabase;
+  /** The ALB (DNS stacks point the hostname at its DNS name through the shared outputs). */
+  readonly lb: LoadBalancer;
+
+  constructor(stack: TerraformStack, props: OwnedPlatformProps) {
+    const { env, names } = props;
+    const lifecycle = lifecycleOf(env.safetyTier);
+    this.network = new Network(stack, "network", { names, lifecycle, cidr: env.network.cidr, availabilityZones: env.aws.availabilityZones, region: env.aws.region, nat: env.network.nat });
+    this.appSecurityGroupId = createAppSecurityGroup(stack, names, this.network.vpcId).id;
+    this.alarmTopicArn = new AlarmTopic(stack, "alarms", { names, lifecycle, accountId: env.aws.accountId }).arn;
+    this.alarms = { topicArn: this.alarmTopicArn };
+    this.database = new PostgresDatabase(stack, "database", { names, lifecycle, database: env.database, availabilityZones: env.aws.availabilityZones, network: this.network, alarmTopicArn: this.alarmTopicArn, allowFrom: [this.appSecurityGroupId] });
+    if (env.database.backupPlan) {
+      const copyRegion = env.database.backupPlan.copyToRegion;
+      new DatabaseBackups(stack, "database-backups", { names, lifecycle, backupPlan: env.database.backupPlan, instanceArn: this.database.instanceArn, alarmTopicArn: this.alarmTopicArn, copyRegionProvider: copyRegion ? props.providerIn(copyRegion) : undefined });
+    }
+    this.cluster = new EcsCluster(stack, "cluster", { names });
+    this.repositories = Object.fromEntries(
+      repositoriesOf(env).map((name) => [name, new ContainerRepository(stack, `${name}-repository`, { names, lifecycle, name, keepImages: env.app.ecrKeepImages })]),
+    );
+    const edge = readEdgeState(stack, "edge-state", { zone: env.cloudflare.zone, owner: props.edgeOwner, reader: env, deployment: props.deployment });
+    this.lb = new LoadBalancer(stack, "load-balancer", {
+      names,
+      lifecycle,
+      accountId: env.aws.accountId,
+      region: env.aws.region,
+      network: this.network,
+      waf: env.app.waf,
+      idleTimeoutSeconds: env.app.idleTimeoutSeconds,
+      certificateArn: edge.getString(certificateOutput(env.name as "prod" | "staging")),
+      originVerifyHeader: ORIGIN_VERIFY_HEADER,
+      originVerifyValues: props.originVerifyValues,
+    });
+    this.loadBalancer = this.lb.attachment;
+    publishShared(
+      stack,
+      {
+        vpcId: this.network.vpcId,
+        vpcCidr: this.network.vpcCidr,
+        publicSubnetIds: this.network.publicSubnetIds,
+        privateSubnetIds: this.network.privateSubnetIds,
+        isolatedSubnetIds: this.network.isolatedSubnetIds,
+        alarmTopicArn: this.alarmTopicArn,
+        httpsListenerArn: this.loadBalancer.httpsListenerArn,
+        albSecurityGroupId: this.loadBalancer.securityGroupId,
+        albArnSuffix: this.loadBalancer.arnSuffix,
+        albDnsName: this.lb.dnsName,
+        clusterName: this.cluster.clusterName,
+        clusterArn: this.cluster.clusterArn,
+        dbHost: this.database.primary.host,
+        dbPort: Token.asString(this.database.primary.port),
+        dbSecretArn: this.database.secretArn,
+        dbSecurityGroupId: this.database.securityGroupId,
+      },
+      this.repositories,
+    );
+  }
+}

@@ -1,0 +1,60 @@
+import { Fn, TerraformOutput, TerraformVariable, type TerraformStack } from "cdktf";
+import { acceptedOriginValues } from "../lib/compute/load-balancer";
+import { ORIGIN_SECRET_PREVIOUS_VARIABLE, ORIGIN_SECRET_VARIABLE } from "./edge-contract";
+
+/** Terraform variable carrying the image tag (the git SHA) that CI deploys: `TF_VAR_image_tag`. */
+export const IMAGE_TAG_VARIABLE = "image_tag";
+
+/** Terraform variable for running a migration ahead of the services: `TF_VAR_migration_image_tag`. */
+export const MIGRATION_IMAGE_TAG_VARIABLE = "migration_image_tag";
+
+const DOCKER_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+/** The deploy-time inputs of an environment stack, as tokens. */
+export interface StackInputs {
+  /** Image tag services and cron jobs run (`var.image_tag`). */
+  readonly imageTag: string;
+  /** Image tag of the migration task: `var.migration_image_tag`, or imageTag when empty. */
+  readonly migrationImageTag: string;
+  /** Origin-verify values the ALB accepts: the current secret, and the previous one while rotating. */
+  readonly originVerifyValues: string[];
+}
+
+/**
+ * Declares the stack's deploy-time inputs (never literals): `TF_VAR_image_tag` (git SHA),
+ * `TF_VAR_migration_image_tag`, `TF_VAR_origin_verify_secret` and, while rotating,
+ * `TF_VAR_origin_verify_secret_previous`; each validated by Terraform before anything is planned.
+ */
+export function declareStackInputs(stack: TerraformStack): StackInputs {
+  const imageTag = new TerraformVariable(stack, IMAGE_TAG_VARIABLE, {
+    type: "string",
+    description: "Image tag to run (the git SHA CI built); a new value changes only task definitions and services",
+    validation: [{ condition: `\${can(regex("${DOCKER_TAG}", var.${IMAGE_TAG_VARIABLE}))}`, errorMessage: "image_tag must be a Docker tag (letters, digits, _ . -), e.g. the git SHA." }],
+  }).stringValue;
+  // Migrate first: deploy with the running tag in image_tag and the new one here, and only the
+  // migration task definition changes; run it; then deploy the new image_tag (docs/runbook.md).
+  const migrationImageTag = new TerraformVariable(stack, MIGRATION_IMAGE_TAG_VARIABLE, {
+    type: "string",
+    default: "",
+    description: "Image tag of the migration task when it must run ahead of the services; empty = image_tag",
+    validation: [{ condition: `\${var.${MIGRATION_IMAGE_TAG_VARIABLE} == "" || can(regex("${DOCKER_TAG}", var.${MIGRATION_IMAGE_TAG_VARIABLE}))}`, errorMessage: "migration_image_tag must be empty or a Docker tag, e.g. the git SHA." }],
+  }).stringValue;
+  new TerraformOutput(stack, "services_image_tag", { value: imageTag, description: "Image tag the services run (CI reads it to migrate ahead of a deploy)" });
+  const originCurrent = new TerraformVariable(stack, ORIGIN_SECRET_VARIABLE, {
+    type: "string",
+    sensitive: true,
+    description: "Origin-verify secret Cloudflare sends (from Secrets Manager via CI); never commit it",
+    validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${ORIGIN_SECRET_VARIABLE}))}`, errorMessage: "origin_verify_secret must be 32-128 letters and digits (no * or ?, which ALB treats as wildcards)." }],
+  });
+  const originPrevious = new TerraformVariable(stack, ORIGIN_SECRET_PREVIOUS_VARIABLE, {
+    type: "string",
+    sensitive: true,
+    default: "",
+    description: "Previous origin-verify secret, accepted too while rotating; empty otherwise",
+  });
+  return {
+    imageTag,
+    migrationImageTag: Fn.coalesce([migrationImageTag, imageTag]),
+    originVerifyValues: acceptedOriginValues(originCurrent.stringValue, originPrevious.stringValue),
+  };
+}

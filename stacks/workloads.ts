@@ -1,0 +1,163 @@
+import type { TerraformStack } from "cdktf";
+import type { Connection } from "../lib/compute/connection";
+import { FargateService, type ServiceScaling } from "../lib/compute/fargate-service";
+import { FargateTask } from "../lib/compute/fargate-task";
+import { planRoutes, type PlannedRoute } from "../lib/compute/route-plan";
+import { ScheduleGroup } from "../lib/compute/schedule-group";
+import { ScheduledTask } from "../lib/compute/scheduled-task";
+import { lifecycleOf } from "../lib/core/lifecycle";
+import type { Names } from "../lib/core/naming";
+import { databaseAccess, type DatabaseAccess } from "../lib/data/database-access";
+import type { UploadBucket } from "../lib/storage/upload-bucket";
+import type { EnvironmentConfig, ServiceConfig } from "../environments/types";
+import type { Platform } from "./platform";
+
+export interface WorkloadsProps {
+  /** The environment: its services, migration, cron jobs and app settings. */
+  readonly env: EnvironmentConfig;
+  /** Naming helper of the stack. */
+  readonly names: Names;
+  /** What the workloads run on (owned or borrowed). */
+  readonly platform: Platform;
+  /** The environment's upload bucket: services with `uploads: "read-write"` are connected to it. */
+  readonly uploads: UploadBucket;
+  /** Image tag the services and jobs run (a Terraform variable). */
+  readonly imageTag: string;
+  /** Image tag of the migration task (may run ahead of the services). */
+  readonly migrationImageTag: string;
+}
+
+/**
+ * The environment's workloads, built from data on any Platform:
+ * - one FargateService per declared service (`<name>-service`): HTTP services get a target group
+ *   and a listener rule at the priority planRoutes derives (a preview's under its own host),
+ *   workers scale on CPU or a named queue's backlog;
+ * - the one-off migration task (`migrate`) in the image of `app.migration.service`;
+ * - the cron jobs that list this environment (`cron-<job>`, in one schedule group `cron`).
+ * Each gets its typed connections: the database as declared (none / read / write), the upload
+ * bucket for `uploads: "read-write"`.
+ *
+ * Not a Construct: workloads sit directly on the stack under the construct ids deployments already
+ * have (`web-service`, `backend-service`, `migrate`, `cron-<job>`), so no Terraform address moves.
+ *
+ * Tested via: test/stacks/workloads.test.ts
+ */
+export class Workloads {
+  readonly services: Readonly<Record<string, FargateService>>;
+  /** Listener priorities of the HTTP services, by service name. */
+  readonly routes: Readonly<Record<string, PlannedRoute>>;
+  readonly migrationTask: FargateTask;
+  readonly scheduledTasks: readonly ScheduledTask[];
+  /** Longest modeled rollout wait of the HTTP services, in seconds. */
+  readonly modeledRolloutSeconds: number;
+
+  constructor(stack: TerraformStack, props: WorkloadsProps) {
+    const { env, names, platform, uploads } = props;
+    const lifecycle = lifecycleOf(env.safetyTier);
+    const appEnvironment = { APP_ENV: env.name, PUBLIC_URL: `https://${env.hostnames.app}`, REQUEST_TIMEOUT_SECONDS: String(env.app.requestTimeoutSeconds) };
+    const database = (access: DatabaseAccess, process: string): Connection[] =>
+      access === "none" ? [] : [databaseAccess(platform.database, access, `${names.prefix}-${process}`)];
+    const uploadAccess: Connection = { environment: uploads.environment, bind: (_scope, workload) => uploads.grantTo(workload.taskRole.name, workload.name) };
+    const queues: Readonly<Record<string, string>> = { "upload-events": uploads.resources.queue.name };
+
+    const entries = Object.entries(env.services);
+    const planned = planRoutes(
+      entries.flatMap(([service, s]) =>
+        s.kind === "http" ? [{ service, pathPatterns: s.route.paths, hosts: platform.hostOverride ? [platform.hostOverride] : s.route.hosts, priority: s.route.priority }] : [],
+      ),
+      platform.routePlacement,
+    );
+    this.routes = Object.fromEntries(planned.map((r) => [r.service, r]));
+
+    this.services = Object.fromEntries(
+      entries.map(([name, s]) => {
+        const route = this.routes[name];
+        const service = new FargateService(stack, `${name}-service`, {
+          lifecycle,
+          region: env.aws.region,
+          names,
+          kind: s.kind,
+          name,
+          cluster: platform.cluster,
+          subnetIds: platform.network.privateSubnetIds,
+          securityGroupId: platform.appSecurityGroupId,
+          alarms: platform.alarms,
+          size: s.size,
+          spotPercent: s.spotPercent ?? env.app.fargateSpotPercent,
+          port: env.app.containerPort,
+          requestTimeoutSeconds: env.app.requestTimeoutSeconds,
+          task: {
+            image: repository(platform, s.repository, name),
+            imageTag: props.imageTag,
+            command: s.command,
+            environment: { ...appEnvironment, ...s.environment },
+            secrets: s.secrets,
+            connections: [...database(s.database, name), ...(s.uploads === "read-write" ? [uploadAccess] : [])],
+            healthCheckTool: env.app.containerHealthCheck,
+          },
+          routing:
+            s.kind === "http" && route
+              ? { loadBalancer: platform.loadBalancer, pathPatterns: s.route.paths, hosts: route.hosts, healthCheckPath: s.healthCheckPath, priority: route.priority }
+              : undefined,
+          scaling: s.kind === "worker" ? workerScaling(s, queues) : undefined,
+        });
+        return [name, service];
+      }),
+    );
+
+    const migrationService: ServiceConfig | undefined = env.services[env.app.migration.service];
+    if (!migrationService) throw new Error(`${env.name}.app.migration.service "${env.app.migration.service}" is not a declared service; use one of ${Object.keys(env.services).join(", ")}`);
+    this.migrationTask = new FargateTask(stack, "migrate", {
+      lifecycle,
+      region: env.aws.region,
+      names,
+      name: "migrate",
+      image: repository(platform, migrationService.repository, "migrate"),
+      imageTag: props.migrationImageTag,
+      cpu: migrationService.size.cpu,
+      memoryMiB: migrationService.size.memoryMiB,
+      command: env.app.migration.command,
+      environment: appEnvironment,
+      connections: database("write", "migration"),
+    });
+
+    // Cron: jobs are data (env.cron.jobs); each runs where its `environments` lists this one.
+    const cronWhere = env.preview ? "preview" : (env.name as "prod" | "staging");
+    const jobs = env.cron.jobs.filter((job) => job.environments.includes(cronWhere));
+    const cronGroup = jobs.length ? new ScheduleGroup(stack, "cron", { names, alarms: platform.alarms }) : undefined;
+    this.scheduledTasks = cronGroup
+      ? jobs.map((job) => new ScheduledTask(stack, `cron-${job.name}`, {
+          lifecycle,
+          accountId: env.aws.accountId,
+          region: env.aws.region,
+          names,
+          job,
+          maintenance: env.cron.maintenance,
+          description: `${job.name}: ${job.command.join(" ")} (timeout ${job.timeoutSeconds}s, database ${job.database})`,
+          spotPercent: env.app.fargateSpotPercent,
+          group: cronGroup,
+          cluster: platform.cluster,
+          image: repository(platform, job.image ?? "backend", `cron job ${job.name}`),
+          imageTag: props.imageTag,
+          subnetIds: platform.network.privateSubnetIds,
+          securityGroupId: platform.appSecurityGroupId,
+          // Replica by default: a read job gets no primary host at all.
+          connections: database(job.database, `cron-${job.name}`),
+          environment: appEnvironment,
+          alarms: platform.alarms,
+        }))
+      : [];
+    this.modeledRolloutSeconds = Math.max(0, ...Object.values(this.services).map((s) => s.modeledRolloutSeconds));
+  }
+}
+
+function repository(platform: Platform, name: string, user: string) {
+  const repo = platform.repositories[name];
+  if (!repo) throw new Error(`${user} names repository "${name}", which the platform does not have; use one of ${Object.keys(platform.repositories).join(", ")}`);
+  return repo;
+}
+
+function workerScaling(s: Extract<ServiceConfig, { kind: "worker" }>, queues: Readonly<Record<string, string>>): ServiceScaling {
+  const scaling = s.scaling ?? { on: "cpu" };
+  return scaling.on === "cpu" ? { on: "cpu", targetPercent: scaling.targetPercent } : { on: "queue-backlog", queueName: queues[scaling.queue]!, targetMessagesPerTask: scaling.targetMessagesPerTask };
+}

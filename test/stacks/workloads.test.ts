@@ -1,0 +1,181 @@
+/**
+ * Services as data: a worker and a third HTTP service are added by editing environment data only
+ * (a fixture config, no code), and the stack grows the ECS services, target group, listener rule,
+ * autoscaling and alarms for them; bad route declarations fail at synth naming both services.
+ * The fixture's staging and preview also pass a real offline terraform plan.
+ */
+import { ephemeral, EnvironmentConfigError, staging, validateEnvironment } from "../../environments";
+import type { EnvironmentConfig, ServicesConfig } from "../../environments/types";
+import { EnvironmentStack } from "../../stacks/environment-stack";
+import type { PlanSummary } from "../../scripts/lib/offline";
+import { OFFLINE, planApp, resources, synthEnv, tempApp, type SynthJson } from "../helpers";
+
+/** The app's services plus an `api` HTTP service (declared before the catch-all) and a queue worker. */
+const services: ServicesConfig = {
+  backend: staging.services.backend!,
+  api: {
+    kind: "http",
+    repository: "api",
+    route: { paths: ["/api/*"] },
+    healthCheckPath: "/api/healthz",
+    database: "read",
+    uploads: "none",
+    size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 4 },
+    environment: { FEATURE_FLAGS: "search" },
+    secrets: { STRIPE_KEY: { arn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:shipkit/stripe-AbCdEf" } },
+  },
+  web: staging.services.web!,
+  "upload-worker": {
+    kind: "worker",
+    repository: "backend",
+    command: ["npm", "run", "worker"],
+    database: "write",
+    uploads: "read-write",
+    size: { cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 6 },
+    scaling: { on: "queue-backlog", queue: "upload-events", targetMessagesPerTask: 20 },
+  },
+};
+const grown: EnvironmentConfig = { ...staging, services };
+const preview = ephemeral(42, grown);
+
+const byName = (json: SynthJson, type: string, name: string) => resources(json, type).find((r) => r.name === name);
+const ruleOf = (json: SynthJson, service: string) => resources(json, "aws_lb_listener_rule").find((r) => JSON.stringify(r.action).includes(`${service}-service_target-group`))!;
+const containerEnv = (json: SynthJson, family: string) => String(resources(json, "aws_ecs_task_definition").find((t) => t.family === family)!.container_definitions);
+
+describe("adding a worker and a third HTTP service is a data change", () => {
+  const json = synthEnv(grown);
+
+  test("the fixture is a valid environment", () => {
+    expect(validateEnvironment(grown)).toBe(grown);
+    expect(validateEnvironment(preview)).toBe(preview);
+  });
+
+  test("four ECS services, one per declared service", () => {
+    expect(resources(json, "aws_ecs_service").map((s) => s.name).sort()).toEqual(["shipkit-staging-api", "shipkit-staging-backend", "shipkit-staging-upload-worker", "shipkit-staging-web"]);
+  });
+
+  test("the HTTP service gets a target group, a listener rule with a unique derived priority, and its health path", () => {
+    expect(byName(json, "aws_lb_target_group", "shipkit-staging-api-8080")).toMatchObject({ health_check: expect.objectContaining({ path: "/api/healthz" }), deregistration_delay: "30" });
+    const priorities = ["backend", "api", "web"].map((s) => ruleOf(json, s).priority);
+    expect(priorities).toEqual([49000, 49001, 49002]);
+    expect(new Set(resources(json, "aws_lb_listener_rule").map((r) => r.priority)).size).toBe(3);
+    expect(JSON.stringify(ruleOf(json, "api").condition)).toContain("/api/*");
+  });
+
+  test("the worker has no load balancer and scales on the upload queue's backlog per task", () => {
+    const worker = byName(json, "aws_ecs_service", "shipkit-staging-upload-worker")!;
+    expect(worker.load_balancer).toBeUndefined();
+    expect(worker.health_check_grace_period_seconds).toBeUndefined();
+    expect(resources(json, "aws_appautoscaling_target").find((t) => String(t.resource_id).includes("upload-worker"))).toMatchObject({ min_capacity: 1, max_capacity: 6 });
+    const backlog = byName(json, "aws_appautoscaling_policy", "shipkit-staging-upload-worker-backlog")!;
+    const spec = (backlog.target_tracking_scaling_policy_configuration as { target_value: number; customized_metric_specification: { metrics: { id: string; expression?: string; metric_stat?: { metric: { metric_name: string } } }[] } });
+    expect(spec.target_value).toBe(20);
+    expect(spec.customized_metric_specification.metrics.map((m) => m.metric_stat?.metric.metric_name ?? m.expression)).toEqual(["ApproximateNumberOfMessagesVisible", "RunningTaskCount", "visible / IF(running > 0, running, 1)"]);
+    expect(byName(json, "aws_appautoscaling_policy", "shipkit-staging-upload-worker-requests")).toBeUndefined();
+  });
+
+  test("every service gets its alarms on the environment's topic", () => {
+    const alarms = resources(json, "aws_cloudwatch_metric_alarm").map((a) => String(a.alarm_name));
+    for (const s of ["api", "upload-worker"]) expect(alarms.some((a) => a.startsWith(`shipkit-staging-${s}-`))).toBe(true);
+    expect(alarms).toContain("shipkit-staging-api-5xx-ratio");
+    expect(alarms.filter((a) => a.startsWith("shipkit-staging-upload-worker-")).some((a) => a.includes("5xx"))).toBe(false);
+  });
+
+  test("typed connections: read access gets no primary host, secrets stay references, uploads grant only who declares them", () => {
+    const api = containerEnv(json, "shipkit-staging-api");
+    expect(api).toContain("DATABASE_READ_HOST");
+    expect(api).not.toMatch(/"name"\s*=\s*"DATABASE_HOST"/);
+    expect(api).toContain("arn:aws:secretsmanager:us-east-1:222222222222:secret:shipkit/stripe-AbCdEf");
+    expect(api).not.toContain("UPLOAD_BUCKET");
+    expect(containerEnv(json, "shipkit-staging-upload-worker")).toContain("UPLOAD_BUCKET");
+    const grants = resources(json, "aws_iam_role_policy").map((p) => String(p.role));
+    expect(grants.filter((r) => r.includes("uploads") || r.includes("upload-worker")).length).toBeGreaterThan(0);
+    expect(Object.keys(json.resource!.aws_iam_role_policy!).filter((k) => k.startsWith("uploads_") && k.includes("-access")).sort()).toEqual([expect.stringContaining("uploads_backend-access"), expect.stringContaining("uploads_upload-worker-access")]);
+  });
+
+  test("a new repository is created and shared with previews", () => {
+    expect(resources(json, "aws_ecr_repository").map((r) => r.name).sort()).toEqual(["shipkit-staging-api", "shipkit-staging-backend", "shipkit-staging-web"]);
+    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["api_repository_url", "api_repository_arn"]));
+  });
+
+  test("the preview runs every service under its host, one Spot task each, alarms off", () => {
+    const pr = synthEnv(preview);
+    expect(resources(pr, "aws_ecs_service")).toHaveLength(4);
+    for (const s of ["backend", "api", "web"]) expect(JSON.stringify(ruleOf(pr, s).condition)).toContain("pr-42-staging.example.com");
+    expect(["backend", "api", "web"].map((s) => ruleOf(pr, s).priority)).toEqual([136, 137, 138]);
+    expect(resources(pr, "aws_cloudwatch_metric_alarm")).toHaveLength(0);
+    expect(resources(pr, "aws_appautoscaling_target")).toHaveLength(0);
+  });
+});
+
+describe("bad service declarations fail before anything is written", () => {
+  const problems = (env: EnvironmentConfig): string[] => {
+    try {
+      validateEnvironment(env);
+    } catch (e) {
+      if (e instanceof EnvironmentConfigError) return [...e.problems];
+      throw e;
+    }
+    return [];
+  };
+
+  test("a catch-all declared before a narrower route names both services and the fix", () => {
+    const { web, ...rest } = services;
+    expect(problems({ ...staging, services: { web: web!, ...rest } })).toEqual([
+      expect.stringMatching(/^staging\.services\.backend\.route .* service "web" is a catch-all evaluated before "backend", so "backend" would never receive traffic on any host; declare "backend" before "web"/),
+    ]);
+  });
+
+  test("two services claiming the same path", () => {
+    const clash = { ...services, api: { ...services.api!, route: { paths: ["/backend/*"] }, healthCheckPath: "/backend/healthz" } } as ServicesConfig;
+    expect(problems({ ...staging, services: clash })[0]).toMatch(/^staging\.services\.api\.route .*services "backend" and "api" both claim path \/backend\/\* on any host; keep the path in one of them/);
+  });
+
+  test("two services with the same explicit priority", () => {
+    const clash = { ...services, api: { ...services.api!, route: { paths: ["/api/*"], priority: 49900 } }, web: { ...services.web!, route: { priority: 49900 } } } as ServicesConfig;
+    expect(problems({ ...staging, services: clash })[0]).toMatch(/services "api" and "web" both have listener priority 49900; remove the explicit priority of one/);
+  });
+
+  test("a preview where two host-split services land on one host", () => {
+    const split = { ...services, api: { ...services.api!, route: { hosts: ["api.example.com"] }, healthCheckPath: "/healthz" } } as ServicesConfig;
+    expect(problems({ ...staging, services: split })).toEqual([]);
+    expect(problems(ephemeral(7, { ...staging, services: split }))[0]).toMatch(/^pr-7\.services\.web\.route .*both claim every path on host pr-7-staging\.example\.com.*\(in pr-7, every HTTP service answers on pr-7-staging\.example\.com\)/);
+  });
+
+  test.each<[string, Partial<ServicesConfig[string]>, RegExp]>([
+    ["a secret value instead of a reference", { secrets: { STRIPE_KEY: { arn: "sk_live_123" } } }, /services\.api\.secrets\.STRIPE_KEY\.arn "sk_live_123" is not a Secrets Manager secret ARN or SSM parameter ARN/],
+    ["a secret-looking plain variable", { environment: { STRIPE_API_KEY: "sk_live_123" } }, /services\.api\.environment\.STRIPE_API_KEY "sk_live_123" looks like a secret; move it to secrets/],
+    ["a variable the kit sets", { environment: { DATABASE_HOST: "db" } }, /services\.api\.environment\.DATABASE_HOST "db" is set by the kit/],
+    ["a health path outside the routes", { healthCheckPath: "/healthz" }, /services\.api\.healthCheckPath "\/healthz" is outside the service's paths \(\/api\/\*\).*use e\.g\. \/api\/healthz/],
+    ["a Fargate size that does not exist", { size: { cpu: 256, memoryMiB: 4096, minTasks: 1, maxTasks: 2 } }, /services\.api\.size\.memoryMiB 4096 is not valid with cpu 256; Fargate accepts 512–2048 MiB/],
+  ])("%s", (_what, patch, message) => {
+    const bad = { ...services, api: { ...services.api!, ...patch } } as ServicesConfig;
+    expect(problems({ ...staging, services: bad }).join("\n")).toMatch(message);
+  });
+
+  test("a worker that scales on the upload queue without upload access, and Spot in the protected tier", () => {
+    const worker = { ...services["upload-worker"]!, uploads: "none" } as ServicesConfig[string];
+    expect(problems({ ...staging, services: { ...services, "upload-worker": worker } })[0]).toMatch(/services\.upload-worker\.uploads "none" is "none" but the worker scales on the upload-events queue/);
+  });
+
+  test("the migration service and cron images must be declared", () => {
+    expect(problems({ ...staging, app: { ...staging.app, migration: { service: "api-v2", command: ["migrate"] } } })[0]).toMatch(/^staging\.app\.migration\.service "api-v2" is not a declared service; use one of backend, web/);
+    const jobs = staging.cron.jobs.map((j, i) => (i === 0 ? { ...j, image: "worker" } : j));
+    expect(problems({ ...staging, cron: { ...staging.cron, jobs } })[0]).toMatch(/cron\.jobs\[0\]\.image "worker" .*is not a repository of a declared service; use one of backend, web/);
+  });
+});
+
+describe("the grown environment plans for real", () => {
+  let plans: Record<string, PlanSummary> = {};
+  beforeAll(async () => {
+    const app = tempApp();
+    new EnvironmentStack(app, { env: grown, deployment: OFFLINE });
+    new EnvironmentStack(app, { env: preview, deployment: OFFLINE });
+    plans = await planApp(app, ["staging", "pr-42"], [grown]);
+  });
+  test.each(["staging", "pr-42"])("%s passes terraform plan with the real AWS provider", (stack) => {
+    expect(plans[stack]?.error ?? "").toBe("");
+    expect(plans[stack]?.ok).toBe(true);
+    expect(plans[stack]!.toAdd.aws_ecs_service).toBe(4);
+  });
+});
