@@ -167,8 +167,6 @@ export class FargateService extends Construct {
     if (lifecycle.protectState && cfg.spotPercent > 0) throw new ConfigError(this, "spotPercent", `${cfg.spotPercent} must be 0 in the ${lifecycle.tier} tier (Spot can be reclaimed)`);
     if (props.scaling?.on === "queue-backlog" && !(props.scaling.targetMessagesPerTask >= 1))
       throw new ConfigError(this, "scaling.targetMessagesPerTask", `${props.scaling.targetMessagesPerTask} must be at least 1 (messages one task works through within an acceptable delay)`);
-    if (props.scaling?.on === "queue-backlog" && props.size.maxTasks === props.size.minTasks)
-      throw new ConfigError(this, "scaling", `scales on a queue backlog but minTasks = maxTasks = ${props.size.minTasks}; raise maxTasks or scale on cpu`);
     if (props.size.minTasks > props.size.maxTasks) throw new ConfigError(this, "size.minTasks", `${props.size.minTasks} is above maxTasks ${props.size.maxTasks}`);
     if (cfg.requestTimeoutSeconds < 1 || cfg.requestTimeoutSeconds + DRAIN_MARGIN_SECONDS > 3600)
       throw new ConfigError(this, "requestTimeoutSeconds", `${cfg.requestTimeoutSeconds} must be 1–3595 s (deregistration delay tops out at 3600 s)`);

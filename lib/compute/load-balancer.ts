@@ -50,8 +50,7 @@ export interface LoadBalancerProps {
   readonly network: NetworkAttributes;
   /**
    * Regional AWS WAF on the ALB (managed common + known-bad-inputs rules and an auth rate limit),
-   * or `"off"`. Takes the app's `env.app.waf` as it is. No default: protection vs ~$8/month is
-   * the caller's decision.
+   * or `"off"`. No default: protection vs ~$8/month is the caller's decision.
    */
   readonly waf: "off" | WebAclSettings;
   /** ACM certificate ARN for the environment's hostnames (from the edge stack). */

@@ -5,8 +5,7 @@ import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
 /**
- * What the WAF's own rule needs: the auth rate limit. Structurally the app's `env.app.waf` (when
- * not `"off"`), so it passes straight in.
+ * What the WAF's own rule needs: the auth rate limit on the auth path prefix.
  */
 export interface WebAclSettings {
   /** Requests per 5 minutes per client IP (as Cloudflare reports it) allowed on the auth paths before blocking; 10 or more. */

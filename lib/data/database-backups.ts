@@ -20,8 +20,8 @@ const BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupSer
 export const FAILED_BACKUP_STATES = ["FAILED", "ABORTED", "EXPIRED"] as const;
 
 /**
- * The AWS Backup plan on top of RDS's own backups. Structurally the app's
- * `EnvironmentConfig["database"]["backupPlan"]`, which can be passed in as is.
+ * The AWS Backup plan on top of RDS's own backups: daily snapshots kept `retentionDays`,
+ * optionally copied to a vault in another region.
  */
 export interface BackupPlanSettings {
   /** Days each daily recovery point (and its copy) is kept before AWS Backup deletes it. */

@@ -38,8 +38,8 @@ export function parameterGroupFamily(engineVersion: string): string {
 
 /**
  * What the instance is: engine, size, storage, replicas, backups, availability and origin.
- * Structurally the app's `EnvironmentConfig["database"]`, which can be passed in as is (its
- * `backupPlan` is DatabaseBackups' concern and ignored here).
+ * Extra fields are ignored (an environment's database section, backup plan included, can be
+ * passed in as is; the backup plan is DatabaseBackups' concern).
  */
 export interface PostgresSettings {
   /**
