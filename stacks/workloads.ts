@@ -57,7 +57,6 @@ export class Workloads {
     const appEnvironment = { APP_ENV: env.name, PUBLIC_URL: `https://${env.hostnames.app}`, REQUEST_TIMEOUT_SECONDS: String(env.app.requestTimeoutSeconds) };
     const database = (access: DatabaseAccess, process: string): Connection[] =>
       access === "none" ? [] : [databaseAccess(platform.database, access, `${names.prefix}-${process}`)];
-    const uploadAccess: Connection = { environment: uploads.environment, bind: (_scope, workload) => uploads.grantTo(workload.taskRole.name, workload.name) };
     const queues: Readonly<Record<string, string>> = { "upload-events": uploads.resources.queue.name };
 
     const entries = Object.entries(env.services);
@@ -92,7 +91,7 @@ export class Workloads {
             command: s.command,
             environment: { ...appEnvironment, ...s.environment },
             secrets: s.secrets,
-            connections: [...database(s.database, name), ...(s.uploads === "read-write" ? [uploadAccess] : [])],
+            connections: [...database(s.database, name), ...(s.uploads === "read-write" ? [uploads.connection()] : [])],
             healthCheckTool: env.app.containerHealthCheck,
           },
           routing:

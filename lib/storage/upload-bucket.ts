@@ -3,6 +3,7 @@ import { Token } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { deadLetterQueueAlarm } from "../observability/queue-alarms";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketCorsConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-cors-configuration";
@@ -19,6 +20,7 @@ import { SqsQueueRedriveAllowPolicy } from "@cdktf/provider-aws/lib/sqs-queue-re
 import type { Lifecycle, SafetyTier } from "../core/lifecycle";
 import { MAX_SINGLE_UPLOAD_BYTES, SAFE_PREFIX, UPLOAD_ENV, type UploadEnvName } from "../../runtime/upload-contract";
 import { ConfigError } from "../core/errors";
+import type { Connection } from "../compute/connection";
 import type { Names } from "../core/naming";
 
 /** Server-side encryption at rest: S3-managed keys, or KMS with the AWS-managed `aws/s3` key (+ S3 Bucket Keys). */
@@ -135,15 +137,16 @@ const ORIGIN = /^https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?
  * - Events: ObjectCreated under `uploadPrefix` → SQS queue (SQS-managed SSE, TLS-only, sendable only
  *   by this bucket in this account) with a dead-letter queue; alarms on the age of the oldest event
  *   and on any dead letter, to the alarm topic (unless `alarms: "off"`).
- * - Services: `grantTo(roleName)` adds a least-privilege inline policy; `environment` carries the
- *   settings runtime/uploads.ts reads.
+ * - Workloads: `connection()` is the typed connection a task takes (`connections: [uploads.connection()]`):
+ *   the settings runtime/uploads.ts reads, and a least-privilege grant to the task's role
+ *   (`grantTo(role)`), bound when the task's roles exist.
  *
  * @example
  * const uploads = new UploadBucket(this, "uploads", {
  *   names, lifecycle: lifecycleOf("standard"), accountId: "111111111111", region: "us-east-1",
  *   allowedOrigins: ["https://www.example.com"], alarms: { topicArn: alarmTopicArn },
  * });
- * uploads.grantTo(taskRole.name);           // in the service: environment: { ...uploads.environment }
+ * new FargateService(this, "backend-service", { ..., task: { ..., connections: [uploads.connection()] } });
  * Rough cost at defaults: storage $0.023/GB-month + requests; SQS and 2 alarms ~ $0.20/month.
  * Tested via: test/constructs/upload-bucket.test.ts, test/e2e/uploads.e2e.test.ts (runtime helper)
  */
@@ -358,11 +361,11 @@ export class UploadBucket extends Construct {
    * delete the pending copy, sign GETs under `servePrefix`, and consume the event queue.
    * No bucket-level actions (no listing, no ACLs, no policy changes).
    *
-   * @param taskRoleName name (not ARN) of the IAM role, e.g. `taskRole.name`
+   * @param role the task role
    * @param id construct id of the inline policy, unique per grant; keep it stable
    * @returns the inline role policy
    */
-  grantTo(taskRoleName: string, id = "task"): IamRolePolicy {
+  grantTo(role: IamRole, id = "task"): IamRolePolicy {
     const policyId = `${id}-access`;
     if (this.node.tryFindChild(policyId))
       throw new ConfigError(this, "grantTo", `already granted with id "${id}"; pass a distinct id for each role`);
@@ -378,9 +381,17 @@ export class UploadBucket extends Construct {
     });
     return new IamRolePolicy(this, policyId, {
       name: this.names.of(`uploads-${id}`, { max: 128 }),
-      role: taskRoleName,
+      role: role.name,
       policy: doc.json,
     });
+  }
+
+  /**
+   * The bucket as a typed connection for a workload: its settings as plain variables and, once the
+   * task's roles exist, `grantTo(taskRole, <workload name>)`.
+   */
+  connection(): Connection {
+    return { environment: this.environment, bind: (_scope, workload) => this.grantTo(workload.taskRole, workload.name) };
   }
 
   private validate(cfg: {

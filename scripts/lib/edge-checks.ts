@@ -3,7 +3,7 @@
  * machines, so Cloudflare stacks are never planned; this re-implements, over the synthesized
  * JSON, the provider validators and Cloudflare rules that a plan or apply would otherwise be the
  * first to hit (cloudflare-v5.md §9). Plan-tier limits are checked earlier, at synth, by
- * constructs/edge-rulesets.ts. Used by `npm run plan:offline` and test/edge/*.test.ts.
+ * lib/edge/edge-rulesets.ts. Used by `npm run plan:offline` and test/edge/*.test.ts.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

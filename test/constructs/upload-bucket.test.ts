@@ -43,7 +43,7 @@ function uploadsStack(app: App, t: Target): { stack: TerraformStack; uploads: Up
     name: names.of("web-task", { max: 64 }),
     assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
   });
-  uploads.grantTo(role.name);
+  uploads.grantTo(role);
   return { stack, uploads };
 }
 
@@ -51,7 +51,7 @@ const synthUploads = (t: Target, extra: Extra = {}, grant?: string): SynthJson =
   JSON.parse(
     Testing.synthScope((s) => {
       const u = new UploadBucket(s, "uploads", props(t, extra));
-      if (grant) u.grantTo(grant);
+      if (grant) u.grantTo(new IamRole(s, "role", { name: grant, assumeRolePolicy: "{}" }));
     }),
   ) as SynthJson;
 
@@ -155,7 +155,7 @@ describe("UploadBucket", () => {
 
   test("grantTo scopes S3 to the prefixes and SQS to the queue; nothing bucket-wide", () => {
     const json = synthUploads(staging, {}, "shipkit-staging-web-task");
-    expect(one(json, "aws_iam_role_policy")).toMatchObject({ role: "shipkit-staging-web-task", name: "shipkit-staging-uploads-task" });
+    expect(one(json, "aws_iam_role_policy")).toMatchObject({ role: "${aws_iam_role.role.name}", name: "shipkit-staging-uploads-task" });
     const statements = policyDoc(json, "task-access-document").statement;
     const s3Resources = statements.filter((s) => s.actions.some((a) => a.startsWith("s3:"))).flatMap((s) => s.resources);
     expect(s3Resources.every((r) => /\.arn\}\/(pending|files)\/\*$/.test(r))).toBe(true);
@@ -170,8 +170,8 @@ describe("UploadBucket", () => {
   test("a second grant with the same id is refused", () => {
     expect(() => Testing.synthScope((s) => {
       const u = new UploadBucket(s, "uploads", props(staging));
-      u.grantTo("a");
-      u.grantTo("b");
+      u.grantTo(new IamRole(s, "a", { name: "a", assumeRolePolicy: "{}" }));
+      u.grantTo(new IamRole(s, "b", { name: "b", assumeRolePolicy: "{}" }));
     })).toThrow(/uploads: "grantTo" already granted with id "task"; pass a distinct id/);
   });
 
