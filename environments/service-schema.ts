@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { fargateSizeProblem } from "../lib/compute/fargate-sizes";
 import { MAX_ROUTE_VALUES } from "../lib/compute/route-plan";
+import type { DeepReadonly } from "./deep-readonly";
 
 /**
  * The app's services as data: the zod schema is the single source of the types (`z.infer`), so a
@@ -157,13 +158,13 @@ export const serviceSchema = z.discriminatedUnion("kind", [httpServiceSchema, wo
 });
 
 /** One service, as declared and as resolved for an environment. */
-export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type ServiceConfig = DeepReadonly<z.infer<typeof serviceSchema>>;
 /** An HTTP service. */
-export type HttpServiceConfig = z.infer<typeof httpServiceSchema>;
+export type HttpServiceConfig = DeepReadonly<z.infer<typeof httpServiceSchema>>;
 /** A worker. */
-export type WorkerServiceConfig = z.infer<typeof workerServiceSchema>;
+export type WorkerServiceConfig = DeepReadonly<z.infer<typeof workerServiceSchema>>;
 /** Size of one service. */
-export type ServiceSizeConfig = z.infer<typeof serviceSizeSchema>;
+export type ServiceSizeConfig = DeepReadonly<z.infer<typeof serviceSizeSchema>>;
 /** Services by name; object key order is the declaration (and route evaluation) order. */
 export type ServicesConfig = Readonly<Record<string, ServiceConfig>>;
 

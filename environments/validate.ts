@@ -1,14 +1,16 @@
-import { z } from "zod";
 import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../lib/core/ipv4";
 import { cronSchema } from "./cron-validate";
-import { servicesSchema, type ServicesConfig } from "./service-schema";
+import { environmentObjectSchema, HOSTNAME } from "./schema";
+import type { ServicesConfig } from "./service-schema";
 import { planRoutes, RouteConflictError, type RoutePlacement } from "../lib/compute/route-plan";
 import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
 import { SUBNET_TIERS } from "../lib/network/network";
 import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../lib/data/postgres-database";
 
-export { FARGATE_MEMORY, SUBNET_TIERS, POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS };
 import type { EnvironmentConfig } from "./types";
+
+export { FARGATE_MEMORY, SUBNET_TIERS, POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS };
+export { RDS_INSTANCE_CLASS, RDS_SNAPSHOT } from "./schema";
 
 /** Raised for bad environment input, before any stack is built or any output is written. */
 export class EnvironmentConfigError extends Error {
@@ -18,81 +20,8 @@ export class EnvironmentConfigError extends Error {
   }
 }
 
-/** RDS instance class naming: db.<family><generation>[variant].<size>, e.g. db.t4g.medium, db.r6gd.2xlarge. */
-export const RDS_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[0-9]{1,2}xlarge)$/;
-
-/** An RDS snapshot identifier (same account) or a snapshot ARN (shared from another account). */
-export const RDS_SNAPSHOT = /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws(-[a-z]+)?:rds:[a-z0-9-]+:[0-9]{12}:snapshot:[a-zA-Z0-9:-]{1,255})$/;
-
-const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const hostname = z.string().regex(HOSTNAME, "is not a lowercase hostname; use a name like www.example.com (no scheme, port, trailing dot or wildcard)");
-
-const envSchema = z
-  .object({
-    name: z.string().regex(/^(prod|staging|pr-[1-9][0-9]{0,4})$/, "is not an environment name; use prod, staging or pr-<n>"),
-    appName: z.string().regex(/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/, "must be 3–16 lowercase letters, digits or dashes, starting with a letter (it prefixes every resource name)"),
-    aws: z.object({
-      accountId: z.string().regex(/^[0-9]{12}$/, "is not a 12-digit AWS account id"),
-      region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "is not an AWS region; use a region code like us-east-1"),
-      deployRoleArn: z.string().regex(/^arn:aws(-[a-z]+)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,64}$/, "is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>"),
-      availabilityZones: z.array(z.string()).min(2, "needs at least 2 AZs (ALB and multi-AZ RDS require two)").max(3, "supports at most 3 AZs"),
-      stateBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "is not an S3 bucket name"),
-    }),
-    network: z.object({
-      cidr: z.string(),
-      // No "none": Fargate tasks in private subnets pull from ECR, ship logs and read secrets through NAT.
-      nat: z.enum(["per-az", "single"], { errorMap: () => ({ message: 'is not a NAT mode; use "per-az" or "single" (private tasks need egress to ECR, CloudWatch Logs and Secrets Manager)' }) }),
-    }),
-    hostnames: z.object({ app: hostname, redirects: z.array(hostname) }),
-    cloudflare: z.object({
-      zone: hostname,
-      plan: z.enum(["free", "pro", "business", "enterprise"], { errorMap: () => ({ message: 'is not a Cloudflare plan; use "free", "pro", "business" or "enterprise"' }) }),
-    }),
-    safetyTier: z.enum(["protected", "standard", "ephemeral"], { errorMap: () => ({ message: 'is not a safety tier; use "protected", "standard" or "ephemeral"' }) }),
-    services: servicesSchema,
-    database: z.object({
-      engineVersion: z.string().regex(POSTGRES_ENGINE_VERSION, 'is not a PostgreSQL engine version; use a major such as "16" (auto minor upgrades) or major.minor such as "16.4"'),
-      instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "is not an RDS instance class; use db.<family>.<size> such as db.t4g.medium or db.r6g.large"),
-      allocatedStorageGiB: z.number().int().min(20, "must be at least 20 GiB (gp3 minimum)").max(65536, "must be at most 65536 GiB"),
-      maxAllocatedStorageGiB: z.number().int().max(65536, "must be at most 65536 GiB"),
-      readReplicas: z.number().int().min(0, "must be 0 or more").max(5, "must be at most 5; more replicas rarely help, add them deliberately"),
-      backupRetentionDays: z.number().int().min(0, "must be 0–35 days (RDS limit)").max(35, "must be 0–35 days (RDS limit); keep longer history with backupPlan"),
-      multiAz: z.boolean(),
-      backupPlan: z
-        .object({
-          retentionDays: z.number().int().min(7, "must be at least 7 days").max(36500, "must be at most 36500 days"),
-          copyToRegion: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, "is not an AWS region; use a region code like us-west-2").optional(),
-        })
-        .optional(),
-      restoreFrom: z
-        .object({ snapshot: z.string().regex(RDS_SNAPSHOT, "is not an RDS snapshot identifier or ARN; use e.g. prod-scrubbed-2026-01-01 or arn:aws:rds:<region>:<account>:snapshot:<name>") })
-        .optional(),
-    }),
-    app: z.object({
-      requestTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(900, "must be at most 900 s; long jobs belong in workers"),
-      idleTimeoutSeconds: z.number().int().min(1, "must be at least 1 second").max(4000, "must be at most 4000 s (the ALB maximum)"),
-      containerPort: z.number().int().min(1024, "must be 1024 or higher (containers run unprivileged)").max(65535, "must be a TCP port"),
-      ecrKeepImages: z.number().int().min(5, "must keep at least 5 images so rollbacks have something to roll back to").max(1000, "must be at most 1000"),
-      fargateSpotPercent: z.number().int().min(0, "must be 0–100").max(100, "must be 0–100"),
-      containerHealthCheck: z.enum(["wget", "curl", "node"], { errorMap: () => ({ message: 'is not a health check tool; use "wget", "curl" or "node" (whichever the image has)' }) }),
-      waf: z.union([
-        z.literal("off"),
-        z.object({
-          authRateLimitPer5Minutes: z.number().int().min(10, "must be at least 10 (the WAF minimum)").max(2000000000, "is above the WAF maximum"),
-          authPathPrefix: z.string().regex(/^\/[\w\-./]*\/$/, "must be a path prefix ending in /, e.g. /backend/auth/"),
-        }),
-      ]),
-      migration: z.object({
-        service: z.string(),
-        command: z.array(z.string().min(1)).min(1, "must name a command, e.g. [\"npm\", \"run\", \"migrate\"]"),
-      }),
-    }),
-    cron: cronSchema(FARGATE_MEMORY),
-    transforms: z
-      .array(z.object({ path: z.string().min(1, "is empty; name a construct path such as database/primary"), reason: z.string().min(10, "must say why the default is wrong here (10 characters or more)"), apply: z.function() }))
-      .optional(),
-    preview: z.object({ prNumber: z.number().int().min(1).max(99999), base: z.literal("staging") }).optional(),
-  })
+const envSchema = environmentObjectSchema
+  .extend({ cron: cronSchema })
   .superRefine((e, ctx) => {
     const azs = e.aws.availabilityZones;
     azs.forEach((az, i) => {
