@@ -229,3 +229,55 @@ describe("validation", () => {
     expect(exec.statement).toEqual(expect.arrayContaining([expect.objectContaining({ sid: "ReadSecrets", resources: ["arn:aws:secretsmanager:us-east-1:222222222222:secret:db-AbCd"] })]));
   });
 });
+
+describe("FargateService on its own small stack", () => {
+  const names = new Names("team", "dev");
+  const cluster = { clusterName: "team-dev-cluster", clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/team-dev-cluster" };
+  const lb = { httpsListenerArn: "arn:listener", securityGroupId: "sg-alb", arnSuffix: "app/team/abc", vpcId: "vpc-1", originVerifyValues: ["v"], originVerifyHeader: "x-origin-verify" };
+  const common = {
+    lifecycle: lifecycleOf("standard"), region: "eu-west-1", names, cluster, subnetIds: ["subnet-a"], securityGroupId: "sg-app", alarms: { topicArn: "arn:aws:sns:eu-west-1:123456789012:alarms" },
+    task: { image: { repositoryUrl: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team-dev-api", repositoryArn: "arn:aws:ecr:eu-west-1:123456789012:repository/team-dev-api" }, imageTag: "abc" },
+    size: { cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 4 } as const,
+  };
+  const synth = (fn: (s: import("constructs").Construct) => void) => JSON.parse(Testing.synthScope(fn)) as SynthJson;
+
+  test("an http service: target group, listener rule at the given priority and hosts, CPU + request scaling, 4 alarms", () => {
+    const json = synth((s) => new FargateService(s, "api", { ...common, kind: "http", name: "api", spotPercent: 100, routing: { loadBalancer: lb, pathPatterns: ["/api/*"], hosts: ["api.example.com"], healthCheckPath: "/api/healthz", priority: 49007 } }));
+    expect(resources(json, "aws_lb_target_group")[0]).toMatchObject({ name: "team-dev-api-8080", vpc_id: "vpc-1", health_check: expect.objectContaining({ path: "/api/healthz" }) });
+    expect(resources(json, "aws_lb_listener_rule")[0]).toMatchObject({
+      priority: 49007,
+      condition: expect.arrayContaining([{ path_pattern: { values: ["/api/*"] } }, { host_header: { values: ["api.example.com"] } }, { http_header: { http_header_name: "x-origin-verify", values: ["v"] } }]),
+    });
+    expect(resources(json, "aws_appautoscaling_policy").map((p) => p.name).sort()).toEqual(["team-dev-api-cpu", "team-dev-api-requests"]);
+    expect(resources(json, "aws_cloudwatch_metric_alarm")).toHaveLength(4);
+    expect(resources(json, "aws_ecs_service")[0]).toMatchObject({ name: "team-dev-api", capacity_provider_strategy: [{ capacity_provider: "FARGATE_SPOT", weight: 1 }], enable_execute_command: true });
+    expect(String(resources(json, "aws_ecs_task_definition")[0]!.container_definitions)).toContain('"awslogs-region" = "eu-west-1"');
+  });
+
+  test("a worker: no load balancer, backlog-per-task scaling on the named queue, one alarm", () => {
+    const json = synth((s) => new FargateService(s, "jobs", { ...common, kind: "worker", name: "jobs", scaling: { on: "queue-backlog", queueName: "team-dev-jobs", targetMessagesPerTask: 50 } }));
+    expect(resources(json, "aws_lb_target_group")).toHaveLength(0);
+    expect(resources(json, "aws_ecs_service")[0]!.load_balancer).toBeUndefined();
+    const backlog = resources(json, "aws_appautoscaling_policy").find((p) => p.name === "team-dev-jobs-backlog")!;
+    expect(JSON.stringify(backlog)).toContain('"value":"team-dev-jobs"');
+    expect(resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name)).toEqual(["team-dev-jobs-tasks-below-desired"]);
+  });
+
+  test("a fixed-size worker gets no scaling at all, and a backlog target below 1 is refused", () => {
+    const fixed = synth((s) => new FargateService(s, "jobs", { ...common, kind: "worker", name: "jobs", size: { ...common.size, maxTasks: 1 }, scaling: { on: "queue-backlog", queueName: "q", targetMessagesPerTask: 5 } }));
+    expect(resources(fixed, "aws_appautoscaling_target")).toHaveLength(0);
+    expect(() => synth((s) => new FargateService(s, "jobs", { ...common, kind: "worker", name: "jobs", scaling: { on: "queue-backlog", queueName: "q", targetMessagesPerTask: 0 } }))).toThrow(/"scaling.targetMessagesPerTask" 0 must be at least 1/);
+  });
+
+  test("connections: settings merged into the container, bound to the task's roles", () => {
+    const bound: string[] = [];
+    const json = synth((s) => new FargateService(s, "api", {
+      ...common, kind: "worker", name: "api",
+      task: { ...common.task, environment: { A: "1" }, connections: [{ environment: { B: "2" }, secrets: { C: { arn: "arn:aws:ssm:eu-west-1:123456789012:parameter/c" } }, bind: (_scope, w) => bound.push(`${w.name}:${w.securityGroupId}`) }] },
+    }));
+    const c = String(resources(json, "aws_ecs_task_definition")[0]!.container_definitions);
+    expect(c).toMatch(/"name" = "A", "value" = "1"\}, \{"name" = "B", "value" = "2"/);
+    expect(c).toContain('"valueFrom" = "arn:aws:ssm:eu-west-1:123456789012:parameter/c"');
+    expect(bound).toEqual(["api:sg-app"]);
+  });
+});
