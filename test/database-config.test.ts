@@ -1,16 +1,8 @@
-import { EnvironmentConfigError, ephemeral, prod, staging, validateEnvironment } from "../environments";
+import { ephemeral, prod, staging } from "../environments";
 import type { EnvironmentConfig } from "../environments/types";
-import { withEnv } from "./helpers";
+import { environmentProblems, withEnv } from "./helpers";
 
-const problemsOf = (env: EnvironmentConfig): string[] => {
-  try {
-    validateEnvironment(env);
-  } catch (e) {
-    if (e instanceof EnvironmentConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-};
+const problemsOf = environmentProblems;
 
 describe("database config", () => {
   test("shipped values: prod multi-AZ with a replica, 14 days and a backup plan; staging 7 days; previews own nothing", () => {

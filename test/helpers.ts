@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { App, Testing, TerraformStack } from "cdktf";
 import * as os from "node:os";
 import { findProviderMirror, planStack, pool, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "../scripts/lib/offline";
-import { prod, staging, ephemeral } from "../environments";
+import { EnvironmentConfigError, prod, staging, ephemeral, validateEnvironment } from "../environments";
 import type { EnvironmentConfig } from "../environments/types";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import type { Deployment } from "../stacks/deployment";
@@ -77,4 +77,15 @@ export async function planApp(app: App, stackNames: readonly string[], upstreams
 /** A fresh app writing to a temporary folder. */
 export function tempApp(): App {
   return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-app-")) });
+}
+
+/** The problems validateEnvironment reports for `env` (none: `[]`). */
+export function environmentProblems(env: EnvironmentConfig): string[] {
+  try {
+    validateEnvironment(env);
+  } catch (e) {
+    if (e instanceof EnvironmentConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
 }

@@ -4,11 +4,11 @@
  * autoscaling and alarms for them; bad route declarations fail at synth naming both services.
  * The fixture's staging and preview also pass a real offline terraform plan.
  */
-import { ephemeral, EnvironmentConfigError, staging, validateEnvironment } from "../../environments";
+import { ephemeral, staging, validateEnvironment } from "../../environments";
 import type { EnvironmentConfig, ServicesConfig } from "../../environments/types";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import type { PlanSummary } from "../../scripts/lib/offline";
-import { OFFLINE, planApp, resources, synthEnv, tempApp, type SynthJson } from "../helpers";
+import { environmentProblems, OFFLINE, planApp, resources, synthEnv, tempApp, type SynthJson } from "../helpers";
 
 /** The app's services plus an `api` HTTP service (declared before the catch-all) and a queue worker. */
 const services: ServicesConfig = {
@@ -109,15 +109,7 @@ describe("adding a worker and a third HTTP service is a data change", () => {
 });
 
 describe("bad service declarations fail before anything is written", () => {
-  const problems = (env: EnvironmentConfig): string[] => {
-    try {
-      validateEnvironment(env);
-    } catch (e) {
-      if (e instanceof EnvironmentConfigError) return [...e.problems];
-      throw e;
-    }
-    return [];
-  };
+  const problems = environmentProblems;
 
   test("a catch-all declared before a narrower route names both services and the fix", () => {
     const { web, ...rest } = services;
