@@ -126,7 +126,7 @@ function admitFromLoadBalancer(scope: Construct, securityGroupId: string, albSec
 const ADMITTED = new WeakMap<TerraformStack, { securityGroupId: string; albSecurityGroupId: string; port: number }[]>();
 
 /**
- * One Fargate service class for web, backend and workers.
+ * One Fargate service class for HTTP services (behind a shared ALB listener) and workers.
  *
  * Fast, safe rollouts: 100%/200% rolling with the circuit breaker rolling back, target group
  * health checks every 5 s (healthy after 2), deregistration delay = request timeout + 5 s. The

@@ -103,7 +103,7 @@ function hclLiterals<T>(value: T): T {
  * with init as PID 1, logging to CloudWatch. Old revisions are kept (`skip_destroy`) so a rollback
  * can point the service at the previous one.
  *
- * Used by FargateService (web, backend, workers), the migration task and scheduled tasks.
+ * Used by FargateService (HTTP services, workers), one-off tasks (migration) and scheduled tasks.
  * Tested via: test/constructs/fargate-service.test.ts
  */
 export class FargateTask extends Construct {
