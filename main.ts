@@ -4,6 +4,7 @@
  * - PR_NUMBER=<n>      also build the preview `pr-<n>` (1–99999).
  * - SHIPKIT_OFFLINE=1  offline mode: local state, dummy credentials (plan only; never deploy).
  * - SHIPKIT_OFFLINE_STATE_DIR  where offline state lives. @default ./.offline/state
+ * - SHIPKIT_SOURCE_MAPS=1  map stack traces back to TypeScript (slower synth; for debugging a crash).
  */
 import * as path from "node:path";
 import { buildApp } from "./app";
@@ -11,6 +12,10 @@ import { EnvironmentConfigError, parsePrNumber } from "./environments";
 import type { Deployment } from "./stacks/deployment";
 
 function main(): void {
+  // cdktf records a stack trace for every token it creates; with source maps on (tsx turns them on),
+  // each trace is mapped back to TypeScript, a fifth of synth time. Synth errors are our own messages,
+  // not traces: SHIPKIT_SOURCE_MAPS=1 turns mapping back on for debugging a crash.
+  if (process.env.SHIPKIT_SOURCE_MAPS !== "1") process.setSourceMapsEnabled(false);
   const offline = process.env.SHIPKIT_OFFLINE === "1";
   const deployment: Deployment = offline
     ? { mode: "offline", stateDir: path.resolve(process.env.SHIPKIT_OFFLINE_STATE_DIR ?? ".offline/state") }

@@ -1,9 +1,10 @@
-import { Annotations, IAspect, TerraformResource, TerraformStack } from "cdktf";
+import { Annotations, DefaultTokenResolver, IAspect, StringConcat, TerraformResource, TerraformStack, Tokenization } from "cdktf";
 import type { IConstruct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { RdsCluster } from "@cdktf/provider-aws/lib/rds-cluster";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
@@ -65,13 +66,13 @@ export class Guardrails implements IAspect {
         fail(c, "open-ingress", `admits ${open} on a non-web port; restrict the source to a security group or known CIDRs, or use ports ${WEB_PORTS.join("/")}`);
     }
 
-    // Resolve references through the synthesized form: a block refers to its bucket as ${aws_s3_bucket.<id>.id}.
-    const synthesized = stack.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
-    const blocks = Object.values(synthesized.resource?.aws_s3_bucket_public_access_block ?? {});
+    // Resolve each block's bucket reference (a block refers to its bucket as ${aws_s3_bucket.<id>.id});
+    // resolving only that value keeps the check from synthesizing the whole stack a second time.
     const blocked = new Set(
-      blocks
-        .filter((b) => b.block_public_acls === true && b.block_public_policy === true && b.ignore_public_acls === true && b.restrict_public_buckets === true)
-        .map((b) => String(b.bucket)),
+      all
+        .filter((c): c is S3BucketPublicAccessBlock => c instanceof S3BucketPublicAccessBlock)
+        .filter((b) => b.blockPublicAclsInput === true && b.blockPublicPolicyInput === true && b.ignorePublicAclsInput === true && b.restrictPublicBucketsInput === true)
+        .map((b) => String(Tokenization.resolve(b.bucketInput, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }))),
     );
     for (const bucket of all.filter((c): c is S3Bucket => c instanceof S3Bucket)) {
       const refs = [`\${${bucket.terraformResourceType}.${bucket.friendlyUniqueId}.id}`, `\${${bucket.terraformResourceType}.${bucket.friendlyUniqueId}.bucket}`];

@@ -156,41 +156,59 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   });
 }
 
-interface PlanJson {
-  planned_values?: { outputs?: Record<string, { value?: unknown; sensitive?: boolean }> };
-  resource_changes?: { address: string; type: string; mode: string; change: { actions: string[] } }[];
+/** One line of `terraform plan -json` (the machine-readable UI stream) that the summary reads. */
+interface PlanLine {
+  type?: string;
+  "@level"?: string;
+  "@message"?: string;
+  change?: { action: string; resource: { addr: string; resource_type: string; resource_key?: unknown; mode?: string } };
+  diagnostic?: { severity: string; summary: string; detail?: string };
 }
 
-/** Runs `terraform init` + `plan` in a synthesized stack folder and summarises the plan. */
+/** Outputs whose values the synthesized stack already states as literals (no `${...}`): known before any plan. */
+function literalOutputs(stackDir: string): Record<string, unknown> {
+  const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { output?: Record<string, { value?: unknown; sensitive?: boolean }> };
+  return Object.fromEntries(Object.entries(json.output ?? {}).filter(([, o]) => !o.sensitive && o.value !== undefined && !JSON.stringify(o.value).includes("${")).map(([k, o]) => [k, o.value]));
+}
+
+/**
+ * Runs `terraform init` + `plan` in a synthesized stack folder and summarises the plan. The plan
+ * streams Terraform's own machine-readable changes (`-json`: one `planned_change` per resource with
+ * its action), so no second `terraform show -json` pass is needed; the binary plan is still saved
+ * to `offline.tfplan` for a human `terraform show`.
+ */
 export async function planStack(stack: string, stackDir: string, env: NodeJS.ProcessEnv): Promise<PlanSummary> {
   const started = Date.now();
   const done = (rest: Omit<PlanSummary, "stack" | "seconds">): PlanSummary => ({ stack, seconds: (Date.now() - started) / 1000, ...rest });
   const empty = { toAdd: {}, counts: { add: 0, change: 0, destroy: 0 }, outputs: {} };
   const init = await run("terraform", ["init", "-input=false", "-no-color"], stackDir, env);
   if (init.code !== 0) return done({ ok: false, ...empty, warnings: [], error: init.stderr || init.stdout });
-  const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-out=offline.tfplan"], stackDir, env);
-  if (plan.code !== 0) return done({ ok: false, ...empty, warnings: [], error: plan.stderr || plan.stdout });
-  const show = await run("terraform", ["show", "-json", "offline.tfplan"], stackDir, env);
-  if (show.code !== 0) return done({ ok: false, ...empty, warnings: [], error: show.stderr });
-  const json = JSON.parse(show.stdout) as PlanJson;
+  const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-json", "-out=offline.tfplan"], stackDir, env);
+  const lines = plan.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as PlanLine);
+  const diagnostics = (severity: string) => lines.filter((l) => l.type === "diagnostic" && l.diagnostic?.severity === severity).map((l) => l.diagnostic!);
+  if (plan.code !== 0) {
+    const errors = diagnostics("error").map((d) => `Error: ${d.summary}${d.detail ? `\n${d.detail}` : ""}`).join("\n\n");
+    return done({ ok: false, ...empty, warnings: [], error: errors || plan.stderr || plan.stdout });
+  }
   const toAdd: Record<string, number> = {};
   const counts = { add: 0, change: 0, destroy: 0 };
-  const warnings = [...plan.stdout.matchAll(/Warning: (.+)/g)].map((m) => m[1]!.trim());
-  for (const rc of json.resource_changes ?? []) {
-    if (rc.mode !== "managed") continue;
-    const a = rc.change.actions;
-    if (a.includes("create")) {
+  const warnings = diagnostics("warning").map((d) => d.summary.trim());
+  for (const l of lines) {
+    if (l.type !== "planned_change" || !l.change || l.change.resource.mode === "data") continue;
+    const { action, resource } = l.change;
+    const creates = action === "create" || action === "replace";
+    const deletes = action === "delete" || action === "replace";
+    if (creates) {
       counts.add++;
-      toAdd[rc.type] = (toAdd[rc.type] ?? 0) + 1;
+      toAdd[resource.resource_type] = (toAdd[resource.resource_type] ?? 0) + 1;
     }
-    if (a.includes("update")) counts.change++;
-    if (a.includes("delete")) {
+    if (action === "update") counts.change++;
+    if (deletes) {
       counts.destroy++;
-      if (STATEFUL_TYPES.has(rc.type)) warnings.push(`STATEFUL ${a.includes("create") ? "REPLACE" : "DESTROY"}: ${rc.address}`);
+      if (STATEFUL_TYPES.has(resource.resource_type)) warnings.push(`STATEFUL ${creates ? "REPLACE" : "DESTROY"}: ${resource.addr}`);
     }
   }
-  const outputs = Object.fromEntries(Object.entries(json.planned_values?.outputs ?? {}).filter(([, o]) => !o.sensitive && o.value !== undefined).map(([k, o]) => [k, o.value]));
-  return done({ ok: true, toAdd, counts, warnings, outputs });
+  return done({ ok: true, toAdd, counts, warnings, outputs: literalOutputs(stackDir) });
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping result order. */

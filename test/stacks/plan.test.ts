@@ -42,6 +42,17 @@ describe("offline terraform plan", () => {
     expect(summaries.staging!.toAdd.aws_nat_gateway).toBe(1);
   });
 
+  test("databases: prod a primary and a replica with AWS Backup; staging one instance, no backup plan", () => {
+    expect(summaries.prod!.toAdd).toMatchObject({ aws_db_instance: 2, aws_db_parameter_group: 2, aws_backup_plan: 1, aws_backup_selection: 1 });
+    expect(summaries.staging!.toAdd.aws_db_instance).toBe(1);
+    expect(summaries.staging!.toAdd.aws_backup_plan).toBeUndefined();
+  });
+
+  test("pr-42 plans db-init/db-drop against staging's instance, owning no instance", () => {
+    expect(summaries["pr-42"]!.toAdd.aws_db_instance).toBeUndefined();
+    expect(summaries["pr-42"]!.toAdd.aws_ecs_task_definition).toBeGreaterThanOrEqual(2);
+  });
+
   test("the preview plan resolves staging's VPC from the seeded state and creates no network", () => {
     expect(summaries["pr-42"]!.toAdd.aws_vpc).toBeUndefined();
     expect(summaries["pr-42"]!.toAdd.aws_security_group).toBe(1);
