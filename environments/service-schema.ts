@@ -178,6 +178,16 @@ export const servicesSchema = z
     if (!Object.values(services).some((s) => s.kind === "http")) ctx.addIssue({ code: "custom", path: [], message: "has no HTTP service; the ALB needs at least one (its listener default answers 403)" });
   });
 
+/**
+ * Hostnames the environment's HTTP services are routed by (`route.hosts`), beyond the app hostname:
+ * each gets a proxied DNS record (the env's DNS stack) and is covered by its ALB certificate (the
+ * edge stack). Previews answer every service on their own hostname, so they have none.
+ */
+export function serviceHosts(env: { readonly services: ServicesConfig; readonly hostnames: { readonly app: string }; readonly preview?: unknown }): string[] {
+  if (env.preview) return [];
+  return [...new Set(Object.values(env.services).flatMap((s) => (s.kind === "http" ? (s.route.hosts ?? []) : [])))].filter((h) => h !== env.hostnames.app);
+}
+
 /** What an environment may change of a declared service. */
 export interface ServiceOverride {
   /** Size fields that differ. */

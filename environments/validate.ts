@@ -101,11 +101,24 @@ const envSchema = environmentObjectSchema
       if (e.safetyTier === "protected" && (s.spotPercent ?? 0) > 0)
         ctx.addIssue({ code: "custom", path: ["services", name, "spotPercent"], message: "must be 0 for the protected tier (Spot tasks can be reclaimed at 2 minutes' notice)" });
     }
+    if (!isPreviewName(e.name))
+      for (const [name, s] of Object.entries(services)) {
+        if (s.kind !== "http") continue;
+        (s.route.hosts ?? []).forEach((h, i) => {
+          const at = ["services", name, "route", "hosts", i];
+          const label = h === e.cloudflare.zone ? "" : h.endsWith(`.${e.cloudflare.zone}`) ? h.slice(0, -(e.cloudflare.zone.length + 1)) : undefined;
+          if (label === undefined) ctx.addIssue({ code: "custom", path: at, message: `is not in Cloudflare zone ${e.cloudflare.zone}; use a name under ${e.cloudflare.zone} (the DNS stack creates its record there)` });
+          else if (label.includes(".")) ctx.addIssue({ code: "custom", path: at, message: `is more than one label below ${e.cloudflare.zone}; Cloudflare's Universal SSL only covers one level, use e.g. ${label.replace(/\./g, "-")}.${e.cloudflare.zone}` });
+          if (e.hostnames.redirects.includes(h)) ctx.addIssue({ code: "custom", path: at, message: `is a redirect hostname of ${e.name}: the edge redirects it to ${e.hostnames.app} before it reaches the ALB; route by path on ${e.hostnames.app} or use another host` });
+        });
+      }
     for (const problem of routeProblems(e.name, services, e.preview ? { kind: "preview", prNumber: e.preview.prNumber } : { kind: "owner" }, e.hostnames.app))
       ctx.addIssue({ code: "custom", path: ["services", problem.service, "route"], message: problem.message });
     if (e.name === "prod" && e.safetyTier !== "protected")
       ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });
   });
+
+const isPreviewName = (name: string) => /^pr-/.test(name);
 
 /**
  * The HTTP services' routes as the listener will see them (a preview's under its own host), checked

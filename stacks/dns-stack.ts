@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformStack, TerraformVariable } from "cdktf";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import type { EnvironmentConfig } from "../environments/types";
+import { serviceHosts } from "../environments/service-schema";
 import { EdgeDnsRecords } from "../lib/edge/edge-dns-records";
 import type { Deployment } from "./deployment";
 import { ALB_DNS_NAME_OUTPUT, CLOUDFLARE_ZONE_ID_VARIABLE, dnsStackName, readEnvironmentState, useStackBackend } from "./edge-state";
@@ -41,7 +42,7 @@ export class DnsStack extends TerraformStack {
     useStackBackend(this, this.node.id, env, deployment);
     const state = readEnvironmentState(this, env, deployment);
     this.records = new EdgeDnsRecords(this, "records", {
-      hostnames: env.hostnames,
+      hostnames: { ...env.hostnames, aliases: serviceHosts(env) },
       zone: env.cloudflare.zone,
       zoneId: zoneId.stringValue,
       target: state.getString(ALB_DNS_NAME_OUTPUT),

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { EnvironmentConfigError } from "../environments/validate";
 import type { CloudflarePlan, EnvironmentConfig } from "../environments/types";
+import { serviceHosts } from "../environments/service-schema";
 import { EdgeCertificate, certificateNames, validationKey } from "../lib/edge/edge-certificates";
 import { Names } from "../lib/core/naming";
 import { EdgeRulesets, defaultEdgeRules, type EdgeRules } from "../lib/edge/edge-rulesets";
@@ -129,7 +130,7 @@ export class EdgeStack extends TerraformStack {
       const provider = awsProvider(this, env, deployment);
       const cert = new EdgeCertificate(this, `certificate-${env.name}`, {
         names: new Names(env.appName, env.name),
-        hostnames: env.hostnames,
+        hostnames: { ...env.hostnames, aliases: serviceHosts(env) },
         wildcardZone: wildcardZoneOf(env),
         provider,
         zoneId: this.zoneId,

@@ -8,6 +8,8 @@ export interface DnsHostnames {
   readonly app: string;
   /** Hostnames that redirect to `app` (e.g. the apex); each gets a record so the redirect rule can run. `[]` for none. */
   readonly redirects: readonly string[];
+  /** More hostnames the same ALB serves (services routed by host, e.g. `api.example.com`). @default none */
+  readonly aliases?: readonly string[];
 }
 
 export interface EdgeDnsRecordsProps {
@@ -26,7 +28,7 @@ export interface EdgeDnsRecordsProps {
 }
 
 /**
- * Proxied CNAMEs for an app's hostnames → its ALB: the app hostname and each redirect hostname
+ * Proxied CNAMEs for an app's hostnames → its ALB: the app hostname, each alias (a service's own host) and each redirect hostname
  * (e.g. the apex; Cloudflare flattens a CNAME at the apex). The redirect itself is a zone rule
  * elsewhere (the edge stack's), because the redirect phase is a zone singleton; the apex record
  * only has to exist and be proxied so the rule can run.
@@ -46,7 +48,11 @@ export class EdgeDnsRecords extends Construct {
     super(scope, id);
     const { hostnames, zone, label } = props;
     const records: Record<string, DnsRecord> = {};
-    const hosts: [string, string][] = [[hostnames.app, `${label}: app hostname`], ...hostnames.redirects.map((h): [string, string] => [h, `${label}: redirects to ${hostnames.app} (rule in the edge stack)`])];
+    const hosts: [string, string][] = [
+      [hostnames.app, `${label}: app hostname`],
+      ...hostnames.redirects.map((h): [string, string] => [h, `${label}: redirects to ${hostnames.app} (rule in the edge stack)`]),
+      ...(hostnames.aliases ?? []).map((h): [string, string] => [h, `${label}: service hostname (listener rule on the ALB)`]),
+    ];
     for (const [host, comment] of hosts) {
       const name = host.replace(/\.$/, "");
       if (name !== zone && !name.endsWith(`.${zone}`)) throw new ConfigError(this, "hostnames", `${JSON.stringify(host)} is not in zone ${zone}; use a name under ${zone}`);

@@ -4,7 +4,11 @@
  * autoscaling and alarms for them; bad route declarations fail at synth naming both services.
  * The fixture's staging and preview also pass a real offline terraform plan.
  */
-import { ephemeral, staging, validateEnvironment } from "../../environments";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildApp } from "../../app";
+import { ephemeral, prod, staging, validateEnvironment } from "../../environments";
 import type { EnvironmentConfig, ServicesConfig } from "../../environments/types";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import type { PlanSummary } from "../../scripts/lib/offline";
@@ -169,5 +173,32 @@ describe("the grown environment plans for real", () => {
     expect(plans[stack]?.error ?? "").toBe("");
     expect(plans[stack]?.ok).toBe(true);
     expect(plans[stack]!.toAdd.aws_ecs_service).toBe(4);
+  });
+});
+
+describe("a service routed by its own host", () => {
+  const withApi = (hosts: string[]): EnvironmentConfig => ({
+    ...prod,
+    services: { api: { ...services.api!, route: { hosts }, healthCheckPath: "/healthz" }, ...prod.services } as ServicesConfig,
+  });
+
+  test("gets a host rule on the ALB, a proxied DNS record and a name on the ALB certificate", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-hosts-"));
+    const { app } = buildApp({ deployment: OFFLINE, outdir, environments: { prod: withApi(["api.example.com"]), staging } });
+    app.synth();
+    const read = (stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as SynthJson;
+    expect(JSON.stringify(ruleOf(read("prod"), "api").condition)).toContain('"host_header":{"values":["api.example.com"]}');
+    expect(resources(read("prod-dns"), "cloudflare_dns_record").map((r) => r.name).sort()).toEqual(["api.example.com", "example.com", "www.example.com"]);
+    const certs = resources(read("edge-example-com"), "aws_acm_certificate");
+    expect(certs.find((c) => c.domain_name === "www.example.com")!.subject_alternative_names).toEqual(["example.com", "api.example.com"]);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test.each([
+    ["api.other.com", /services\.api\.route\.hosts\[0\] "api\.other\.com" is not in Cloudflare zone example\.com/],
+    ["api.eu.example.com", /is more than one label below example\.com; Cloudflare's Universal SSL only covers one level, use e\.g\. api-eu\.example\.com/],
+    ["example.com", /is a redirect hostname of prod: the edge redirects it to www\.example\.com before it reaches the ALB/],
+  ])("%s is refused", (host, message) => {
+    expect(environmentProblems(withApi([host])).join("\n")).toMatch(message);
   });
 });
