@@ -25,6 +25,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
     database: { ...base.database, readReplicas: 0, multiAz: false, backupPlan: undefined, restoreFrom: undefined },
     // Cron is off in previews unless a job lists "preview"; the maintenance switch follows the base (they share its database).
     cron: base.cron,
+    // The base's transforms name the base's resources (database/primary, ...), which a preview does not have.
+    transforms: undefined,
     preview: { prNumber: pr, base: "staging" },
   };
 }

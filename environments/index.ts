@@ -2,6 +2,7 @@ import { MAX_PR_NUMBER, ephemeral } from "./ephemeral";
 import { prod } from "./prod";
 import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
+import { serviceHosts } from "./service-schema";
 import { EnvironmentConfigError, validateEnvironment } from "./validate";
 
 export * from "./types";
@@ -37,6 +38,30 @@ export function resolveEnvironments(prNumber?: number, base: { prod: Environment
       else throw e;
     }
   }
+  problems.push(...hostnameClashes(envs));
   if (problems.length) throw new EnvironmentConfigError(problems);
   return envs;
+}
+
+/**
+ * Hostnames claimed by two environments (app, redirect or service hostnames): both DNS stacks would
+ * create the record and Cloudflare refuses the second, and both ALBs would claim the host.
+ */
+export function hostnameClashes(envs: readonly EnvironmentConfig[]): string[] {
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const env of envs) {
+    const claimed: [string, string][] = [
+      ["hostnames.app", env.hostnames.app],
+      ...env.hostnames.redirects.map((h, i): [string, string] => [`hostnames.redirects[${i}]`, h]),
+      ...serviceHosts(env).map((h): [string, string] => ["services (route.hosts)", h]),
+    ];
+    for (const [field, host] of claimed) {
+      const other = owner.get(host);
+      if (other !== undefined && other !== env.name)
+        problems.push(`${env.name}.${field} ${JSON.stringify(host)} is also a hostname of ${other}; each hostname belongs to one environment (both DNS stacks would create its record and Cloudflare refuses the second): give ${env.name} its own, e.g. with withOverrides(SERVICES, { <service>: { hosts: [...] } })`);
+      else owner.set(host, env.name);
+    }
+  }
+  return problems;
 }

@@ -26,9 +26,14 @@ export const RESERVED_ENV_VAR = /^(APP_ENV|PUBLIC_URL|REQUEST_TIMEOUT_SECONDS|DA
 /**
  * A secret reference ECS resolves at task start (Amazon ECS Developer Guide, "Pass sensitive data
  * to an Amazon ECS container": `valueFrom` is a Secrets Manager secret ARN, optionally with
- * `:<json-key>::`, or an SSM Parameter Store parameter ARN). Values never appear in config or state.
+ * `:<json-key>::`, or an SSM Parameter Store parameter ARN). A Secrets Manager ARN must be the full
+ * one, with the 6-character suffix Secrets Manager adds: the execution role is granted exactly
+ * that ARN, and a partial one would not match at task start. Values never appear in config or state.
  */
-export const SECRET_ARN = /^arn:aws(-[a-z]+)?:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+|ssm:[a-z0-9-]+:[0-9]{12}:parameter\/[A-Za-z0-9/_.-]+)$/;
+export const SECRET_ARN = /^arn:aws(-[a-z]+)?:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}|ssm:[a-z0-9-]+:[0-9]{12}:parameter\/[A-Za-z0-9/_.-]+)$/;
+
+/** Task names the kit uses itself (migration, preview database tasks); `cron-<job>` is reserved too. */
+export const RESERVED_SERVICE_NAMES: readonly string[] = ["migrate", "db-init", "db-drop", "db-tasks"];
 
 /** Queues a worker can scale on, by name. `upload-events` is the upload bucket's ObjectCreated queue. */
 export const NAMED_QUEUES = ["upload-events"] as const;
@@ -61,7 +66,7 @@ export const serviceSizeSchema = z
 
 const secretRef = z.object({
   /** Secrets Manager secret ARN or SSM parameter ARN (never the value). */
-  arn: z.string().regex(SECRET_ARN, "is not a Secrets Manager secret ARN or SSM parameter ARN; reference the secret (arn:aws:secretsmanager:<region>:<account>:secret:<name> or arn:aws:ssm:<region>:<account>:parameter/<name>), never its value"),
+  arn: z.string().regex(SECRET_ARN, "is not a Secrets Manager secret ARN or SSM parameter ARN; reference the secret by its full ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf, with the suffix Secrets Manager adds, or arn:aws:ssm:<region>:<account>:parameter/<name>), never its value"),
   /** Key inside a JSON secret. @default the whole value */
   jsonKey: z.string().regex(/^[A-Za-z0-9_.-]+$/, "is not a JSON key").optional(),
 });
@@ -96,7 +101,7 @@ export const httpServiceSchema = z.object({
    */
   route: z.object({
     /** Path patterns, e.g. `["/backend/*"]` (the prefix is kept end to end). @default every path */
-    paths: z.array(path).optional(),
+    paths: z.array(path).min(1, "is empty; leave paths out for a catch-all, or list at least one pattern").optional(),
     /** Host headers, e.g. `["api.example.com"]` (previews replace them with the preview's host). @default any host */
     hosts: z.array(z.string().regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "is not a lowercase hostname")).optional(),
     /** Explicit listener priority, 49000–50000 (owning environment only). @default derived from the declaration order */
@@ -140,19 +145,23 @@ export const serviceSchema = z.discriminatedUnion("kind", [httpServiceSchema, wo
     else if (SECRET_LOOKING_NAME.test(key)) ctx.addIssue({ code: "custom", path: ["environment", key], message: "looks like a secret; move it to secrets as a Secrets Manager or SSM reference (plain variables are stored in the task definition and Terraform state)" });
     if (typeof value !== "string") ctx.addIssue({ code: "custom", path: ["environment", key], message: "must be a string" });
   }
-  for (const key of Object.keys(s.secrets ?? {})) {
+  for (const [key, ref] of Object.entries(s.secrets ?? {})) {
+    if (ref.jsonKey !== undefined && ref.arn.includes(":ssm:")) ctx.addIssue({ code: "custom", path: ["secrets", key, "jsonKey"], message: "is set on an SSM parameter; only Secrets Manager secrets have JSON keys, remove it" });
     if (!ENV_VAR_NAME.test(key)) ctx.addIssue({ code: "custom", path: ["secrets", key], message: "is not an environment variable name; use UPPER_SNAKE_CASE" });
     else if (RESERVED_ENV_VAR.test(key)) ctx.addIssue({ code: "custom", path: ["secrets", key], message: "is set by the kit (database, uploads or app settings); pick another name" });
     if (s.environment && key in s.environment) ctx.addIssue({ code: "custom", path: ["secrets", key], message: "is also a plain variable; keep it only in secrets" });
   }
   if (s.kind === "http") {
-    const values = (s.route.paths?.length ?? 0) + (s.route.hosts?.length ?? 0);
+    // Previews replace the hosts with their own one, so a rule carries paths + max(hosts, 1) values.
+    const values = (s.route.paths?.length ?? 0) + Math.max(s.route.hosts?.length ?? 0, 1);
     if (values > MAX_ROUTE_VALUES)
-      ctx.addIssue({ code: "custom", path: ["route"], message: `has ${values} paths and hosts; an ALB rule takes 5 condition values and the origin-verify header needs 2, so use at most ${MAX_ROUTE_VALUES}` });
+      ctx.addIssue({ code: "custom", path: ["route"], message: `has ${s.route.paths?.length ?? 0} paths and ${s.route.hosts?.length ?? 0} hosts (a preview's rule adds its host); an ALB rule takes 5 condition values and the origin-verify header needs 2, so use at most ${MAX_ROUTE_VALUES - 1} paths with one host, e.g. one wildcard "/api/*"` });
     const mounted = s.route.paths?.map((p) => p.replace(/\*$/, ""));
-    if (mounted && !mounted.some((prefix) => s.healthCheckPath.startsWith(prefix)))
+    if (mounted?.length && !mounted.some((prefix) => s.healthCheckPath.startsWith(prefix)))
       ctx.addIssue({ code: "custom", path: ["healthCheckPath"], message: `is outside the service's paths (${s.route.paths!.join(", ")}); the prefix is kept end to end, so the app answers under it: use e.g. ${mounted[0]!.replace(/\/$/, "")}/healthz` });
   }
+  if (s.kind === "worker" && s.scaling?.on === "queue-backlog" && s.size.minTasks < 1)
+    ctx.addIssue({ code: "custom", path: ["size", "minTasks"], message: "must be at least 1 for a worker that scales on a queue's backlog: with no task running, the backlog-per-task metric has no data and the worker never scales out" });
   if (s.kind === "worker" && s.scaling?.on === "queue-backlog" && s.scaling.queue === "upload-events" && s.uploads === "none")
     ctx.addIssue({ code: "custom", path: ["uploads"], message: 'is "none" but the worker scales on the upload-events queue it could not read; set uploads: "read-write"' });
 });
@@ -174,7 +183,11 @@ export const servicesSchema = z
   .superRefine((services, ctx) => {
     const names = Object.keys(services);
     if (names.length === 0) ctx.addIssue({ code: "custom", path: [], message: "declares no service; declare at least one HTTP service" });
-    for (const n of names) if (!SERVICE_NAME.test(n) || n.length < 2 || n.length > 20) ctx.addIssue({ code: "custom", path: [n], message: 'is not a service name; use kebab-case, 2–20 characters, such as "api"' });
+    for (const n of names) {
+      if (!SERVICE_NAME.test(n) || n.length < 2 || n.length > 20) ctx.addIssue({ code: "custom", path: [n], message: `(service "${n}") is not a service name; use kebab-case, 2–20 characters, such as "api"` });
+      else if (RESERVED_SERVICE_NAMES.includes(n) || n.startsWith("cron-"))
+        ctx.addIssue({ code: "custom", path: [n], message: `(service "${n}") is a name the kit's own tasks use (migrate, db-init, db-drop, db-tasks, cron-<job>): its task family, log group and IAM roles would clash at apply; rename the service` });
+    }
     if (!Object.values(services).some((s) => s.kind === "http")) ctx.addIssue({ code: "custom", path: [], message: "has no HTTP service; the ALB needs at least one (its listener default answers 403)" });
   });
 
@@ -198,6 +211,11 @@ export interface ServiceOverride {
   readonly environment?: Readonly<Record<string, string>>;
   /** Extra or changed secret references (merged over the declaration's). */
   readonly secrets?: ServiceConfig["secrets"];
+  /**
+   * This environment's host headers for an HTTP service routed by host (hostnames belong to one
+   * environment: prod's `api.example.com`, staging's `api-staging.example.com`).
+   */
+  readonly hosts?: readonly string[];
 }
 
 /**
@@ -212,10 +230,12 @@ export function withOverrides<S extends ServicesConfig>(declared: S, overrides: 
     Object.entries(declared).map(([key, s]) => {
       const o = overrides[key as keyof S];
       if (!o) return [key, s];
+      if (o.hosts && s.kind !== "http") throw new Error(`services override gives "${key}" hosts, but it is a ${s.kind}; only HTTP services are routed by host`);
       return [
         key,
         {
           ...s,
+          ...(o.hosts && s.kind === "http" ? { route: { ...s.route, hosts: [...o.hosts] } } : {}),
           size: { ...s.size, ...o.size },
           ...(o.spotPercent !== undefined ? { spotPercent: o.spotPercent } : {}),
           ...(o.environment ? { environment: { ...s.environment, ...o.environment } } : {}),

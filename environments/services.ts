@@ -5,8 +5,9 @@ import type { ServicesConfig } from "./service-schema";
  * { <service>: { size, spotPercent, ... } })` and changes only what differs; previews run every
  * service with one task on Spot under their own host.
  *
- * Declaration order is route evaluation order: narrower routes first, the catch-all last (a
- * catch-all declared before another HTTP service fails validation, naming both).
+ * Listener priorities are derived and stable (lib/compute/route-plan.ts): a path or host route
+ * gets a slot from its name, a catch-all the top of the band; previews use declaration order, so
+ * declare narrower routes first and the catch-all last. Conflicts fail validation, naming both.
  *
  * Add a service: one entry here (README "Add a service"). A worker:
  *   `"report-worker": { kind: "worker", repository: "backend", command: ["npm", "run", "worker"],
@@ -16,7 +17,8 @@ export const SERVICES = {
   backend: {
     kind: "http",
     repository: "backend",
-    route: { paths: ["/backend/*"] },
+    // Pinned to the listener priority deployments already have: AWS replaces a rule whose priority changes.
+    route: { paths: ["/backend/*"], priority: 49000 },
     healthCheckPath: "/backend/healthz",
     database: "write",
     // Only the backend signs upload forms and consumes upload events.
@@ -26,7 +28,7 @@ export const SERVICES = {
   web: {
     kind: "http",
     repository: "web",
-    route: {},
+    route: { priority: 49001 },
     healthCheckPath: "/healthz",
     database: "write",
     uploads: "none",

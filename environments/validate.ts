@@ -112,8 +112,19 @@ const envSchema = environmentObjectSchema
           if (e.hostnames.redirects.includes(h)) ctx.addIssue({ code: "custom", path: at, message: `is a redirect hostname of ${e.name}: the edge redirects it to ${e.hostnames.app} before it reaches the ALB; route by path on ${e.hostnames.app} or use another host` });
         });
       }
-    for (const problem of routeProblems(e.name, services, e.preview ? { kind: "preview", prNumber: e.preview.prNumber } : { kind: "owner" }, e.hostnames.app))
-      ctx.addIssue({ code: "custom", path: ["services", problem.service, "route"], message: problem.message });
+    const placements: [RoutePlacement, string, string][] = e.preview
+      ? [[{ kind: "preview", prNumber: e.preview.prNumber }, e.hostnames.app, `in ${e.name}, every HTTP service answers on ${e.hostnames.app}`]]
+      : [[{ kind: "owner" }, e.hostnames.app, ""]];
+    // Staging is every preview's base: check its services as a preview will route them too, so a
+    // declaration that breaks previews fails on the pull request that introduces it.
+    if (e.name === "staging") placements.push([{ kind: "preview", prNumber: 1 }, `pr-1-staging.${e.cloudflare.zone}`, `in every preview of staging, where all HTTP services answer on one host, pr-<n>-staging.${e.cloudflare.zone}, in declaration order`]);
+    const reported = new Set<string>();
+    for (const [placement, host, context] of placements)
+      for (const problem of routeProblems(services, placement, host, context)) {
+        if (reported.has(problem.service)) continue;
+        reported.add(problem.service);
+        ctx.addIssue({ code: "custom", path: ["services", problem.service, "route"], message: problem.message });
+      }
     if (e.name === "prod" && e.safetyTier !== "protected")
       ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });
   });
@@ -124,7 +135,7 @@ const isPreviewName = (name: string) => /^pr-/.test(name);
  * The HTTP services' routes as the listener will see them (a preview's under its own host), checked
  * by planRoutes: duplicate paths or hosts, unreachable routes, explicit priorities.
  */
-export function routeProblems(envName: string, services: ServicesConfig, placement: RoutePlacement, previewHost: string): { service: string; message: string }[] {
+export function routeProblems(services: ServicesConfig, placement: RoutePlacement, previewHost: string, context: string): { service: string; message: string }[] {
   const routes = Object.entries(services).flatMap(([service, s]) =>
     s.kind === "http" ? [{ service, pathPatterns: s.route.paths, hosts: placement.kind === "preview" ? [previewHost] : s.route.hosts, priority: s.route.priority }] : [],
   );
@@ -132,7 +143,7 @@ export function routeProblems(envName: string, services: ServicesConfig, placeme
     planRoutes(routes, placement);
     return [];
   } catch (err) {
-    if (err instanceof RouteConflictError) return [{ service: err.service, message: `${err.message}${placement.kind === "preview" ? ` (in ${envName}, every HTTP service answers on ${previewHost})` : ""}` }];
+    if (err instanceof RouteConflictError) return [{ service: err.service, message: `${err.message}${context ? ` (${context})` : ""}` }];
     throw err;
   }
 }

@@ -8,8 +8,12 @@ import type { EnvironmentConfig } from "../environments/types";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import type { Deployment } from "../stacks/deployment";
 
-/** Offline state folder used by tests (seeded upstream states live here). */
-export const OFFLINE_STATE_DIR = path.join(os.tmpdir(), "shipkit-test-state");
+/**
+ * Offline state folder used by tests (seeded upstream states live here). One per jest worker
+ * process: workers run in parallel and seed different upstream outputs (a grown staging, say), so a
+ * shared folder would let one worker's plan read another's seed.
+ */
+export const OFFLINE_STATE_DIR = path.join(os.tmpdir(), `shipkit-test-state-${process.pid}`);
 export const OFFLINE: Deployment = { mode: "offline", stateDir: OFFLINE_STATE_DIR };
 export const ONLINE: Deployment = { mode: "online" };
 export const ALL_ENVS: readonly EnvironmentConfig[] = [prod, staging, ephemeral(42)];

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { FargateService, HEALTH_CHECK } from "../../lib/compute/fargate-service";
 import { ECS_EXEC_WRITABLE_PATHS, FargateTask } from "../../lib/compute/fargate-task";
-import { BASE_FIRST_PRIORITY, planRoutes } from "../../lib/compute/route-plan";
+import { OWNER_FIRST_PRIORITY, planRoutes, previewSlots } from "../../lib/compute/route-plan";
 import { lifecycleOf, type SafetyTier } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import { ephemeral, prod, staging } from "../../environments";
@@ -96,8 +96,9 @@ describe("routing on the ALB", () => {
     const json = synthEnv(prod);
     const backendRule = ruleFor(json, "backend");
     const webRule = ruleFor(json, "web");
-    expect(backendRule.priority).toBe(BASE_FIRST_PRIORITY);
-    expect(webRule.priority).toBe(BASE_FIRST_PRIORITY + 1);
+    // Pinned in environments/services.ts to the priorities deployments already have.
+    expect(backendRule.priority).toBe(49000);
+    expect(webRule.priority).toBe(49001);
     expect(backendRule.condition).toEqual(expect.arrayContaining([{ path_pattern: { values: ["/backend/*"] } }]));
     expect(JSON.stringify(webRule.condition)).not.toContain("path_pattern");
     expect(JSON.stringify(backendRule)).not.toContain("host_header");
@@ -108,15 +109,15 @@ describe("routing on the ALB", () => {
       const rule = ruleFor(json, kind);
       expect(rule.listener_arn).toBe("${data.terraform_remote_state.staging-state.outputs.https_listener_arn}");
       expect(rule.condition).toEqual(expect.arrayContaining([{ host_header: { values: ["pr-42-staging.example.com"] } }]));
-      expect(rule.priority).toBeLessThan(BASE_FIRST_PRIORITY);
+      expect(rule.priority).toBeLessThan(OWNER_FIRST_PRIORITY);
     }
-    expect(ruleFor(json, "backend").priority).toBe(94);
-    expect(ruleFor(json, "web").priority).toBe(95);
+    expect(ruleFor(json, "backend").priority).toBe(346);
+    expect(ruleFor(json, "web").priority).toBe(347);
   });
   test("priorities are derived and never collide across previews, nor with staging", () => {
-    const routes = [{ service: "backend", pathPatterns: ["/backend/*"] }, { service: "web" }];
+    const routes = [{ service: "backend", pathPatterns: ["/backend/*"], priority: 49000 }, { service: "web", priority: 49001 }];
     const used = new Set<number>(planRoutes(routes, { kind: "owner" }).map((r) => r.priority));
-    for (let pr = 1; pr < 20000; pr += 1) {
+    for (let pr = 1; pr <= previewSlots(); pr += 1) {
       for (const { priority: p } of planRoutes(routes, { kind: "preview", prNumber: pr })) {
         expect(used.has(p)).toBe(false);
         expect(p).toBeGreaterThanOrEqual(1);

@@ -11,6 +11,7 @@ import { buildApp } from "../../app";
 import { ephemeral, prod, staging, validateEnvironment } from "../../environments";
 import type { EnvironmentConfig, ServicesConfig } from "../../environments/types";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { hashedPriority } from "../../lib/compute/route-plan";
 import type { PlanSummary } from "../../scripts/lib/offline";
 import { environmentProblems, OFFLINE, planApp, resources, synthEnv, tempApp, type SynthJson } from "../helpers";
 
@@ -60,8 +61,11 @@ describe("adding a worker and a third HTTP service is a data change", () => {
 
   test("the HTTP service gets a target group, a listener rule with a unique derived priority, and its health path", () => {
     expect(byName(json, "aws_lb_target_group", "shipkit-staging-api-8080")).toMatchObject({ health_check: expect.objectContaining({ path: "/api/healthz" }), deregistration_delay: "30" });
+    // backend and web keep their pinned priorities; api gets a stable slot from its name, so adding it moves no existing rule.
     const priorities = ["backend", "api", "web"].map((s) => ruleOf(json, s).priority);
-    expect(priorities).toEqual([49000, 49001, 49002]);
+    expect(priorities).toEqual([49000, hashedPriority("api"), 49001]);
+    expect(ruleOf(synthEnv(staging), "backend").priority).toBe(49000);
+    expect(ruleOf(synthEnv(staging), "web").priority).toBe(49001);
     expect(new Set(resources(json, "aws_lb_listener_rule").map((r) => r.priority)).size).toBe(3);
     expect(JSON.stringify(ruleOf(json, "api").condition)).toContain("/api/*");
   });
@@ -106,7 +110,7 @@ describe("adding a worker and a third HTTP service is a data change", () => {
     const pr = synthEnv(preview);
     expect(resources(pr, "aws_ecs_service")).toHaveLength(4);
     for (const s of ["backend", "api", "web"]) expect(JSON.stringify(ruleOf(pr, s).condition)).toContain("pr-42-staging.example.com");
-    expect(["backend", "api", "web"].map((s) => ruleOf(pr, s).priority)).toEqual([136, 137, 138]);
+    expect(["backend", "api", "web"].map((s) => ruleOf(pr, s).priority)).toEqual([346, 347, 348]);
     expect(resources(pr, "aws_cloudwatch_metric_alarm")).toHaveLength(0);
     expect(resources(pr, "aws_appautoscaling_target")).toHaveLength(0);
   });
@@ -117,24 +121,28 @@ describe("bad service declarations fail before anything is written", () => {
 
   test("a catch-all declared before a narrower route names both services and the fix", () => {
     const { web, ...rest } = services;
+    // Previews evaluate services in declaration order under one host; staging (their base) is checked for them too.
     expect(problems({ ...staging, services: { web: web!, ...rest } })).toEqual([
-      expect.stringMatching(/^staging\.services\.backend\.route .* service "web" is a catch-all evaluated before "backend", so "backend" would never receive traffic on any host; declare "backend" before "web"/),
+      expect.stringMatching(/^staging\.services\.backend\.route .* service "web" is a catch-all evaluated before "backend", so "backend" would never receive traffic on host pr-1-staging\.example\.com; declare "backend" before "web" .*\(in every preview of staging/),
     ]);
   });
 
   test("two services claiming the same path", () => {
     const clash = { ...services, api: { ...services.api!, route: { paths: ["/backend/*"] }, healthCheckPath: "/backend/healthz" } } as ServicesConfig;
-    expect(problems({ ...staging, services: clash })[0]).toMatch(/^staging\.services\.api\.route .*services "backend" and "api" both claim path \/backend\/\* on any host; keep the path in one of them/);
+    expect(problems({ ...staging, services: clash })[0]).toMatch(/^staging\.services\.(api|backend)\.route .*services "(backend|api)" and "(backend|api)" both claim path \/backend\/\* on any host; keep the path in one of them/);
   });
 
   test("two services with the same explicit priority", () => {
     const clash = { ...services, api: { ...services.api!, route: { paths: ["/api/*"], priority: 49900 } }, web: { ...services.web!, route: { priority: 49900 } } } as ServicesConfig;
-    expect(problems({ ...staging, services: clash })[0]).toMatch(/services "api" and "web" both have listener priority 49900; remove the explicit priority of one/);
+    expect(problems({ ...staging, services: clash })[0]).toMatch(/services "api" and "web" both have listener priority 49900; set route.priority on one of them/);
   });
 
-  test("a preview where two host-split services land on one host", () => {
+  test("a preview where two host-split services land on one host: caught on staging already, and on the preview", () => {
     const split = { ...services, api: { ...services.api!, route: { hosts: ["api.example.com"] }, healthCheckPath: "/healthz" } } as ServicesConfig;
-    expect(problems({ ...staging, services: split })).toEqual([]);
+    expect(problems({ ...prod, services: split })).toEqual([]);
+    expect(problems({ ...staging, services: split })).toEqual([
+      expect.stringMatching(/^staging\.services\.web\.route .*services "api" and "web" both claim every path on host pr-1-staging\.example\.com.*\(in every preview of staging/),
+    ]);
     expect(problems(ephemeral(7, { ...staging, services: split }))[0]).toMatch(/^pr-7\.services\.web\.route .*both claim every path on host pr-7-staging\.example\.com.*\(in pr-7, every HTTP service answers on pr-7-staging\.example\.com\)/);
   });
 
@@ -200,5 +208,34 @@ describe("a service routed by its own host", () => {
     ["example.com", /is a redirect hostname of prod: the edge redirects it to www\.example\.com before it reaches the ALB/],
   ])("%s is refused", (host, message) => {
     expect(environmentProblems(withApi([host])).join("\n")).toMatch(message);
+  });
+});
+
+describe("more declarations that would fail at apply or at runtime are refused at synth", () => {
+  test.each<[string, (s: ServicesConfig) => ServicesConfig, RegExp]>([
+    ["a service named like a kit task", (s) => ({ migrate: s.api!, ...s }), /services\.migrate .*is a name the kit's own tasks use.*rename the service/],
+    ["a cron-<job> service name", (s) => ({ "cron-report": s.api!, ...s }), /services\.cron-report .*is a name the kit's own tasks use/],
+    ["a Secrets Manager ARN without its suffix", (s) => ({ ...s, api: { ...s.api!, secrets: { STRIPE_KEY: { arn: "arn:aws:secretsmanager:us-east-1:222222222222:secret:shipkit/stripe" } } } as ServicesConfig[string] }), /STRIPE_KEY\.arn .*full ARN/],
+    ["a JSON key on an SSM parameter", (s) => ({ ...s, api: { ...s.api!, secrets: { TOKEN_REF: { arn: "arn:aws:ssm:us-east-1:222222222222:parameter/shipkit/token", jsonKey: "value" } } } as ServicesConfig[string] }), /secrets\.TOKEN_REF\.jsonKey "value" is set on an SSM parameter/],
+    ["an empty path list", (s) => ({ ...s, api: { ...s.api!, route: { paths: [] } } as ServicesConfig[string] }), /services\.api\.route\.paths \[\] is empty; leave paths out for a catch-all/],
+    ["a backlog worker that can scale to zero", (s) => ({ ...s, "upload-worker": { ...s["upload-worker"]!, size: { ...s["upload-worker"]!.size, minTasks: 0 } } as ServicesConfig[string] }), /upload-worker\.size\.minTasks 0 must be at least 1 for a worker that scales on a queue's backlog/],
+  ])("%s", (_what, change, message) => {
+    expect(environmentProblems({ ...staging, services: change(services) }).join("\n")).toMatch(message);
+  });
+
+  test("a hostname claimed by two environments is refused naming both; per-environment hosts pass", async () => {
+    const { resolveEnvironments } = await import("../../environments");
+    const { withOverrides } = await import("../../environments/service-schema");
+    const shared = { ...services, api: { ...services.api!, route: { paths: ["/api/*"], hosts: ["api.example.com"] } } } as ServicesConfig;
+    expect(() => resolveEnvironments(undefined, { prod: { ...prod, services: shared }, staging: { ...staging, services: shared } })).toThrow(
+      /staging\.services \(route\.hosts\) "api\.example\.com" is also a hostname of prod; each hostname belongs to one environment/,
+    );
+    const own = withOverrides(shared, { api: { hosts: ["api-staging.example.com"] } });
+    expect(() => resolveEnvironments(undefined, { prod: { ...prod, services: shared }, staging: { ...staging, services: own } })).not.toThrow();
+  });
+
+  test("previews do not inherit staging's transforms (they name staging's resources)", () => {
+    const withTransform = { ...staging, transforms: [{ path: "database/primary", reason: "Performance Insights for the load test", apply: () => undefined }] };
+    expect(ephemeral(42, withTransform).transforms).toBeUndefined();
   });
 });
