@@ -8,7 +8,7 @@ import type { DeepReadonly } from "./deep-readonly";
  * rule lives in one place. Cross-service checks (routes, queues, repositories) run in validate.ts,
  * where every message can name the environment.
  *
- * Tested via: test/services.test.ts
+ * Tested via: test/stacks/workloads.test.ts, test/environments.test.ts
  */
 
 /** Service and repository names: kebab-case, 2–20 characters (they end up in ECS, ECR, IAM and target group names). */

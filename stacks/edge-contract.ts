@@ -7,12 +7,37 @@
 import type { EnvName } from "../environments/types";
 import type { StateLocation } from "./deployment";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
+import { serviceHosts } from "../environments/service-schema";
 
 /** Name of the edge stack of a Cloudflare zone, one per zone: `edge-example-com` for example.com. */
 export const edgeStackName = (zone: string): string => `edge-${zone.replace(/[^a-z0-9]+/g, "-")}`;
 
 /** Edge output holding the ACM certificate ARN for a long-lived environment (previews use staging's). */
 export const certificateOutput = (env: Exclude<EnvName, `pr-${number}`>): string => `certificate_arn_${env}`;
+
+/** Edge output holding the ACM certificate ARN of one service hostname of a long-lived environment. */
+export const hostCertificateOutput = (env: Exclude<EnvName, `pr-${number}`>, host: string): string => `certificate_arn_${env}_${host.replace(/[^a-z0-9]+/g, "_")}`;
+
+/**
+ * The wildcard the environment's main ALB certificate carries: staging (the base of every preview)
+ * covers `*.<zone>`, so each `pr-<n>-staging.<zone>` host needs no certificate of its own; prod
+ * covers only its own hostnames.
+ */
+export function wildcardZoneOf(env: { readonly name: string; readonly cloudflare: { readonly zone: string } }): string | undefined {
+  return env.name === "staging" ? env.cloudflare.zone : undefined;
+}
+
+/**
+ * Service hostnames that get a certificate of their own, attached to the HTTPS listener as an extra
+ * (SNI) certificate: those the main certificate does not already cover (staging's wildcard covers
+ * every one-label host). Their own certificates, not extra names on the main one: adding a name
+ * would replace the main certificate, and ACM refuses to delete the old one while the listener,
+ * in another stack, still uses it.
+ */
+export function hostsWithOwnCertificate(env: Parameters<typeof serviceHosts>[0] & { readonly name: string; readonly cloudflare: { readonly zone: string } }): string[] {
+  const wildcard = wildcardZoneOf(env);
+  return serviceHosts(env).filter((h) => !(wildcard && h.endsWith(`.${wildcard}`) && !h.slice(0, -(wildcard.length + 1)).includes(".")));
+}
 
 export { ORIGIN_VERIFY_HEADER };
 

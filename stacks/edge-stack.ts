@@ -4,14 +4,13 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudflareProvider } from "@cdktf/provider-cloudflare/lib/provider";
 import { EnvironmentConfigError } from "../environments/validate";
 import type { CloudflarePlan, EnvironmentConfig } from "../environments/types";
-import { serviceHosts } from "../environments/service-schema";
 import { EdgeCertificate, certificateNames, validationKey } from "../lib/edge/edge-certificates";
 import { Names } from "../lib/core/naming";
 import { EdgeRulesets, defaultEdgeRules, type EdgeRules } from "../lib/edge/edge-rulesets";
 import { EdgeZoneSettings } from "../lib/edge/edge-zone-settings";
 import { ConfigError } from "../lib/core/errors";
 import { awsProviderConfig, type Deployment } from "./deployment";
-import { ORIGIN_SECRET_VARIABLE, certificateOutput, edgeStackName, edgeStateLocation } from "./edge-contract";
+import { ORIGIN_SECRET_VARIABLE, certificateOutput, edgeStackName, edgeStateLocation, hostCertificateOutput, hostsWithOwnCertificate, wildcardZoneOf } from "./edge-contract";
 import { CLOUDFLARE_ZONE_ID_VARIABLE, edgeStateOwner, isLongLived, useStackBackend } from "./edge-state";
 import { defaultTags } from "./environment-stack";
 
@@ -130,7 +129,7 @@ export class EdgeStack extends TerraformStack {
       const provider = awsProvider(this, env, deployment);
       const cert = new EdgeCertificate(this, `certificate-${env.name}`, {
         names: new Names(env.appName, env.name),
-        hostnames: { ...env.hostnames, aliases: serviceHosts(env) },
+        hostnames: env.hostnames,
         wildcardZone: wildcardZoneOf(env),
         provider,
         zoneId: this.zoneId,
@@ -140,17 +139,15 @@ export class EdgeStack extends TerraformStack {
         value: cert.arn,
         description: `Validated ACM certificate for the ${env.name} ALB (${cert.names.join(", ")})`,
       });
+      // A service's own hostname: its own certificate, attached to the listener by the env stack.
+      for (const host of hostsWithOwnCertificate(env)) {
+        const hostCert = new EdgeCertificate(this, `certificate-${env.name}-${host.replace(/[^a-z0-9]+/g, "-")}`, { names: new Names(env.appName, env.name), hostnames: { app: host, redirects: [] }, provider, zoneId: this.zoneId });
+        certificates[`${env.name}/${host}`] = hostCert;
+        new TerraformOutput(this, hostCertificateOutput(env.name as "prod" | "staging", host), { value: hostCert.arn, description: `Validated ACM certificate for ${host} on the ${env.name} ALB (extra listener certificate)` });
+      }
     }
     this.certificates = certificates;
   }
-}
-
-/**
- * Staging (the base of every preview) also covers `*.<zone>`, so each `pr-<n>-staging.<zone>` host
- * is covered by staging's certificate; prod covers only its own hostnames.
- */
-function wildcardZoneOf(env: EnvironmentConfig): string | undefined {
-  return env.name === "staging" ? env.cloudflare.zone : undefined;
 }
 
 /** AWS provider for one environment, aliased by its name; offline: dummy credentials and skip flags. */
@@ -167,7 +164,7 @@ function awsProvider(scope: Construct, env: EnvironmentConfig, deployment: Deplo
 function checkValidationRecordsDistinct(scope: Construct, envs: readonly EnvironmentConfig[]): void {
   const seen = new Map<string, string>();
   for (const env of envs)
-    for (const key of new Set(certificateNames(env.hostnames, wildcardZoneOf(env)).map(validationKey))) {
+    for (const key of new Set([...certificateNames(env.hostnames, wildcardZoneOf(env)), ...hostsWithOwnCertificate(env)].map(validationKey))) {
       const id = `${env.aws.accountId}/${key}`;
       const other = seen.get(id);
       if (other)

@@ -14,7 +14,7 @@ import type { TerraformRemoteState } from "cdktf";
 import type { EnvironmentConfig, EnvName } from "../environments/types";
 import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 export { useStackBackend } from "./deployment";
-import { certificateOutput, edgeStackName, edgeStateLocation, offlineCertificateArn } from "./edge-contract";
+import { certificateOutput, edgeStackName, edgeStateLocation, hostCertificateOutput, hostsWithOwnCertificate, offlineCertificateArn } from "./edge-contract";
 
 /** Output every environment stack publishes (previews: none; they use their base's): the ALB's DNS name. */
 export const ALB_DNS_NAME_OUTPUT = "alb_dns_name";
@@ -60,7 +60,12 @@ export function readEdgeState(scope: Construct, id: string, opts: { readonly zon
 
 /** Stand-in outputs of an edge stack for the offline seed state, keyed by output name. */
 export function offlineEdgeOutputs(envs: readonly EnvironmentConfig[]): Record<string, string> {
-  return Object.fromEntries(envs.filter(isLongLived).map((e) => [certificateOutput(e.name), offlineCertificateArn(e.aws.accountId, e.aws.region, e.name)]));
+  return Object.fromEntries(
+    envs.filter(isLongLived).flatMap((e) => [
+      [certificateOutput(e.name), offlineCertificateArn(e.aws.accountId, e.aws.region, e.name)],
+      ...hostsWithOwnCertificate(e).map((h) => [hostCertificateOutput(e.name, h), offlineCertificateArn(e.aws.accountId, e.aws.region, `${e.name}-${h.replace(/[^a-z0-9]+/g, "-")}`)]),
+    ]),
+  );
 }
 
 /** Stand-in outputs of an env stack as its dns stack reads them offline. */

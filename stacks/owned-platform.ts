@@ -13,7 +13,8 @@ import { AlarmTopic } from "../lib/observability/alarm-topic";
 import type { EnvironmentConfig } from "../environments/types";
 import { createAppSecurityGroup } from "./app-security-group";
 import type { Deployment } from "./deployment";
-import { certificateOutput } from "./edge-contract";
+import { certificateOutput, hostCertificateOutput, hostsWithOwnCertificate } from "./edge-contract";
+import { LbListenerCertificate } from "@cdktf/provider-aws/lib/lb-listener-certificate";
 import { readEdgeState } from "./edge-state";
 import type { Platform } from "./platform";
 import { publishShared, repositoriesOf } from "./shared-state";
@@ -87,6 +88,12 @@ export class OwnedPlatform implements Platform {
       originVerifyValues: props.originVerifyValues,
     });
     this.loadBalancer = this.lb.attachment;
+    // Services routed by their own hostname: that host's certificate (edge stack) as an extra SNI certificate.
+    for (const host of hostsWithOwnCertificate(env))
+      new LbListenerCertificate(stack, `listener-certificate-${host.replace(/[^a-z0-9]+/g, "-")}`, {
+        listenerArn: this.loadBalancer.httpsListenerArn,
+        certificateArn: edge.getString(hostCertificateOutput(env.name as "prod" | "staging", host)),
+      });
     publishShared(
       stack,
       {

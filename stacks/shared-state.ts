@@ -88,6 +88,18 @@ export function readShared(scope: Construct, env: EnvironmentConfig, deployment:
     return [key, row.kind === "list" ? state.getList(row.output) : state.getString(row.output)] as const;
   });
   const repos = Object.fromEntries(repositories.map((name) => [name, { repositoryUrl: state.getString(repositoryOutputs(name).url), repositoryArn: state.getString(repositoryOutputs(name).arn) }]));
+  // A service with a new repository reaches a preview (its PR) before the base has created the
+  // repository (on merge): say so by name instead of Terraform's "Unsupported attribute".
+  const wanted = repositories.map((name) => repositoryOutputs(name).url);
+  state.addOverride("lifecycle", {
+    postcondition: [
+      {
+        condition: `\${length(setsubtract(${JSON.stringify(wanted)}, keys(self.outputs))) == 0}`,
+        // Terraform evaluates the message too: it names the outputs that are missing.
+        error_message: `${base} has not published the image repository outputs \${join(", ", setsubtract(${JSON.stringify(wanted)}, keys(self.outputs)))} that this preview's services use: a new repository is created by ${base}'s stack, so deploy ${base} first (merge the change), then the preview.`,
+      },
+    ],
+  });
   return { ...(Object.fromEntries(entries) as unknown as SharedAttributes), repositories: repos };
 }
 

@@ -77,7 +77,7 @@ export interface LoadBalancerProps {
 /**
  * The environment's public entry: an ALB in the public subnets that only Cloudflare can reach.
  * - Security group admits 443 (and 80, which only redirects) solely from Cloudflare's IPv4 ranges
- *   (a managed prefix list built from constructs/cloudflare-ips.ts).
+ *   (a managed prefix list built from lib/edge/cloudflare-ips.ts).
  * - HTTPS listener (TLS 1.2/1.3) whose default action is 403: only listener rules that also require
  *   the origin-verify header forward anything (services add those rules).
  * - HTTP listener redirects to HTTPS; invalid headers dropped; desync mitigation; HTTP/2.

@@ -14,7 +14,7 @@ export type DatabaseAccess = "none" | "read" | "write";
  * The database's security group admits the app tasks' group (PostgresDatabase `allowFrom`), so
  * this connection needs no network grant of its own.
  *
- * Tested via: test/constructs/workloads.test.ts
+ * Tested via: test/stacks/workloads.test.ts, test/constructs/scheduled-task.test.ts
  */
 export function databaseAccess(endpoints: DbEndpoints, access: Exclude<DatabaseAccess, "none">, applicationName: string): Connection {
   const db = databaseSettings(endpoints, access === "write" ? "worker" : "cron", "");

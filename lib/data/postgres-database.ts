@@ -143,7 +143,7 @@ export interface PostgresDatabaseProps {
  *   names, lifecycle: lifecycleOf("standard"), database: env.database, availabilityZones: env.aws.availabilityZones,
  *   network, alarmTopicArn, allowFrom: [appSg.id],
  * });
- * new FargateService(this, "web", { ..., database: db }); // env + secrets via databaseSettings(db, "web", names.prefix)
+ * new FargateService(this, "web-service", { ..., task: { ..., connections: [databaseAccess(db, "write", "shipkit-prod-web")] } });
  *
  * Rough cost (us-east-1, on demand): prod db.r6g.large multi-AZ + 1 replica + 100 GiB ≈ $560/month;
  * staging db.t4g.medium single-AZ + 20 GiB ≈ $55/month.

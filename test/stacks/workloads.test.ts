@@ -177,6 +177,14 @@ describe("the grown environment plans for real", () => {
     new EnvironmentStack(app, { env: preview, deployment: OFFLINE });
     plans = await planApp(app, ["staging", "pr-42"], [grown]);
   });
+  test("a preview whose new repository staging has not created yet stops with an error naming it", async () => {
+    const app = tempApp();
+    new EnvironmentStack(app, { env: preview, deployment: OFFLINE });
+    const early = await planApp(app, ["pr-42"], [staging]);
+    expect(early["pr-42"]!.ok).toBe(false);
+    expect(early["pr-42"]!.error).toMatch(/staging has not published the image repository outputs api_repository_url that this preview's services use: a new repository is created by staging's stack, so deploy staging first/);
+  });
+
   test.each(["staging", "pr-42"])("%s passes terraform plan with the real AWS provider", (stack) => {
     expect(plans[stack]?.error ?? "").toBe("");
     expect(plans[stack]?.ok).toBe(true);
@@ -190,15 +198,29 @@ describe("a service routed by its own host", () => {
     services: { api: { ...services.api!, route: { hosts }, healthCheckPath: "/healthz" }, ...prod.services } as ServicesConfig,
   });
 
-  test("gets a host rule on the ALB, a proxied DNS record and a name on the ALB certificate", () => {
+  test("gets a host rule, a proxied DNS record, and its own certificate on the listener (the main one is not replaced)", async () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-hosts-"));
-    const { app } = buildApp({ deployment: OFFLINE, outdir, environments: { prod: withApi(["api.example.com"]), staging } });
+    const prodApi = withApi(["api.example.com"]);
+    // Staging's own host (hostnames belong to one environment), with a path so previews can route it.
+    const stagingApi: EnvironmentConfig = { ...staging, services: { api: { ...services.api!, route: { paths: ["/api/*"], hosts: ["api-staging.example.com"] } }, ...staging.services } as ServicesConfig };
+    const { app, stacks } = buildApp({ deployment: OFFLINE, outdir, environments: { prod: prodApi, staging: stagingApi } });
     app.synth();
     const read = (stack: string) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as SynthJson;
     expect(JSON.stringify(ruleOf(read("prod"), "api").condition)).toContain('"host_header":{"values":["api.example.com"]}');
     expect(resources(read("prod-dns"), "cloudflare_dns_record").map((r) => r.name).sort()).toEqual(["api.example.com", "example.com", "www.example.com"]);
+    expect(resources(read("staging-dns"), "cloudflare_dns_record").map((r) => r.name).sort()).toEqual(["api-staging.example.com", "staging.example.com"]);
     const certs = resources(read("edge-example-com"), "aws_acm_certificate");
-    expect(certs.find((c) => c.domain_name === "www.example.com")!.subject_alternative_names).toEqual(["example.com", "api.example.com"]);
+    expect(certs.find((c) => c.domain_name === "www.example.com")!.subject_alternative_names).toEqual(["example.com"]);
+    expect(certs.find((c) => c.domain_name === "api.example.com")).toBeDefined();
+    // staging's wildcard already covers api-staging.example.com: no certificate of its own.
+    expect(certs.map((c) => c.domain_name).sort()).toEqual(["api.example.com", "staging.example.com", "www.example.com"]);
+    expect(resources(read("prod"), "aws_lb_listener_certificate")).toEqual([expect.objectContaining({ certificate_arn: expect.stringContaining("certificate_arn_prod_api_example_com") })]);
+    expect(resources(read("staging"), "aws_lb_listener_certificate")).toEqual([]);
+    const { seedOfflineUpstreams, findProviderMirror, planStack, terraformEnv, writeCliConfig } = await import("../../scripts/lib/offline");
+    seedOfflineUpstreams(OFFLINE.mode === "offline" ? OFFLINE.stateDir : "", stacks.map((s) => s.env));
+    const plan = await planStack("prod", path.join(outdir, "stacks", "prod"), terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), outdir), process.env));
+    expect(plan.error ?? "").toBe("");
+    expect(plan.toAdd.aws_lb_listener_certificate).toBe(1);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 
