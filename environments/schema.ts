@@ -201,6 +201,9 @@ export const cronJobSchema = z.object({
     .optional(),
 });
 
+/** The repository whose image a cron job runs: its `image`, or the backend's. */
+export const jobRepository = (job: { readonly image?: string }): string => job.image ?? "backend";
+
 /** Scheduled jobs of one environment (cross-job checks: cron-validate.ts). */
 export const cronObjectSchema = z.object({
   /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { fargateSizeProblem } from "../lib/compute/fargate-sizes";
+import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
 import { MAX_ROUTE_VALUES } from "../lib/compute/route-plan";
 import type { DeepReadonly } from "./deep-readonly";
 
@@ -56,11 +56,9 @@ export const serviceSizeSchema = z
     maxTasks: z.number().int().min(1, "must be at least 1").max(100, "must be at most 100; raise the service quota deliberately"),
   })
   .superRefine((s, ctx) => {
-    if (fargateSizeProblem(s.cpu, s.memoryMiB)) {
-      const allowed = fargateSizeProblem(s.cpu, s.memoryMiB)!.replace(/^.*Fargate accepts /, "");
-      const list = allowed.replace(/ MiB$/, "").split(", ");
+    const list = FARGATE_MEMORY[s.cpu];
+    if (list && !list.includes(s.memoryMiB))
       ctx.addIssue({ code: "custom", path: ["memoryMiB"], message: `is not valid with cpu ${s.cpu}; Fargate accepts ${list[0]}–${list[list.length - 1]} MiB (${list.join(", ")})` });
-    }
     if (s.minTasks > s.maxTasks) ctx.addIssue({ code: "custom", path: ["minTasks"], message: `is above maxTasks (${s.maxTasks}); lower minTasks or raise maxTasks` });
   });
 
@@ -103,7 +101,7 @@ export const httpServiceSchema = z.object({
     /** Path patterns, e.g. `["/backend/*"]` (the prefix is kept end to end). @default every path */
     paths: z.array(path).min(1, "is empty; leave paths out for a catch-all, or list at least one pattern").optional(),
     /** Host headers, e.g. `["api.example.com"]` (previews replace them with the preview's host). @default any host */
-    hosts: z.array(z.string().regex(/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "is not a lowercase hostname")).optional(),
+    hosts: z.array(z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "is not a lowercase hostname (no wildcard: each host gets its own DNS record and certificate)")).optional(),
     /** Explicit listener priority, 49000–50000 (owning environment only). @default derived from the declaration order */
     priority: z.number().int().optional(),
   }),

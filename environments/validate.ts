@@ -1,6 +1,6 @@
 import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../lib/core/ipv4";
 import { cronSchema } from "./cron-validate";
-import { environmentObjectSchema, HOSTNAME } from "./schema";
+import { environmentObjectSchema, HOSTNAME, jobRepository } from "./schema";
 import type { ServicesConfig } from "./service-schema";
 import { planRoutes, RouteConflictError, type RoutePlacement } from "../lib/compute/route-plan";
 import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
@@ -93,7 +93,7 @@ const envSchema = environmentObjectSchema
     if (!(e.app.migration.service in services))
       ctx.addIssue({ code: "custom", path: ["app", "migration", "service"], message: `is not a declared service; use one of ${serviceNames.join(", ")} (the migration runs in its image)` });
     e.cron.jobs.forEach((job, i) => {
-      const image = job.image ?? "backend";
+      const image = jobRepository(job);
       if (!repositories.has(image))
         ctx.addIssue({ code: "custom", path: ["cron", "jobs", i, "image"], message: `${job.name}: is not a repository of a declared service; use one of ${[...repositories].join(", ")}` });
     });

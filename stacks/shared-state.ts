@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import type { EnvironmentConfig } from "../environments/types";
+import { jobRepository } from "../environments/schema";
 import type { ImageSource } from "../lib/compute/container-repository";
 import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 
@@ -116,5 +117,5 @@ export function offlineSharedOutputs(repositories: readonly string[] = []): Reco
 
 /** The repositories an environment's services and cron jobs use, in declaration order. */
 export function repositoriesOf(env: EnvironmentConfig): string[] {
-  return [...new Set([...Object.values(env.services).map((s) => s.repository), ...env.cron.jobs.map((j) => j.image ?? "backend")])];
+  return [...new Set([...Object.values(env.services).map((s) => s.repository), ...env.cron.jobs.map(jobRepository)])];
 }

@@ -11,6 +11,7 @@ import { databaseAccess, type DatabaseAccess } from "../lib/data/database-access
 import type { UploadBucket } from "../lib/storage/upload-bucket";
 import type { EnvironmentConfig, ServiceConfig } from "../environments/types";
 import type { Platform } from "./platform";
+import { jobRepository } from "../environments/schema";
 
 export interface WorkloadsProps {
   /** The environment: its services, migration, cron jobs and app settings. */
@@ -86,7 +87,7 @@ export class Workloads {
           port: env.app.containerPort,
           requestTimeoutSeconds: env.app.requestTimeoutSeconds,
           task: {
-            image: repository(platform, s.repository, name),
+            image: repository(platform, s.repository, `${env.name} service ${name}`),
             imageTag: props.imageTag,
             command: s.command,
             environment: { ...appEnvironment, ...s.environment },
@@ -111,7 +112,7 @@ export class Workloads {
       region: env.aws.region,
       names,
       name: "migrate",
-      image: repository(platform, migrationService.repository, "migrate"),
+      image: repository(platform, migrationService.repository, `${env.name} migration task`),
       imageTag: props.migrationImageTag,
       cpu: migrationService.size.cpu,
       memoryMiB: migrationService.size.memoryMiB,
@@ -136,7 +137,7 @@ export class Workloads {
           spotPercent: env.app.fargateSpotPercent,
           group: cronGroup,
           cluster: platform.cluster,
-          image: repository(platform, job.image ?? "backend", `cron job ${job.name}`),
+          image: repository(platform, jobRepository(job), `${env.name} cron job ${job.name}`),
           imageTag: props.imageTag,
           subnetIds: platform.network.privateSubnetIds,
           securityGroupId: platform.appSecurityGroupId,

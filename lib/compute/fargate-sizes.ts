@@ -12,11 +12,3 @@ export const FARGATE_MEMORY: Readonly<Record<FargateCpu, readonly number[]>> = {
   2048: Array.from({ length: 13 }, (_, i) => 4096 + i * 1024),
   4096: Array.from({ length: 23 }, (_, i) => 8192 + i * 1024),
 };
-
-/** The problem with a CPU/memory pair, or undefined when Fargate accepts it. */
-export function fargateSizeProblem(cpu: number, memoryMiB: number): string | undefined {
-  const allowed = FARGATE_MEMORY[cpu as FargateCpu];
-  if (!allowed) return `cpu ${cpu} is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096`;
-  if (!allowed.includes(memoryMiB)) return `memoryMiB ${memoryMiB} is not valid with cpu ${cpu}; Fargate accepts ${allowed.join(", ")} MiB`;
-  return undefined;
-}

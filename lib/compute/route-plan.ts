@@ -97,7 +97,8 @@ export function hashedPriority(service: string): number {
 /**
  * Priorities for `routes` (declaration order = evaluation order), after checking them:
  * - path patterns start with `/`; at most MAX_ROUTE_VALUES paths + hosts per route;
- * - no two services claim the same path (or both every path) on overlapping hosts;
+ * - no two services claim the same path (or both every path) where the earlier one's hosts cover
+ *   the later one's (a later route stays reachable through hosts the earlier does not cover);
  * - no route is unreachable: a catch-all, or a wildcard that matches all of a later route's
  *   paths, declared before it on the same hosts;
  * - priorities are unique (explicit ones inside the owner's band; previews ignore them) and a

@@ -161,7 +161,7 @@ interface PlanLine {
   type?: string;
   "@level"?: string;
   "@message"?: string;
-  change?: { action: string; resource: { addr: string; resource_type: string; resource_key?: unknown; mode?: string } };
+  change?: { action: string; resource: { addr: string; resource_type: string; resource_key?: unknown } };
   diagnostic?: { severity: string; summary: string; detail?: string };
 }
 
@@ -194,7 +194,8 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
   const counts = { add: 0, change: 0, destroy: 0 };
   const warnings = diagnostics("warning").map((d) => d.summary.trim());
   for (const l of lines) {
-    if (l.type !== "planned_change" || !l.change || l.change.resource.mode === "data") continue;
+    // Data sources show as "read" (not counted below); managed resources create, update, replace or delete.
+    if (l.type !== "planned_change" || !l.change || l.change.resource.addr.startsWith("data.")) continue;
     const { action, resource } = l.change;
     const creates = action === "create" || action === "replace";
     const deletes = action === "delete" || action === "replace";
