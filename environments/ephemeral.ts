@@ -1,3 +1,4 @@
+import { PREVIEW_BASE, previewHostname } from "./schema";
 import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
 
@@ -15,7 +16,7 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
   return {
     ...base,
     name: `pr-${pr}`,
-    hostnames: { app: `pr-${pr}-staging.${base.cloudflare.zone}`, redirects: [] },
+    hostnames: { app: previewHostname(pr, base.cloudflare.zone), redirects: [] },
     safetyTier: "ephemeral",
     // Previews sit behind staging's ALB (and its WAF); all-Spot keeps them at cents per day.
     app: { ...base.app, fargateSpotPercent: 100, waf: "off" },
@@ -27,6 +28,6 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
     cron: base.cron,
     // The base's transforms name the base's resources (database/primary, ...), which a preview does not have.
     transforms: undefined,
-    preview: { prNumber: pr, base: "staging" },
+    preview: { prNumber: pr, base: PREVIEW_BASE },
   };
 }

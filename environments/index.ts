@@ -59,7 +59,11 @@ export function hostnameClashes(envs: readonly EnvironmentConfig[]): string[] {
     for (const [field, host] of claimed) {
       const other = owner.get(host);
       if (other !== undefined && other !== env.name)
-        problems.push(`${env.name}.${field} ${JSON.stringify(host)} is also a hostname of ${other}; each hostname belongs to one environment (both DNS stacks would create its record and Cloudflare refuses the second): give ${env.name} its own, e.g. with withOverrides(SERVICES, { <service>: { hosts: [...] } })`);
+        problems.push(
+          `${env.name}.${field} ${JSON.stringify(host)} is also a hostname of ${other}; each hostname belongs to one environment (both DNS stacks would create its record and Cloudflare refuses the second): ${
+            field.startsWith("services") ? `give ${env.name} its own, e.g. withOverrides(SERVICES, { <service>: { hosts: ["<name>-${env.name}.<zone>"] } })` : `give ${env.name} its own in environments/${env.name}.ts`
+          }`,
+        );
       else owner.set(host, env.name);
     }
   }

@@ -13,6 +13,12 @@ import { servicesSchema } from "./service-schema";
 /** Names a stack can have: the two long-lived environments and one preview per pull request. */
 export type EnvName = "prod" | "staging" | `pr-${number}`;
 
+/** The environment every preview borrows its platform (network, ALB, cluster, database) from. */
+export const PREVIEW_BASE = "staging" as const;
+
+/** A preview's hostname, one label below the zone so Cloudflare's Universal SSL covers it: `pr-42-staging.example.com`. */
+export const previewHostname = (prNumber: number, zone: string): string => `pr-${prNumber}-${PREVIEW_BASE}.${zone}`;
+
 /** Environment names: prod, staging, or pr-<1..99999>. */
 export const ENV_NAME = /^(prod|staging|pr-[1-9][0-9]{0,4})$/;
 
@@ -265,7 +271,7 @@ export const environmentObjectSchema = z.object({
       /** The pull request number, 1–99999. */
       prNumber: z.number().int().min(1).max(99999),
       /** The environment whose network, ALB, cluster and database the preview borrows. */
-      base: z.literal("staging"),
+      base: z.literal(PREVIEW_BASE),
     })
     .optional(),
 });

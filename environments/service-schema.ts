@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
-import { MAX_ROUTE_VALUES } from "../lib/compute/route-plan";
+import { MAX_ROUTE_VALUES, type RouteDeclaration } from "../lib/compute/route-plan";
 import type { DeepReadonly } from "./deep-readonly";
 
 /**
@@ -199,19 +199,30 @@ export function serviceHosts(env: { readonly services: ServicesConfig; readonly 
   return [...new Set(Object.values(env.services).flatMap((s) => (s.kind === "http" ? (s.route.hosts ?? []) : [])))].filter((h) => h !== env.hostnames.app);
 }
 
+/**
+ * The HTTP services' routes as a listener sees them, in declaration order: each service's own
+ * hosts, or, for a preview, every service under the preview's one hostname (`hostOverride`).
+ */
+export function httpRoutes(services: ServicesConfig, hostOverride?: string): RouteDeclaration[] {
+  return Object.entries(services).flatMap(([service, s]) =>
+    s.kind === "http" ? [{ service, pathPatterns: s.route.paths, hosts: hostOverride ? [hostOverride] : s.route.hosts, priority: s.route.priority }] : [],
+  );
+}
+
 /** What an environment may change of a declared service. */
 export interface ServiceOverride {
-  /** Size fields that differ. */
+  /** Size fields that differ. @default the declaration's size */
   readonly size?: Partial<ServiceSizeConfig>;
-  /** Spot share of this service. */
+  /** Spot share of this service (0–100). @default the declaration's, else the environment's app.fargateSpotPercent */
   readonly spotPercent?: number;
-  /** Extra or changed plain variables (merged over the declaration's). */
+  /** Extra or changed plain variables (merged over the declaration's). @default the declaration's */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Extra or changed secret references (merged over the declaration's). */
+  /** Extra or changed secret references (merged over the declaration's). @default the declaration's */
   readonly secrets?: ServiceConfig["secrets"];
   /**
    * This environment's host headers for an HTTP service routed by host (hostnames belong to one
    * environment: prod's `api.example.com`, staging's `api-staging.example.com`).
+   * @default the declaration's route.hosts
    */
   readonly hosts?: readonly string[];
 }

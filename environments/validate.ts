@@ -1,7 +1,10 @@
 import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../lib/core/ipv4";
 import { cronSchema } from "./cron-validate";
-import { environmentObjectSchema, HOSTNAME, jobRepository } from "./schema";
-import type { ServicesConfig } from "./service-schema";
+import { environmentObjectSchema, HOSTNAME, jobRepository, PREVIEW_BASE, previewHostname } from "./schema";
+import { httpRoutes, serviceHosts, type ServicesConfig } from "./service-schema";
+
+/** Extra (SNI) certificates an ALB takes by default: one per service hostname. */
+export const MAX_LISTENER_CERTIFICATES = 25;
 import { planRoutes, RouteConflictError, type RoutePlacement } from "../lib/compute/route-plan";
 import { FARGATE_MEMORY } from "../lib/compute/fargate-sizes";
 import { SUBNET_TIERS } from "../lib/network/network";
@@ -101,7 +104,7 @@ const envSchema = environmentObjectSchema
       if (e.safetyTier === "protected" && (s.spotPercent ?? 0) > 0)
         ctx.addIssue({ code: "custom", path: ["services", name, "spotPercent"], message: "must be 0 for the protected tier (Spot tasks can be reclaimed at 2 minutes' notice)" });
     }
-    if (!isPreviewName(e.name))
+    if (!isPreview)
       for (const [name, s] of Object.entries(services)) {
         if (s.kind !== "http") continue;
         (s.route.hosts ?? []).forEach((h, i) => {
@@ -112,12 +115,19 @@ const envSchema = environmentObjectSchema
           if (e.hostnames.redirects.includes(h)) ctx.addIssue({ code: "custom", path: at, message: `is a redirect hostname of ${e.name}: the edge redirects it to ${e.hostnames.app} before it reaches the ALB; route by path on ${e.hostnames.app} or use another host` });
         });
       }
+    // Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers": "Certificates
+    // per Application Load Balancer (excluding default certificates): 25". Each service host gets its
+    // own listener certificate; a 26th is refused at apply (plan does not check quotas).
+    const hosts = serviceHosts({ ...e, services });
+    if (hosts.length > MAX_LISTENER_CERTIFICATES)
+      ctx.addIssue({ code: "custom", path: ["services"], message: `route ${hosts.length} service hostnames; an ALB takes ${MAX_LISTENER_CERTIFICATES} extra certificates by default (one per host): route some by path, or raise the quota first and this limit with it` });
     const placements: [RoutePlacement, string, string][] = e.preview
       ? [[{ kind: "preview", prNumber: e.preview.prNumber }, e.hostnames.app, `in ${e.name}, every HTTP service answers on ${e.hostnames.app}`]]
       : [[{ kind: "owner" }, e.hostnames.app, ""]];
     // Staging is every preview's base: check its services as a preview will route them too, so a
     // declaration that breaks previews fails on the pull request that introduces it.
-    if (e.name === "staging") placements.push([{ kind: "preview", prNumber: 1 }, `pr-1-staging.${e.cloudflare.zone}`, `in every preview of staging, where all HTTP services answer on one host, pr-<n>-staging.${e.cloudflare.zone}, in declaration order`]);
+    if (e.name === PREVIEW_BASE)
+      placements.push([{ kind: "preview", prNumber: 1 }, previewHostname(1, e.cloudflare.zone), `in every preview of ${PREVIEW_BASE}, where all HTTP services answer on one host, ${previewHostname(0, e.cloudflare.zone).replace("pr-0", "pr-<n>")}, in declaration order`]);
     const reported = new Set<string>();
     for (const [placement, host, context] of placements)
       for (const problem of routeProblems(services, placement, host, context)) {
@@ -129,18 +139,13 @@ const envSchema = environmentObjectSchema
       ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });
   });
 
-const isPreviewName = (name: string) => /^pr-/.test(name);
-
 /**
  * The HTTP services' routes as the listener will see them (a preview's under its own host), checked
  * by planRoutes: duplicate paths or hosts, unreachable routes, explicit priorities.
  */
 export function routeProblems(services: ServicesConfig, placement: RoutePlacement, previewHost: string, context: string): { service: string; message: string }[] {
-  const routes = Object.entries(services).flatMap(([service, s]) =>
-    s.kind === "http" ? [{ service, pathPatterns: s.route.paths, hosts: placement.kind === "preview" ? [previewHost] : s.route.hosts, priority: s.route.priority }] : [],
-  );
   try {
-    planRoutes(routes, placement);
+    planRoutes(httpRoutes(services, placement.kind === "preview" ? previewHost : undefined), placement);
     return [];
   } catch (err) {
     if (err instanceof RouteConflictError) return [{ service: err.service, message: `${err.message}${context ? ` (${context})` : ""}` }];

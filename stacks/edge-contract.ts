@@ -8,6 +8,7 @@ import type { EnvName } from "../environments/types";
 import type { StateLocation } from "./deployment";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import { serviceHosts } from "../environments/service-schema";
+import { PREVIEW_BASE } from "../environments/schema";
 
 /** Name of the edge stack of a Cloudflare zone, one per zone: `edge-example-com` for example.com. */
 export const edgeStackName = (zone: string): string => `edge-${zone.replace(/[^a-z0-9]+/g, "-")}`;
@@ -24,7 +25,7 @@ export const hostCertificateOutput = (env: Exclude<EnvName, `pr-${number}`>, hos
  * covers only its own hostnames.
  */
 export function wildcardZoneOf(env: { readonly name: string; readonly cloudflare: { readonly zone: string } }): string | undefined {
-  return env.name === "staging" ? env.cloudflare.zone : undefined;
+  return env.name === PREVIEW_BASE ? env.cloudflare.zone : undefined;
 }
 
 /**

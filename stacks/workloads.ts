@@ -10,6 +10,7 @@ import type { Names } from "../lib/core/naming";
 import { databaseAccess, type DatabaseAccess } from "../lib/data/database-access";
 import type { UploadBucket } from "../lib/storage/upload-bucket";
 import type { EnvironmentConfig, ServiceConfig } from "../environments/types";
+import { httpRoutes } from "../environments/service-schema";
 import type { Platform } from "./platform";
 import { jobRepository } from "../environments/schema";
 
@@ -61,12 +62,7 @@ export class Workloads {
     const queues: Readonly<Record<string, string>> = { "upload-events": uploads.resources.queue.name };
 
     const entries = Object.entries(env.services);
-    const planned = planRoutes(
-      entries.flatMap(([service, s]) =>
-        s.kind === "http" ? [{ service, pathPatterns: s.route.paths, hosts: platform.hostOverride ? [platform.hostOverride] : s.route.hosts, priority: s.route.priority }] : [],
-      ),
-      platform.routePlacement,
-    );
+    const planned = planRoutes(httpRoutes(env.services, platform.hostOverride), platform.routePlacement);
     this.routes = Object.fromEntries(planned.map((r) => [r.service, r]));
 
     this.services = Object.fromEntries(

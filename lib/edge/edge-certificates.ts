@@ -13,8 +13,6 @@ export interface CertificateHostnames {
   readonly app: string;
   /** Hostnames that redirect to `app` (e.g. the apex); subject alternative names. `[]` for none. */
   readonly redirects: readonly string[];
-  /** More hostnames the ALB serves (services routed by host); subject alternative names. @default none */
-  readonly aliases?: readonly string[];
 }
 
 /**
@@ -24,7 +22,7 @@ export interface CertificateHostnames {
  */
 export function certificateNames(hostnames: CertificateHostnames, wildcardZone?: string): string[] {
   const wildcard = wildcardZone === undefined ? [] : [`*.${wildcardZone}`];
-  return [...new Set([hostnames.app, ...hostnames.redirects, ...(hostnames.aliases ?? []), ...wildcard])];
+  return [...new Set([hostnames.app, ...hostnames.redirects, ...wildcard])];
 }
 
 /** The key of a name's ACM validation record: `*.example.com` and `example.com` share one record. */

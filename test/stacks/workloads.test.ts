@@ -256,6 +256,15 @@ describe("more declarations that would fail at apply or at runtime are refused a
     expect(() => resolveEnvironments(undefined, { prod: { ...prod, services: shared }, staging: { ...staging, services: own } })).not.toThrow();
   });
 
+  test("more service hostnames than an ALB takes certificates (25 by default) are refused", () => {
+    const hostServices = (n: number) =>
+      ({ ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`site-${i}`, { ...services.api!, route: { hosts: [`site-${i}.example.com`] }, healthCheckPath: "/healthz" }])), ...prod.services }) as ServicesConfig;
+    expect(environmentProblems({ ...prod, services: hostServices(25) })).toEqual([]);
+    expect(environmentProblems({ ...prod, services: hostServices(26) })).toEqual([
+      expect.stringMatching(/^prod\.services .*route 26 service hostnames; an ALB takes 25 extra certificates by default/),
+    ]);
+  });
+
   test("previews do not inherit staging's transforms (they name staging's resources)", () => {
     const withTransform = { ...staging, transforms: [{ path: "database/primary", reason: "Performance Insights for the load test", apply: () => undefined }] };
     expect(ephemeral(42, withTransform).transforms).toBeUndefined();
