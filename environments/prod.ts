@@ -34,6 +34,8 @@ export const prod: EnvironmentConfig = {
   }),
   database: {
     engineVersion: "16",
+    // Raise by one and deploy to rotate the master password (docs/database.md).
+    masterPasswordVersion: 1,
     instanceClass: "db.r6g.large",
     allocatedStorageGiB: 100,
     maxAllocatedStorageGiB: 500,

@@ -102,6 +102,11 @@ export const databaseSchema = z.object({
   /** Standby in a second AZ (synchronous, automatic failover). Required for the protected tier. */
   multiAz: z.boolean(),
   /**
+   * Rotation counter of the master password: raise it by one and deploy to give the instance and
+   * its secret a fresh random password (docs/database.md, "Rotation"). Start at 1.
+   */
+  masterPasswordVersion: z.number().int("must be a whole number").min(1, "must be 1 or more; raise it by one to rotate"),
+  /**
    * AWS Backup plan on top of RDS backups: daily snapshots kept `retentionDays`, optionally copied
    * to a vault in `copyToRegion`. Required for the protected tier.
    */

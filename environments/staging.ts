@@ -31,6 +31,8 @@ export const staging: EnvironmentConfig = {
   services: SERVICES,
   database: {
     engineVersion: "16",
+    // Raise by one and deploy to rotate the master password (docs/database.md).
+    masterPasswordVersion: 1,
     instanceClass: "db.t4g.medium",
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 100,

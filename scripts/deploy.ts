@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
+import { withMasterPassword } from "./lib/master-password";
 import { runCli } from "./lib/run-cli";
 
 function main(): number {
@@ -26,7 +27,8 @@ function main(): number {
     return 2;
   }
   // CI passes --auto-approve after a reviewed plan; by hand, cdktf asks before applying.
-  return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit" }).status ?? 1;
+  // The master password input: used only when the database is created or its version rises.
+  return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit", env: withMasterPassword(process.env) }).status ?? 1;
 }
 
 runCli(main);

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
+import { withMasterPassword } from "./lib/master-password";
 import { runCli } from "./lib/run-cli";
 import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig } from "./lib/offline";
 
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     console.error(`usage: npm run plan -- <stack>; stack ${JSON.stringify(stack ?? "")} is not one of: ${stacks.map((s) => s.name).join(", ")} (set PR_NUMBER=<n> for pr-<n>)`);
     return 2;
   }
-  if (!offline) return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit" }).status ?? 1;
+  if (!offline) return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit", env: withMasterPassword(process.env) }).status ?? 1;
   if (target.provider === "cloudflare") {
     console.error(`${target.name} is a Cloudflare stack: it cannot be planned offline (no Cloudflare provider binary). npm run plan:offline synthesizes and checks it; plan it online with CLOUDFLARE_API_TOKEN set.`);
     return 2;

@@ -4,7 +4,7 @@ import type { LoadBalancerAttachment } from "../lib/compute/load-balancer";
 import { lifecycleOf } from "../lib/core/lifecycle";
 import type { Names } from "../lib/core/naming";
 import type { DbEndpoints } from "../lib/data/database-connection";
-import { PreviewDatabaseTasks, previewDbConnection } from "../lib/data/preview-database-tasks";
+import { PreviewDatabaseTasks, previewDbEndpoints } from "../lib/data/preview-database-tasks";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import type { NetworkAttributes } from "../lib/network/network";
 import type { EnvironmentConfig } from "../environments/types";
@@ -50,8 +50,17 @@ export class BorrowedPlatform implements Platform {
     const shared = readShared(stack, env, props.deployment, repositoriesOf(env));
     this.network = shared;
     this.appSecurityGroupId = createAppSecurityGroup(stack, names, shared.vpcId).id;
-    this.database = { primary: previewDbConnection(shared, env.preview.prNumber) };
-    new PreviewDatabaseTasks(stack, "database-tasks", { names, lifecycle: lifecycleOf(env.safetyTier), prNumber: env.preview.prNumber, region: env.aws.region, engineVersion: env.database.engineVersion, database: this.database.primary, appSecurityGroupId: this.appSecurityGroupId });
+    this.database = previewDbEndpoints(shared, env.preview.prNumber, env.aws.region);
+    new PreviewDatabaseTasks(stack, "database-tasks", {
+      names,
+      lifecycle: lifecycleOf(env.safetyTier),
+      prNumber: env.preview.prNumber,
+      region: env.aws.region,
+      engineVersion: env.database.engineVersion,
+      database: this.database.primary,
+      masterSecretArn: shared.dbSecretArn,
+      appSecurityGroupId: this.appSecurityGroupId,
+    });
     this.alarmTopicArn = shared.alarmTopicArn;
     this.cluster = { clusterName: shared.clusterName, clusterArn: shared.clusterArn };
     // What `aws ecs run-task` needs (migration, db-init / db-drop), under the names the base publishes.

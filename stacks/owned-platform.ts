@@ -7,6 +7,9 @@ import { lifecycleOf } from "../lib/core/lifecycle";
 import type { Names } from "../lib/core/naming";
 import { DatabaseBackups } from "../lib/data/database-backups";
 import { PostgresDatabase } from "../lib/data/postgres-database";
+import { DatabaseAdminTasks, psqlScript } from "../lib/data/database-admin-tasks";
+import { BOOTSTRAP_SQL } from "../lib/data/database-roles";
+import { declareMasterPassword } from "./stack-inputs";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import { Network } from "../lib/network/network";
 import { AlarmTopic } from "../lib/observability/alarm-topic";
@@ -65,7 +68,29 @@ export class OwnedPlatform implements Platform {
     this.appSecurityGroupId = createAppSecurityGroup(stack, names, this.network.vpcId).id;
     this.alarmTopicArn = new AlarmTopic(stack, "alarms", { names, lifecycle, accountId: env.aws.accountId }).arn;
     this.alarms = { topicArn: this.alarmTopicArn };
-    this.database = new PostgresDatabase(stack, "database", { names, lifecycle, database: env.database, availabilityZones: env.aws.availabilityZones, network: this.network, alarmTopicArn: this.alarmTopicArn, allowFrom: [this.appSecurityGroupId] });
+    this.database = new PostgresDatabase(stack, "database", {
+      names,
+      lifecycle,
+      database: env.database,
+      availabilityZones: env.aws.availabilityZones,
+      region: env.aws.region,
+      accountId: env.aws.accountId,
+      network: this.network,
+      alarmTopicArn: this.alarmTopicArn,
+      allowFrom: [this.appSecurityGroupId],
+      masterPassword: { value: declareMasterPassword(stack), version: env.database.masterPasswordVersion },
+    });
+    // The one task that creates the app's database users and grants (idempotent; docs/database.md).
+    new DatabaseAdminTasks(stack, "database-admin", {
+      names,
+      lifecycle,
+      region: env.aws.region,
+      engineVersion: env.database.engineVersion,
+      host: this.database.primary.host,
+      port: this.database.primary.port,
+      masterSecretArn: this.database.secretArn,
+      tasks: { "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: this.database.primary.databaseName } } },
+    });
     if (env.database.backupPlan) {
       const copyRegion = env.database.backupPlan.copyToRegion;
       new DatabaseBackups(stack, "database-backups", { names, lifecycle, backupPlan: env.database.backupPlan, instanceArn: this.database.instanceArn, alarmTopicArn: this.alarmTopicArn, copyRegionProvider: copyRegion ? props.providerIn(copyRegion) : undefined });
@@ -112,6 +137,7 @@ export class OwnedPlatform implements Platform {
         dbHost: this.database.primary.host,
         dbPort: Token.asString(this.database.primary.port),
         dbSecretArn: this.database.secretArn,
+        dbConnectArnPrefix: this.database.primary.connectArnPrefix,
         dbSecurityGroupId: this.database.securityGroupId,
       },
       this.repositories,

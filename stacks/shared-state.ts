@@ -26,7 +26,8 @@ export const SHARED_OUTPUTS = {
   clusterArn: { output: "ecs_cluster_arn", kind: "string", offline: "arn:aws:ecs:us-east-1:222222222222:cluster/shipkit-staging-cluster" },
   dbHost: { output: "db_host", kind: "string", offline: "shipkit-staging-db.c0offline0000.us-east-1.rds.amazonaws.com" },
   dbPort: { output: "db_port", kind: "string", offline: "5432" },
-  dbSecretArn: { output: "db_secret_arn", kind: "string", offline: "arn:aws:secretsmanager:us-east-1:222222222222:secret:rds!db-00000000-0000-0000-0000-000000000000-AbCdEf" },
+  dbSecretArn: { output: "db_secret_arn", kind: "string", offline: "arn:aws:secretsmanager:us-east-1:222222222222:secret:shipkit-staging-db-master-AbCdEf" },
+  dbConnectArnPrefix: { output: "db_connect_arn_prefix", kind: "string", offline: "arn:aws:rds-db:us-east-1:222222222222:dbuser:db-OFFLINE0STAGING000000000000" },
   dbSecurityGroupId: { output: "db_security_group_id", kind: "string", offline: "sg-0offline0db000000" },
 } as const satisfies Record<string, SharedOutput>;
 

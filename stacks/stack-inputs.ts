@@ -1,5 +1,6 @@
 import { Fn, TerraformOutput, TerraformVariable, type TerraformStack } from "cdktf";
 import { acceptedOriginValues } from "../lib/compute/load-balancer";
+import { RDS_MASTER_PASSWORD } from "../lib/data/postgres-database";
 import { ORIGIN_SECRET_PREVIOUS_VARIABLE, ORIGIN_SECRET_VARIABLE } from "./edge-contract";
 
 /** Terraform variable carrying the image tag (the git SHA) that CI deploys: `TF_VAR_image_tag`. */
@@ -7,6 +8,13 @@ export const IMAGE_TAG_VARIABLE = "image_tag";
 
 /** Terraform variable for running a migration ahead of the services: `TF_VAR_migration_image_tag`. */
 export const MIGRATION_IMAGE_TAG_VARIABLE = "migration_image_tag";
+
+/**
+ * Terraform variable carrying the database master password: `TF_VAR_db_master_password`. The
+ * deploy and plan scripts set a fresh random value on every run (scripts/lib/master-password.ts);
+ * Terraform writes it only when the instance is created or `database.masterPasswordVersion` rises.
+ */
+export const MASTER_PASSWORD_VARIABLE = "db_master_password";
 
 const DOCKER_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 
@@ -57,4 +65,26 @@ export function declareStackInputs(stack: TerraformStack): StackInputs {
     migrationImageTag: Fn.coalesce([migrationImageTag, imageTag]),
     originVerifyValues: acceptedOriginValues(originCurrent.stringValue, originPrevious.stringValue),
   };
+}
+
+/**
+ * Declares `var.db_master_password`: ephemeral (Terraform keeps it out of state and plan files;
+ * only write-only attributes may use it) and sensitive, checked against RDS's password rule.
+ * Returns its token for PostgresDatabase's `masterPassword.value`.
+ */
+export function declareMasterPassword(stack: TerraformStack): string {
+  const variable = new TerraformVariable(stack, MASTER_PASSWORD_VARIABLE, {
+    type: "string",
+    sensitive: true,
+    description: "Database master password, written only when the instance is created or masterPasswordVersion rises; npm run deploy / plan set a fresh random one",
+    validation: [
+      {
+        condition: `\${can(regex("${RDS_MASTER_PASSWORD.source.replace(/\\/g, "\\\\")}", var.${MASTER_PASSWORD_VARIABLE}))}`,
+        errorMessage: `${MASTER_PASSWORD_VARIABLE} must be 8-128 printable ASCII characters without / " @ or spaces (RDS rule); run through npm run deploy, which generates one.`,
+      },
+    ],
+  });
+  // cdktf 0.21 has no `ephemeral` argument yet; Terraform 1.10+ reads it from the JSON.
+  variable.addOverride("ephemeral", true);
+  return variable.stringValue;
 }

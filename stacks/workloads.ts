@@ -57,7 +57,7 @@ export class Workloads {
     const { env, names, platform, uploads } = props;
     const lifecycle = lifecycleOf(env.safetyTier);
     const appEnvironment = { APP_ENV: env.name, PUBLIC_URL: `https://${env.hostnames.app}`, REQUEST_TIMEOUT_SECONDS: String(env.app.requestTimeoutSeconds) };
-    const database = (access: DatabaseAccess, process: string): Connection[] =>
+    const database = (access: DatabaseAccess | "migration", process: string): Connection[] =>
       access === "none" ? [] : [databaseAccess(platform.database, access, `${names.prefix}-${process}`)];
     const queues: Readonly<Record<string, string>> = { "upload-events": uploads.resources.queue.name };
 
@@ -114,7 +114,9 @@ export class Workloads {
       memoryMiB: migrationService.size.memoryMiB,
       command: env.app.migration.command,
       environment: appEnvironment,
-      connections: database("write", "migration"),
+      // run-task starts it in the app security group (docs/runbook.md); the database admits that group.
+      securityGroupId: platform.appSecurityGroupId,
+      connections: database("migration", "migration"),
     });
 
     // Cron: jobs are data (env.cron.jobs); each runs where its `environments` lists this one.

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DbInstance, type DbInstanceConfig } from "@cdktf/provider-aws/lib/db-instance";
@@ -7,6 +7,8 @@ import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { Lifecycle } from "../core/lifecycle";
@@ -18,6 +20,7 @@ export const POSTGRES_ENGINE_VERSION = /^(1[2-9]|[2-9][0-9])(\.[0-9]{1,2})?$/;
 export const PROTECTED_MIN_BACKUP_DAYS = 14;
 import { DatabaseAlarms } from "../observability/database-alarms";
 import type { DbConnection, DbEndpoints } from "./database-connection";
+import { APP_DATABASE_USERS, type DatabaseUserKind } from "./database-roles";
 import { ConfigError } from "../core/errors";
 import type { NetworkAttributes } from "../network/network";
 import type { Names } from "../core/naming";
@@ -71,6 +74,22 @@ export interface PostgresSettings {
   readonly restoreFrom?: { readonly snapshot: string };
 }
 
+/**
+ * The master password as Terraform receives it: an ephemeral input variable (never in state, plan
+ * or synthesized JSON) written only to write-only attributes, the instance's `password_wo` and the
+ * master secret's `secret_string_wo`. Terraform sends it to AWS only when the instance is created
+ * or `version` changes: bump `version` to rotate.
+ */
+export interface MasterPassword {
+  /** Token of an ephemeral, sensitive variable (e.g. `var.db_master_password`). */
+  readonly value: string;
+  /** Rotation counter, 1 or more: raising it writes the current `value` to the instance and the secret. */
+  readonly version: number;
+}
+
+/** RDS for PostgreSQL's master password rule: 8-128 printable ASCII characters except `/`, `"`, `@` and space. */
+export const RDS_MASTER_PASSWORD = /^[!#-.0-?A-~]{8,128}$/;
+
 export interface PostgresDatabaseProps {
   /** Naming helper of the stack: identifiers (`<app>-<env>-db`, ...); its `envName` appears in descriptions. */
   readonly names: Names;
@@ -89,6 +108,10 @@ export interface PostgresDatabaseProps {
    * go to the following ones (round robin).
    */
   readonly availabilityZones: readonly string[];
+  /** AWS region of the instances, e.g. `us-east-1` (IAM database auth ARNs name it). */
+  readonly region: string;
+  /** AWS account id of the instances (IAM database auth ARNs name it). */
+  readonly accountId: string;
   /** Network whose isolated subnets (no route out) host the instances. */
   readonly network: NetworkAttributes;
   /** SNS topic the database alarms publish to. */
@@ -100,15 +123,34 @@ export interface PostgresDatabaseProps {
   readonly allowFrom?: readonly string[];
   /** Logical database created on the primary. Ignored when restoring (the snapshot has its own). @default "app" */
   readonly databaseName?: string;
-  /** Master user name (its password is RDS-managed in Secrets Manager). @default "app_admin" */
+  /** Master user name; only one-off admin tasks (bootstrap, db-init, db-drop) ever use it. @default "app_admin" */
   readonly masterUsername?: string;
+  /**
+   * The master password's source and rotation counter. The kit owns the master secret
+   * (`<app>-<env>-db-master`, JSON keys `username`, `password`, `host`, `port`, `dbname`), not RDS:
+   * RDS refuses to create a read replica of an instance whose master password it manages in
+   * Secrets Manager (RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager",
+   * Limitations), and a replica is what reporting reads from.
+   */
+  readonly masterPassword: MasterPassword;
   /**
    * `statement_timeout` on the primary in ms: cuts runaway queries. Sessions that need longer
    * (migrations, batch jobs) raise it with `SET statement_timeout`. @default 30000 (above the 25 s request timeout)
    */
   readonly statementTimeoutMs?: number;
-  /** `statement_timeout` on replicas in ms: reports may run longer than requests. @default 300000 */
+  /**
+   * `statement_timeout` on replicas in ms: reports may run far longer than requests. @default 7200000 (2 h)
+   */
   readonly replicaStatementTimeoutMs?: number;
+  /**
+   * How replicas serve long reads. `hot_standby_feedback` is on (the primary keeps the row versions a
+   * replica query still needs, so vacuum never cancels a report; the cost is bloat on the primary
+   * while a long query runs), and WAL replay waits up to `maxStandbyDelayMs` for a query that holds
+   * a conflicting lock (a DROP, TRUNCATE or ALTER TABLE on the primary) instead of cancelling it
+   * after PostgreSQL's default 30 s; the cost is replica lag for that long. The replica lag alarm
+   * fires above this delay. @default { maxStandbyDelayMs: replicaStatementTimeoutMs }
+   */
+  readonly replicaReads?: { readonly maxStandbyDelayMs: number };
   /** `idle_in_transaction_session_timeout` in ms: frees locks a crashed client left open. @default 60000 */
   readonly idleInTransactionTimeoutMs?: number;
   /** `log_min_duration_statement` in ms: statements slower than this are logged. @default 1000 */
@@ -128,11 +170,13 @@ export interface PostgresDatabaseProps {
 /**
  * RDS for PostgreSQL: a primary in isolated subnets, optional read replicas in other AZs, its own
  * security group (5432 only from the app's groups), parameter groups with production settings
- * (`rds.force_ssl`, statement/idle timeouts, slow-query log, `track_io_timing`, lock-wait logging),
- * an RDS-managed master password in Secrets Manager (no password in code, state or env), storage
- * encryption (gp3, autoscaling), CloudWatch log exports with tier retention, Performance Insights,
- * enhanced monitoring, IAM authentication, automatic minor upgrades in the maintenance window and
- * symptom alarms (DatabaseAlarms).
+ * (`rds.force_ssl`, statement/idle timeouts, slow-query log, `track_io_timing`, lock-wait logging;
+ * replicas tuned for long reads, see `replicaReads`), a kit-owned master secret whose password
+ * reaches AWS only through write-only attributes (never in code, state, plan or env of an app
+ * process), storage encryption (gp3, autoscaling), CloudWatch log exports with tier retention,
+ * Performance Insights, enhanced monitoring, IAM database authentication (app processes connect as
+ * `users`, see database-roles.ts), automatic minor upgrades in the maintenance window and symptom
+ * alarms (DatabaseAlarms).
  *
  * The safety tier decides lifecycle: protected (prod) gets deletion protection, `prevent_destroy`,
  * a final snapshot and changes held for the maintenance window; standard (staging) deletes freely
@@ -141,7 +185,8 @@ export interface PostgresDatabaseProps {
  * @example
  * const db = new PostgresDatabase(this, "database", {
  *   names, lifecycle: lifecycleOf("standard"), database: env.database, availabilityZones: env.aws.availabilityZones,
- *   network, alarmTopicArn, allowFrom: [appSg.id],
+ *   region: "us-east-1", accountId: "111111111111", network, alarmTopicArn, allowFrom: [appSg.id],
+ *   masterPassword: { value: masterPasswordVariable.stringValue, version: 1 },
  * });
  * new FargateService(this, "web-service", { ..., task: { ..., connections: [databaseAccess(db, "write", "shipkit-prod-web")] } });
  *
@@ -158,8 +203,15 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
   readonly replicas: readonly DbConnection[];
   /** The database's security group id. */
   readonly securityGroupId: string;
-  /** RDS-managed master secret (JSON keys `username`, `password`). */
+  /**
+   * The kit-owned master secret (JSON keys `username`, `password`, `host`, `port`, `dbname`): for
+   * one-off admin tasks only (DatabaseAdminTasks); never hand it to a service or cron job.
+   */
   readonly secretArn: string;
+  /** Region of the instances (IAM auth tokens are signed for it). */
+  readonly region: string;
+  /** Database users by kind (`app_writer`, `app_reader`, `app_migrator`); the db-bootstrap task (BOOTSTRAP_SQL) creates them. */
+  readonly users: Readonly<Record<DatabaseUserKind, string>>;
   /** Primary's ARN (AWS Backup selects it). */
   readonly instanceArn: string;
   readonly resources: {
@@ -170,6 +222,7 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
     readonly parameterGroup: DbParameterGroup;
     readonly replicaParameterGroup?: DbParameterGroup;
     readonly monitoringRole: IamRole;
+    readonly masterSecret: SecretsmanagerSecret;
     readonly alarms: DatabaseAlarms;
   };
 
@@ -185,7 +238,7 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       databaseName: "app",
       masterUsername: "app_admin",
       statementTimeoutMs: 30_000,
-      replicaStatementTimeoutMs: 300_000,
+      replicaStatementTimeoutMs: 7_200_000,
       idleInTransactionTimeoutMs: 60_000,
       slowQueryLogMs: 1_000,
       parameters: {} as Readonly<Record<string, string>>,
@@ -212,6 +265,10 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       throw new ConfigError(this, "database.maxAllocatedStorageGiB", `${db.maxAllocatedStorageGiB} must be above allocatedStorageGiB (${db.allocatedStorageGiB}) for storage autoscaling`);
     if (!Token.isUnresolved(network.isolatedSubnetIds) && network.isolatedSubnetIds.length < 2)
       throw new ConfigError(this, "network.isolatedSubnetIds", "has fewer than 2 subnets; an RDS subnet group needs two AZs");
+    if (!Number.isInteger(props.masterPassword.version) || props.masterPassword.version < 1)
+      throw new ConfigError(this, "masterPassword.version", `${JSON.stringify(props.masterPassword.version)} is not a whole number of 1 or more; raise it by one to rotate the master password`);
+    if (!Token.isUnresolved(props.masterPassword.value))
+      throw new ConfigError(this, "masterPassword.value", "is a literal; pass the token of an ephemeral variable (a literal would sit in code and in the synthesized JSON)");
     if (azs.length === 0)
       throw new ConfigError(this, "availabilityZones", "is empty; list the network's AZs in subnet order (a single-AZ primary and replicas are placed in them)");
 
@@ -256,8 +313,18 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
         lifecycle: { createBeforeDestroy: true },
       });
     const parameterGroup = parameterGroupFor("parameter-group", "db", {});
+    const standbyDelayMs = cfg.replicaReads?.maxStandbyDelayMs ?? cfg.replicaStatementTimeoutMs;
+    if (!Number.isInteger(standbyDelayMs) || standbyDelayMs < 0)
+      throw new ConfigError(this, "replicaReads.maxStandbyDelayMs", `${JSON.stringify(standbyDelayMs)} is not a whole number of milliseconds; use e.g. 3600000 (1 h)`);
     const replicaParameterGroup =
-      db.readReplicas > 0 ? parameterGroupFor("replica-parameter-group", "db-replica", { statement_timeout: String(cfg.replicaStatementTimeoutMs) }) : undefined;
+      db.readReplicas > 0
+        ? parameterGroupFor("replica-parameter-group", "db-replica", {
+            statement_timeout: String(cfg.replicaStatementTimeoutMs),
+            hot_standby_feedback: "1",
+            max_standby_streaming_delay: String(standbyDelayMs),
+            max_standby_archive_delay: String(standbyDelayMs),
+          })
+        : undefined;
 
     const monitoringAssume = new DataAwsIamPolicyDocument(this, "monitoring-assume", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["monitoring.rds.amazonaws.com"] }] }],
@@ -303,7 +370,9 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       dbName: restoring ? undefined : cfg.databaseName,
       username: restoring ? undefined : cfg.masterUsername,
       snapshotIdentifier: db.restoreFrom?.snapshot,
-      manageMasterUserPassword: true,
+      // Kit-managed master password (see masterPassword): write-only, never in state.
+      passwordWo: props.masterPassword.value,
+      passwordWoVersion: props.masterPassword.version,
       port: POSTGRES_PORT,
       dbSubnetGroupName: subnetGroup.name,
       parameterGroupName: parameterGroup.name,
@@ -336,9 +405,38 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       });
     });
 
-    const secretArn = instance.masterUserSecret.get(0).secretArn;
-    const connection = (i: DbInstance): DbConnection => ({ host: i.address, port: i.port, databaseName: cfg.databaseName, secretArn, securityGroupId: securityGroup.id });
-    this.secretArn = secretArn;
+    // The master secret the kit owns: same JSON keys as an RDS-managed secret, plus the endpoint.
+    // Only one-off admin tasks read it (bootstrap, db-init, db-drop); app processes use IAM auth.
+    const masterSecret = new SecretsmanagerSecret(this, "master-secret", {
+      name: names.of("db-master"),
+      description: `Master user of ${names.envName}'s Postgres; read only by one-off admin tasks (bootstrap, db-init, db-drop)`,
+      // Protected: a deleted secret can be recovered for 30 days. Otherwise delete at once, so a
+      // re-created environment can take the same name.
+      recoveryWindowInDays: protect ? 30 : 0,
+    });
+    new SecretsmanagerSecretVersion(this, "master-secret-value", {
+      secretId: masterSecret.id,
+      secretStringWo: Fn.jsonencode({
+        engine: "postgres",
+        username: instance.username,
+        password: props.masterPassword.value,
+        host: instance.address,
+        port: instance.port,
+        dbname: cfg.databaseName,
+        dbInstanceIdentifier: instance.identifier,
+      }),
+      secretStringWoVersion: props.masterPassword.version,
+    });
+    const connection = (i: DbInstance): DbConnection => ({
+      host: i.address,
+      port: i.port,
+      databaseName: cfg.databaseName,
+      connectArnPrefix: `arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${i.resourceId}`,
+      securityGroupId: securityGroup.id,
+    });
+    this.secretArn = masterSecret.arn;
+    this.users = APP_DATABASE_USERS;
+    this.region = props.region;
     this.instanceArn = instance.arn;
     this.primary = connection(instance);
     this.replicas = replicas.map(connection);
@@ -351,9 +449,11 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       replicaIdentifiers: replicas.map((r) => r.identifier),
       instanceClass: db.instanceClass,
       allocatedStorageGiB: db.allocatedStorageGiB,
+      // Replay may wait this long for a long report: lag up to it is the trade-off, not an incident.
+      replicaLagSeconds: Math.max(60, Math.ceil(standbyDelayMs / 1000) + 300),
     });
 
-    this.resources = { instance, replicas, securityGroup, subnetGroup, parameterGroup, replicaParameterGroup, monitoringRole, alarms };
+    this.resources = { instance, replicas, securityGroup, subnetGroup, parameterGroup, replicaParameterGroup, monitoringRole, masterSecret, alarms };
   }
 
   /**

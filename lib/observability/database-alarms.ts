@@ -53,7 +53,8 @@ export interface DatabaseAlarmsProps {
  * Symptom alarms for a Postgres primary and its replicas, all to the environment's alarm topic:
  * CPU, free storage (10% of allocated: storage autoscaling normally fires first, so this means it
  * hit its ceiling or its 6-hour cooldown), freeable memory (10% of the class's memory), connections
- * (80% of the default max_connections of the class), read/write latency, and replica lag.
+ * (80% of the default max_connections of the class), read/write latency, transaction ID age (vacuum
+ * held back, e.g. by long replica reads under hot_standby_feedback) and replica lag.
  *
  * Built by PostgresDatabase; use directly only for an instance built elsewhere.
  * Cost: $0.10 per alarm-month (about $1 for prod). Tested via: test/constructs/postgres-database.test.ts
@@ -100,6 +101,10 @@ export class DatabaseAlarms extends Construct {
     perInstance("primary", cfg.primaryIdentifier);
     for (const [metric, name] of [["ReadLatency", "read"], ["WriteLatency", "write"]] as const)
       alarm(`primary-${name}-latency`, cfg.primaryIdentifier, { metric, op: "GreaterThanThreshold", threshold: cfg.latencyMs / 1000, periods: 3, what: `${name} latency above ${cfg.latencyMs} ms for 15 minutes: storage throughput or IOPS limit` });
+    // Vacuum held back (a long replica query under hot_standby_feedback, an idle transaction, a
+    // stale replication slot) shows first as dead rows, then as transaction ID age; past ~2 billion
+    // PostgreSQL stops accepting writes. 1 billion leaves weeks to act.
+    alarm("primary-transaction-id-age", cfg.primaryIdentifier, { metric: "MaximumUsedTransactionIDs", op: "GreaterThanThreshold", threshold: 1_000_000_000, periods: 2, stat: "Maximum", what: "Transaction ID age above 1 billion: vacuum cannot freeze rows; find what holds the xmin horizon (long replica queries with hot_standby_feedback, idle transactions, replication slots) in docs/database.md" });
     cfg.replicaIdentifiers.forEach((replica, i) => {
       perInstance(`replica-${i}`, replica);
       alarm(`replica-${i}-lag`, replica, { metric: "ReplicaLag", op: "GreaterThanThreshold", threshold: cfg.replicaLagSeconds, periods: 2, stat: "Maximum", what: `Replica lag above ${cfg.replicaLagSeconds} s for 10 minutes: reports read stale data; check long queries on the replica and write volume on the primary` });

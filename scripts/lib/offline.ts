@@ -12,6 +12,7 @@ import { OFFLINE_ORIGIN_SECRET, ORIGIN_SECRET_VARIABLE, edgeStackName } from "..
 import { offlineEdgeOutputs } from "../../stacks/edge-state";
 import { IMAGE_TAG_VARIABLE } from "../../stacks/environment-stack";
 import { offlineSharedOutputs, repositoriesOf } from "../../stacks/shared-state";
+import { withMasterPassword } from "./master-password";
 
 export const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -87,7 +88,7 @@ export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS
   return {
     [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: OFFLINE_IMAGE_TAG,
     [`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]: OFFLINE_ORIGIN_SECRET,
-    ...base,
+    ...withMasterPassword(base),
     TF_CLI_CONFIG_FILE: cliConfig,
     CHECKPOINT_DISABLE: "1",
     TF_IN_AUTOMATION: "1",

@@ -9,6 +9,7 @@ import { ephemeral, prod, staging } from "../../environments";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { OFFLINE, planApp, synthStrict, tempApp, withEnv } from "../helpers";
 import type { PlanSummary } from "../../scripts/lib/offline";
+import type { SynthJson } from "../helpers";
 
 const prodCopy = withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } } });
 let plans: Record<string, PlanSummary> = {};
@@ -51,7 +52,8 @@ describe("no password literal in any synthesized stack", () => {
     return Object.entries(node).flatMap(([k, v]) => {
       const here = `${where}.${k}`;
       const literal = typeof v === "string" && !v.startsWith("${");
-      const bad = /passw(or)?d/i.test(k) && k !== "manage_master_user_password" && (literal || typeof v === "number");
+      // `password_wo_version` is a rotation counter, not a password.
+      const bad = /passw(or)?d/i.test(k) && !/_version$/.test(k) && (literal || typeof v === "number");
       // ECS container definitions are JSON strings: look inside them too.
       // (Some are literal JSON, others Terraform `${jsonencode(...)}`: then search the text.)
       const nested =
@@ -72,9 +74,12 @@ describe("no password literal in any synthesized stack", () => {
     const json = synthStrict(build(tempApp()));
     expect(offenders(json)).toEqual([]);
     for (const db of Object.values(json.resource?.aws_db_instance ?? {})) {
-      if (!db.replicate_source_db) expect(db.manage_master_user_password).toBe(true);
+      // The master password reaches RDS only write-only, from the ephemeral variable (never RDS-managed:
+      // RDS refuses a replica of such a source).
+      if (!db.replicate_source_db) expect(db.password_wo).toBe("${var.db_master_password}");
+      else expect(db).not.toHaveProperty("password_wo");
+      expect(db).not.toHaveProperty("manage_master_user_password");
       expect(db).not.toHaveProperty("password");
-      expect(db).not.toHaveProperty("password_wo");
     }
     // Credentials reach containers only as ECS secrets.
     for (const def of Object.values(json.resource?.aws_ecs_task_definition ?? {})) {
@@ -90,5 +95,44 @@ describe("no password literal in any synthesized stack", () => {
     expect(offenders(encoded('{"name" = "DATABASE_PASSWORD", "value" = "hunter2"}'))).toEqual([".resource.aws_ecs_task_definition.t.container_definitions"]);
     expect(offenders(encoded('{"name" = "PGPASSWORD", "value" = aws_db_instance.db.password}'))).toEqual([".resource.aws_ecs_task_definition.t.container_definitions"]);
     expect(offenders(encoded('{"name" = "DATABASE_PASSWORD", "valueFrom" = "${aws_db_instance.db.master_user_secret[0].secret_arn}:password::"}'))).toEqual([]);
+  });
+});
+
+/** The tasks allowed to receive the master secret: the one-off admin tasks. */
+const ADMIN_TASK = /-(db-bootstrap|db-init|db-drop)$/;
+/** A reference to the master secret: the kit-owned secret resource, or staging's shared output in a preview. */
+const MASTER_SECRET_REF = /aws_secretsmanager_secret\.database_master-secret_[0-9A-F]+\.arn|outputs\.db_secret_arn/;
+
+/** Families of task definitions whose containers (literal JSON or Terraform-encoded) reference the master secret. */
+function masterSecretHolders(json: SynthJson): string[] {
+  return Object.values(json.resource?.aws_ecs_task_definition ?? {})
+    .filter((def) => MASTER_SECRET_REF.test(String(def.container_definitions)))
+    .map((def) => String(def.family));
+}
+
+describe("only one-off admin tasks ever receive the master secret", () => {
+  test.each<[string, (app: ReturnType<typeof tempApp>) => EnvironmentStack, string[]]>([
+    ["prod", (app) => new EnvironmentStack(app, { env: prod, deployment: OFFLINE }), ["shipkit-prod-db-bootstrap"]],
+    ["staging", (app) => new EnvironmentStack(app, { env: staging, deployment: OFFLINE }), ["shipkit-staging-db-bootstrap"]],
+    ["pr-42", (app) => new EnvironmentStack(app, { env: ephemeral(42), deployment: OFFLINE }), ["shipkit-pr-42-db-drop", "shipkit-pr-42-db-init"]],
+  ])("%s: services, cron jobs and the migration connect without it", (_, build, admins) => {
+    const json = synthStrict(build(tempApp()));
+    const families = Object.values(json.resource?.aws_ecs_task_definition ?? {}).map((d) => String(d.family));
+    expect(families.length).toBeGreaterThan(admins.length);
+    expect(masterSecretHolders(json).sort()).toEqual(admins);
+    expect(masterSecretHolders(json).every((f) => ADMIN_TASK.test(f))).toBe(true);
+    // Nor may any role other than the admin tasks' execution role read it.
+    const readers = Object.entries(json.data?.aws_iam_policy_document ?? {})
+      .filter(([, doc]) => MASTER_SECRET_REF.test(JSON.stringify(doc)))
+      .map(([id]) => id);
+    expect(readers).toEqual([expect.stringMatching(/^database-(admin|tasks)_execution-permissions_/)]);
+  });
+
+  test("the check fires when a service is handed the master secret", () => {
+    const json = synthStrict(new EnvironmentStack(tempApp(), { env: staging, deployment: OFFLINE }));
+    const web = Object.values(json.resource!.aws_ecs_task_definition!).find((d) => d.family === "shipkit-staging-web")!;
+    const secretId = Object.keys(json.resource!.aws_secretsmanager_secret!).find((k) => k.startsWith("database_master-secret_"))!;
+    web.container_definitions = String(web.container_definitions).replace('"secrets" = []', `"secrets" = [{"name" = "PGPASSWORD", "valueFrom" = "\${aws_secretsmanager_secret.${secretId}.arn}:password::"}]`);
+    expect(masterSecretHolders(json)).toContain("shipkit-staging-web");
   });
 });

@@ -1,9 +1,10 @@
-import { Testing } from "cdktf";
+import { Testing, Token, ref } from "cdktf";
 import { lifecycleOf } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import type { NetworkAttributes } from "../../lib/network/network";
 import { PostgresDatabase, parameterGroupFamily, type PostgresDatabaseProps, type PostgresSettings } from "../../lib/data/postgres-database";
-import { databaseSettings } from "../../lib/data/database-connection";
+import { databaseAccess } from "../../lib/data/database-access";
+import { APP_DATABASE_USERS } from "../../lib/data/database-roles";
 import { defaultMaxConnections, instanceMemoryGiB } from "../../lib/observability/database-alarms";
 import { resources, type SynthJson } from "../helpers";
 
@@ -26,7 +27,9 @@ const STAGING_DB: PostgresSettings = {
 };
 const prod: PostgresDatabaseProps = {
   names: new Names("shipkit", "prod"), lifecycle: lifecycleOf("protected"), database: PROD_DB, availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"],
+  network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"], region: "us-east-1", accountId: "111111111111",
+  // Stands in for the ephemeral variable's token (`var.db_master_password`).
+  masterPassword: { value: Token.asString(ref("var.db_master_password")), version: 1 },
 };
 const staging: PostgresDatabaseProps = {
   ...prod, names: new Names("shipkit", "staging"), lifecycle: lifecycleOf("standard"), database: STAGING_DB, availabilityZones: ["us-east-1a", "us-east-1b"],
@@ -80,7 +83,7 @@ describe("PostgresDatabase: safety tier", () => {
 });
 
 describe("PostgresDatabase: the instance", () => {
-  test.each([["prod", prod], ["staging", staging]] as const)("%s: encrypted gp3, private, RDS-managed password, logs, PI, monitoring, IAM auth, minor upgrades", (_, base) => {
+  test.each([["prod", prod], ["staging", staging]] as const)("%s: encrypted gp3, private, kit-managed write-only password, logs, PI, monitoring, IAM auth, minor upgrades", (_, base) => {
     const json = synthDb(base);
     const primary = primaryOf(json);
     expect(primary).toMatchObject({
@@ -92,7 +95,8 @@ describe("PostgresDatabase: the instance", () => {
       storage_type: "gp3",
       storage_encrypted: true,
       publicly_accessible: false,
-      manage_master_user_password: true,
+      password_wo: "${var.db_master_password}",
+      password_wo_version: 1,
       username: "app_admin",
       db_name: "app",
       port: 5432,
@@ -107,6 +111,7 @@ describe("PostgresDatabase: the instance", () => {
       copy_tags_to_snapshot: true,
     });
     expect(primary).not.toHaveProperty("password");
+    expect(primary).not.toHaveProperty("manage_master_user_password");
     expect(String(primary.monitoring_role_arn)).toMatch(/aws_iam_role\..*\.arn/);
     expect(resources(json, "aws_iam_role_policy_attachment")).toEqual([expect.objectContaining({ policy_arn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" })]);
     expect(resources(json, "aws_db_subnet_group")).toEqual([expect.objectContaining({ subnet_ids: network.isolatedSubnetIds })]);
@@ -126,7 +131,7 @@ describe("PostgresDatabase: the instance", () => {
 
   test("restoreFrom creates the instance from the snapshot, without a new database or user", () => {
     const primary = primaryOf(synthDb(staging, { database: { restoreFrom: { snapshot: "prod-scrubbed-2026-01-01" } } }));
-    expect(primary).toMatchObject({ snapshot_identifier: "prod-scrubbed-2026-01-01", manage_master_user_password: true });
+    expect(primary).toMatchObject({ snapshot_identifier: "prod-scrubbed-2026-01-01", password_wo_version: 1 });
     expect(primary).not.toHaveProperty("db_name");
     expect(primary).not.toHaveProperty("username");
     expect(primaryOf(synthDb(staging))).not.toHaveProperty("snapshot_identifier");
@@ -165,7 +170,7 @@ describe("PostgresDatabase: parameter groups", () => {
     const groups = resources(synthDb(prod), "aws_db_parameter_group");
     const replicaGroup = groups.find((g) => g.name === "shipkit-prod-db-replica-pg16")!;
     const params = Object.fromEntries((replicaGroup.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
-    expect(params).toMatchObject({ statement_timeout: "300000", "rds.force_ssl": "1" });
+    expect(params).toMatchObject({ statement_timeout: "7200000", "rds.force_ssl": "1" });
     expect(String(replicasOf(synthDb(prod))[0]!.parameter_group_name)).toContain("replica-parameter-group");
   });
 });
@@ -221,7 +226,8 @@ describe("PostgresDatabase: read replicas", () => {
     Testing.synthScope((s) => {
       const withReplica = new PostgresDatabase(s, "a", props(prod));
       expect(withReplica.reader.host).not.toBe(withReplica.primary.host);
-      expect(withReplica.reader.secretArn).toBe(withReplica.primary.secretArn);
+      // IAM auth names each instance by its own resource id.
+      expect(withReplica.reader.connectArnPrefix).not.toBe(withReplica.primary.connectArnPrefix);
       const single = new PostgresDatabase(s, "b", props(staging));
       expect(single.reader).toBe(single.primary);
       expect(single.replicas).toHaveLength(0);
@@ -241,7 +247,7 @@ describe("PostgresDatabase: alarms", () => {
     expect(byName["shipkit-prod-db-primary-cpu"]).toMatchObject({ namespace: "AWS/RDS", metric_name: "CPUUtilization", threshold: 80, comparison_operator: "GreaterThanThreshold" });
     expect(byName["shipkit-prod-db-primary-free-storage"]).toMatchObject({ metric_name: "FreeStorageSpace", threshold: 10 * 1024 ** 3, comparison_operator: "LessThanThreshold" });
     expect(byName["shipkit-prod-db-primary-read-latency"]).toMatchObject({ metric_name: "ReadLatency", threshold: 0.02 });
-    expect(byName["shipkit-prod-db-replica-0-lag"]).toMatchObject({ metric_name: "ReplicaLag", threshold: 60, dimensions: { DBInstanceIdentifier: expect.stringContaining("read-replica-0") } });
+    expect(byName["shipkit-prod-db-replica-0-lag"]).toMatchObject({ metric_name: "ReplicaLag", threshold: 7500, dimensions: { DBInstanceIdentifier: expect.stringContaining("read-replica-0") } });
     expect(alarms.every((a) => JSON.stringify(a.alarm_actions) === JSON.stringify([TOPIC]))).toBe(true);
     expect(resources(synthDb(staging), "aws_cloudwatch_metric_alarm").some((a) => a.metric_name === "ReplicaLag")).toBe(false);
   });
@@ -257,24 +263,51 @@ describe("PostgresDatabase: alarms", () => {
   });
 });
 
-describe("PostgresDatabase: what a service receives", () => {
-  test("env vars name primary and reader; credentials only as ECS secrets from the JSON keys", () => {
-    Testing.synthScope((s) => {
+describe("PostgresDatabase: the master secret and what a workload receives", () => {
+  test("the kit owns the master secret; its value is write-only, from the variable, versioned with the instance's", () => {
+    const json = synthDb(prod, { masterPassword: { value: prod.masterPassword.value, version: 3 } });
+    expect(resources(json, "aws_secretsmanager_secret")).toEqual([expect.objectContaining({ name: "shipkit-prod-db-master", recovery_window_in_days: 30 })]);
+    const [version] = resources(json, "aws_secretsmanager_secret_version");
+    expect(version).toMatchObject({ secret_string_wo_version: 3 });
+    expect(version).not.toHaveProperty("secret_string");
+    expect(String(version!.secret_string_wo)).toMatch(/"password" = var\.db_master_password/);
+    expect(String(version!.secret_string_wo)).toMatch(/"username" = aws_db_instance\.database_primary_\w+\.username/);
+    expect(primaryOf(json)).toMatchObject({ password_wo_version: 3 });
+    expect(resources(synthDb(staging), "aws_secretsmanager_secret")[0]).toMatchObject({ recovery_window_in_days: 0 });
+  });
+
+  test("a literal password or a version below 1 is refused, naming the prop", () => {
+    expect(() => synthDb(staging, { masterPassword: { value: "hunter2hunter2", version: 1 } })).toThrow(/"masterPassword\.value" is a literal; pass the token of an ephemeral variable/);
+    expect(() => synthDb(staging, { masterPassword: { value: prod.masterPassword.value, version: 0 } })).toThrow(/"masterPassword\.version" 0 is not a whole number of 1 or more/);
+  });
+
+  test("replicas serve long reads: feedback on, replay waits as long as a replica statement may run, lag alarm above that", () => {
+    const json = synthDb(prod);
+    const replicaGroup = resources(json, "aws_db_parameter_group").find((g) => String(g.name).includes("replica"))!;
+    const params = Object.fromEntries((replicaGroup.parameter as { name: string; value: string }[]).map((p) => [p.name, p.value]));
+    expect(params).toMatchObject({ hot_standby_feedback: "1", statement_timeout: "7200000", max_standby_streaming_delay: "7200000", max_standby_archive_delay: "7200000" });
+    const lag = resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "ReplicaLag")!;
+    expect(lag.threshold).toBe(7200 + 300);
+    const tuned = resources(synthDb(prod, { replicaReads: { maxStandbyDelayMs: 600_000 } }), "aws_db_parameter_group").find((g) => String(g.name).includes("replica"))!;
+    expect(tuned.parameter).toEqual(expect.arrayContaining([{ name: "max_standby_streaming_delay", value: "600000" }]));
+    // The primary's group keeps PostgreSQL's defaults for these (they only act on a standby).
+    const primaryGroup = resources(json, "aws_db_parameter_group").find((g) => !String(g.name).includes("replica"))!;
+    expect((primaryGroup.parameter as { name: string }[]).map((p) => p.name)).not.toContain("hot_standby_feedback");
+    expect(resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "MaximumUsedTransactionIDs")).toMatchObject({ threshold: 1_000_000_000 });
+  });
+
+  test("a writer gets its own user, hosts and an rds-db:connect grant; no password or secret at all", () => {
+    const json = JSON.parse(Testing.synthScope((s) => {
       const db = new PostgresDatabase(s, "database", props(prod));
-      const web = databaseSettings(db, "web", "shipkit-prod");
-      expect(Object.keys(web.environment)).toEqual(expect.arrayContaining(["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_READ_HOST", "DATABASE_READ_PORT", "PGHOST", "PGAPPNAME", "PGSSLMODE"]));
-      expect(web.environment).toMatchObject({ DATABASE_HOST: db.primary.host, DATABASE_READ_HOST: db.reader.host, DATABASE_NAME: "app", PGHOST: db.primary.host, PGAPPNAME: "shipkit-prod-web", PGSSLMODE: "require" });
-      expect(Object.keys(web.environment).some((k) => /PASSWORD|USER/.test(k))).toBe(false);
-      expect(web.secrets).toEqual({
-        DATABASE_USER: { arn: db.secretArn, jsonKey: "username" },
-        DATABASE_PASSWORD: { arn: db.secretArn, jsonKey: "password" },
-        PGUSER: { arn: db.secretArn, jsonKey: "username" },
-        PGPASSWORD: { arn: db.secretArn, jsonKey: "password" },
-      });
-      expect(web.secretArns).toEqual([db.secretArn]);
-      // Cron and reporting default their plain connection to the replica.
-      expect(databaseSettings(db, "cron", "shipkit-prod").environment).toMatchObject({ PGHOST: db.reader.host, DATABASE_HOST: db.primary.host, PGAPPNAME: "shipkit-prod-cron" });
-    });
+      const web = databaseAccess(db, "write", "shipkit-prod-web");
+      expect(web.environment).toMatchObject({ DATABASE_HOST: db.primary.host, DATABASE_READ_HOST: db.reader.host, DATABASE_NAME: "app", DATABASE_USER: APP_DATABASE_USERS.write, DATABASE_AUTH: "iam", DATABASE_REGION: "us-east-1", PGHOST: db.primary.host, PGUSER: "app_writer", PGSSLMODE: "verify-full", PGAPPNAME: "shipkit-prod-web" });
+      expect(web.secrets ?? {}).toEqual({});
+      expect(Object.keys(web.environment ?? {}).some((k) => /PASSWORD/.test(k))).toBe(false);
+      const reporting = databaseAccess(db, "read", "shipkit-prod-report");
+      expect(reporting.environment).toMatchObject({ PGHOST: db.reader.host, DATABASE_USER: "app_reader" });
+      expect(reporting.environment).not.toHaveProperty("DATABASE_HOST");
+    })) as SynthJson;
+    expect(json).toBeDefined();
   });
 });
 

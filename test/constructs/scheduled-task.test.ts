@@ -5,13 +5,15 @@ import { ScheduleGroup } from "../../lib/compute/schedule-group";
 import { ScheduledTask, heartbeatWindow, successLine, wrappedCommand, type ScheduledTaskProps } from "../../lib/compute/scheduled-task";
 import { ephemeral, prod, staging } from "../../environments";
 import { lifecycleOf } from "../../lib/core/lifecycle";
+import { APP_DATABASE_USERS } from "../../lib/data/database-roles";
 import { databaseAccess } from "../../lib/data/database-access";
 import type { CronJob, EnvironmentConfig } from "../../environments/types";
 import { resources, synthEnv, withEnv, type SynthJson } from "../helpers";
 
 const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-prod-alarms";
-const PRIMARY = { host: "primary.db.internal", port: 5432, databaseName: "app", secretArn: "arn:aws:secretsmanager:us-east-1:111111111111:secret:db", securityGroupId: "sg-db" };
-const READER = { ...PRIMARY, host: "replica.db.internal" };
+const PRIMARY = { host: "primary.db.internal", port: 5432, databaseName: "app", connectArnPrefix: "arn:aws:rds-db:us-east-1:111111111111:dbuser:db-PRIMARY", securityGroupId: "sg-db" };
+const READER = { ...PRIMARY, host: "replica.db.internal", connectArnPrefix: "arn:aws:rds-db:us-east-1:111111111111:dbuser:db-REPLICA" };
+const ENDPOINTS = { users: APP_DATABASE_USERS, region: "us-east-1" };
 
 const job = (extra: Partial<CronJob> = {}): CronJob => ({
   name: "nightly-report",
@@ -45,7 +47,7 @@ function synthJobs(env: EnvironmentConfig, jobs: readonly CronJob[], extra: Part
           imageTag: "abc123",
           subnetIds: ["subnet-a", "subnet-b"],
           securityGroupId: "sg-app",
-          connections: [databaseAccess({ primary: PRIMARY, reader: READER }, j.database, `${names.prefix}-cron-${j.name}`)],
+          connections: [databaseAccess({ ...ENDPOINTS, primary: PRIMARY, reader: READER }, j.database, `${names.prefix}-cron-${j.name}`)],
           environment: { APP_ENV: env.name },
           alarms,
           ...extra,
@@ -152,10 +154,13 @@ describe("ScheduledTask: replica by default", () => {
     expect(env).toMatchObject({ DATABASE_HOST: "primary.db.internal", PGHOST: "primary.db.internal", PGAPPNAME: "shipkit-prod-cron-purge-expired-sessions" });
   });
 
-  test("credentials come as ECS secrets, never plain variables", () => {
+  test("no credentials at all: the reporting user, IAM auth, and a task role that may connect as it on the replica only", () => {
     const container = containerOf(json, "shipkit-prod-cron-nightly-report");
-    expect(Object.keys(envOf(container)).filter((k) => /USER|PASSWORD/.test(k))).toEqual([]);
-    expect(container.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(["PGUSER", "PGPASSWORD"]));
+    expect(Object.keys(envOf(container)).filter((k) => /PASSWORD/.test(k))).toEqual([]);
+    expect(container.secrets).toEqual([]);
+    expect(envOf(container)).toMatchObject({ DATABASE_USER: "app_reader", PGUSER: "app_reader", DATABASE_AUTH: "iam", PGSSLMODE: "verify-full" });
+    const connect = Object.entries(json.data!.aws_iam_policy_document!).filter(([k]) => k.includes("nightly-report") && k.includes("database-connect")).map(([, v]) => v);
+    expect(connect).toEqual([expect.objectContaining({ statement: [expect.objectContaining({ actions: ["rds-db:connect"], resources: ["arn:aws:rds-db:us-east-1:111111111111:dbuser:db-REPLICA/app_reader"] })] })]);
   });
 });
 
@@ -244,7 +249,7 @@ describe("ScheduledTask: failure rule and dead-man heartbeat", () => {
           lifecycle: lifecycleOf(env.safetyTier), accountId: env.aws.accountId, region: env.aws.region, names, job: job({ environments: ["preview"] }), group, alarms: "off",
           cluster: { clusterName: "c", clusterArn: "arn:aws:ecs:us-east-1:222222222222:cluster/c" },
           image: { repositoryUrl: "r", repositoryArn: "arn:aws:ecr:us-east-1:222222222222:repository/r" },
-          imageTag: "t", subnetIds: ["subnet-a"], securityGroupId: "sg", connections: [databaseAccess({ primary: PRIMARY }, "read", "shipkit-pr-42-cron-x")],
+          imageTag: "t", subnetIds: ["subnet-a"], securityGroupId: "sg", connections: [databaseAccess({ ...ENDPOINTS, primary: PRIMARY }, "read", "shipkit-pr-42-cron-x")],
         });
       }),
     ) as SynthJson;

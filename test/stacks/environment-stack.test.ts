@@ -98,7 +98,9 @@ describe("database wiring", () => {
     const json = synthEnv(env);
     const backend = String(resources(json, "aws_ecs_task_definition").find((t) => t.family === `shipkit-${env.name}-backend`)!.container_definitions);
     for (const name of ["DATABASE_PORT", "DATABASE_READ_PORT", "PGPORT"]) expect(backend).toMatch(new RegExp(`"name" = "${name}", "value" = tostring\\(aws_db_instance\\.`));
-    expect(backend).toContain('"name" = "DATABASE_PASSWORD"');
-    expect(backend).not.toMatch(/"name" = "DATABASE_PASSWORD", "value"/);
+    // IAM database auth: the user by name, no password or secret of any kind.
+    expect(backend).toContain('"name" = "DATABASE_USER", "value" = "app_writer"');
+    expect(backend).not.toMatch(/PASSWORD/);
+    expect(backend).toContain('"secrets" = []');
   });
 });
