@@ -15,7 +15,15 @@ import type { SafetyTier } from "../core/lifecycle";
 export const WEB_PORTS: readonly number[] = [80, 443];
 
 /** Guardrail rule ids, quoted in every message so a reader can find the rule. */
-export type GuardrailRule = "stateful-protection" | "open-ingress" | "log-retention" | "bucket-public-access";
+export type GuardrailRule = "stateful-protection" | "open-ingress" | "log-retention" | "bucket-public-access" | "replica-of-managed-password";
+
+/**
+ * Where AWS documents the rule `replica-of-managed-password` enforces: creating a read replica is
+ * unsupported when the source manages its master password in Secrets Manager (every engine but SQL
+ * Server). `terraform plan` accepts it; the apply fails with InvalidParameterValue.
+ */
+export const RDS_MANAGED_PASSWORD_LIMITATION =
+  'RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager" > "Limitations for Secrets Manager integration with Amazon RDS"';
 
 export interface GuardrailsProps {
   /** The stack's safety tier: decides whether stateful resources must be protected. */
@@ -33,6 +41,8 @@ export interface GuardrailsProps {
  * - `open-ingress`: no ingress from 0.0.0.0/0 or ::/0 except TCP 80/443.
  * - `log-retention`: every log group sets a retention.
  * - `bucket-public-access`: every bucket has a public access block with all four switches on.
+ * - `replica-of-managed-password`: no RDS read replica of an instance whose master password RDS
+ *   manages (`manage_master_user_password`): AWS refuses to create it (RDS_MANAGED_PASSWORD_LIMITATION).
  *
  * Tested via: test/constructs/guardrails.test.ts
  */
@@ -64,6 +74,18 @@ export class Guardrails implements IAspect {
         fail(c, "log-retention", "has no retention (logs kept and billed forever); set retentionInDays from TIER_POLICY");
       for (const open of openIngress(c))
         fail(c, "open-ingress", `admits ${open} on a non-web port; restrict the source to a security group or known CIDRs, or use ports ${WEB_PORTS.join("/")}`);
+    }
+
+    // A replica names its source by identifier: a reference to an instance of this stack, or a literal.
+    const instances = all.filter((c): c is DbInstance => c instanceof DbInstance);
+    const resolve = (value: unknown) => String(Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }));
+    for (const replica of instances.filter((i) => i.replicateSourceDbInput !== undefined)) {
+      const source = resolve(replica.replicateSourceDbInput);
+      const primary = instances.find((i) =>
+        i !== replica && (["identifier", "id", "arn"].some((attr) => source === `\${${i.terraformResourceType}.${i.friendlyUniqueId}.${attr}}`) || (i.identifierInput !== undefined && resolve(i.identifierInput) === source)),
+      );
+      if (primary?.manageMasterUserPasswordInput === true)
+        fail(replica, "replica-of-managed-password", `replicates ${primary.node.path}, whose master password RDS manages in Secrets Manager; AWS refuses to create that replica at apply (InvalidParameterValue), see ${RDS_MANAGED_PASSWORD_LIMITATION}. Give the source a kit-managed master secret instead (PostgresDatabase masterPassword: password_wo from an ephemeral variable)`);
     }
 
     // Resolve each block's bucket reference (a block refers to its bucket as ${aws_s3_bucket.<id>.id});

@@ -34,6 +34,17 @@ describe("Guardrails", () => {
     expect(synthWith("ephemeral", (s) => db(s, false, false))).not.toThrow();
   });
 
+  test("replica-of-managed-password: a replica of an RDS-managed-password source fails synth, naming both and the AWS doc", () => {
+    const primary = (s: TerraformStack, managed: boolean) =>
+      new DbInstance(s, "primary", { identifier: "app-db", instanceClass: "db.t4g.micro", engine: "postgres", allocatedStorage: 20, username: "app", ...(managed ? { manageMasterUserPassword: true } : { passwordWo: "${var.pw}", passwordWoVersion: 1 }) });
+    const byReference = (managed: boolean) => synthWith("standard", (s) => new DbInstance(s, "replica", { instanceClass: "db.t4g.micro", replicateSourceDb: primary(s, managed).identifier }));
+    expect(byReference(true)).toThrow(/\[guardrail:replica-of-managed-password\] replicates guarded\/primary, whose master password RDS manages in Secrets Manager; AWS refuses to create that replica at apply/);
+    expect(byReference(true)).toThrow(/Password management with Amazon RDS and AWS Secrets Manager/);
+    expect(byReference(false)).not.toThrow();
+    // A literal identifier of a managed source in the same stack is caught too.
+    expect(synthWith("standard", (s) => { primary(s, true); new DbInstance(s, "replica", { instanceClass: "db.t4g.micro", replicateSourceDb: "app-db" }); })).toThrow(/replica-of-managed-password/);
+  });
+
   const bucket = (s: TerraformStack, opts: { forceDestroy?: boolean; block?: boolean; allFour?: boolean } = {}) => {
     const b = new S3Bucket(s, "bucket", { bucket: "b", forceDestroy: opts.forceDestroy, lifecycle: { preventDestroy: true } });
     if (opts.block !== false) {
