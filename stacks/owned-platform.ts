@@ -1,4 +1,4 @@
-import { Token, type TerraformStack } from "cdktf";
+import { TerraformOutput, Token, type TerraformStack } from "cdktf";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ContainerRepository } from "../lib/compute/container-repository";
 import { EcsCluster } from "../lib/compute/ecs-cluster";
@@ -81,7 +81,7 @@ export class OwnedPlatform implements Platform {
       masterPassword: { value: declareMasterPassword(stack), version: env.database.masterPasswordVersion },
     });
     // The one task that creates the app's database users and grants (idempotent; docs/database.md).
-    new DatabaseAdminTasks(stack, "database-admin", {
+    const admin = new DatabaseAdminTasks(stack, "database-admin", {
       names,
       lifecycle,
       region: env.aws.region,
@@ -91,6 +91,7 @@ export class OwnedPlatform implements Platform {
       masterSecretArn: this.database.secretArn,
       tasks: { "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: this.database.primary.databaseName } } },
     });
+    new TerraformOutput(stack, "db_bootstrap_task_family", { value: admin.families["db-bootstrap"], description: "One-off task creating the database users and grants (aws ecs run-task; docs/database.md)" });
     if (env.database.backupPlan) {
       const copyRegion = env.database.backupPlan.copyToRegion;
       new DatabaseBackups(stack, "database-backups", { names, lifecycle, backupPlan: env.database.backupPlan, instanceArn: this.database.instanceArn, alarmTopicArn: this.alarmTopicArn, copyRegionProvider: copyRegion ? props.providerIn(copyRegion) : undefined });
