@@ -25,6 +25,9 @@ import { ConfigError } from "../core/errors";
 import type { NetworkAttributes } from "../network/network";
 import type { Names } from "../core/naming";
 
+/** Largest value of a PostgreSQL integer parameter (statement_timeout, max_standby_*_delay). */
+const PG_INT_MAX = 2_147_483_647;
+
 /** Postgres' port. Fixed: every client, SG rule and doc assumes it. */
 export const POSTGRES_PORT = 5432;
 
@@ -314,8 +317,11 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       });
     const parameterGroup = parameterGroupFor("parameter-group", "db", {});
     const standbyDelayMs = cfg.replicaReads?.maxStandbyDelayMs ?? cfg.replicaStatementTimeoutMs;
-    if (!Number.isInteger(standbyDelayMs) || standbyDelayMs < 0)
-      throw new ConfigError(this, "replicaReads.maxStandbyDelayMs", `${JSON.stringify(standbyDelayMs)} is not a whole number of milliseconds; use e.g. 3600000 (1 h)`);
+    // PostgreSQL's range for these integer parameters; RDS rejects the parameter group otherwise.
+    if (!Number.isInteger(cfg.replicaStatementTimeoutMs) || cfg.replicaStatementTimeoutMs < 0 || cfg.replicaStatementTimeoutMs > PG_INT_MAX)
+      throw new ConfigError(this, "replicaStatementTimeoutMs", `${JSON.stringify(cfg.replicaStatementTimeoutMs)} is not a whole number of milliseconds from 0 to ${PG_INT_MAX}; use e.g. 7200000 (2 h)`);
+    if (!Number.isInteger(standbyDelayMs) || standbyDelayMs < 0 || standbyDelayMs > PG_INT_MAX)
+      throw new ConfigError(this, "replicaReads.maxStandbyDelayMs", `${JSON.stringify(standbyDelayMs)} is not a whole number of milliseconds from 0 to ${PG_INT_MAX}; use e.g. 3600000 (1 h)`);
     const replicaParameterGroup =
       db.readReplicas > 0
         ? parameterGroupFor("replica-parameter-group", "db-replica", {

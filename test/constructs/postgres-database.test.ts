@@ -276,6 +276,11 @@ describe("PostgresDatabase: the master secret and what a workload receives", () 
     expect(resources(synthDb(staging), "aws_secretsmanager_secret")[0]).toMatchObject({ recovery_window_in_days: 0 });
   });
 
+  test("replica timings outside PostgreSQL's integer range are refused, naming the prop", () => {
+    expect(() => synthDb(prod, { replicaReads: { maxStandbyDelayMs: 3_000_000_000 } })).toThrow(/"replicaReads\.maxStandbyDelayMs" 3000000000 is not a whole number of milliseconds from 0 to 2147483647/);
+    expect(() => synthDb(prod, { replicaStatementTimeoutMs: -5 })).toThrow(/"replicaStatementTimeoutMs" -5 is not a whole number/);
+  });
+
   test("a literal password or a version below 1 is refused, naming the prop", () => {
     expect(() => synthDb(staging, { masterPassword: { value: "hunter2hunter2", version: 1 } })).toThrow(/"masterPassword\.value" is a literal; pass the token of an ephemeral variable/);
     expect(() => synthDb(staging, { masterPassword: { value: prod.masterPassword.value, version: 0 } })).toThrow(/"masterPassword\.version" 0 is not a whole number of 1 or more/);
