@@ -228,9 +228,7 @@ export function databaseConfig(env: Env, options: DatabaseConfigOptions = {}): D
 
   const { token: tokenSource } = options;
   const source: () => Promise<string> = tokenSource ? () => tokenSource(endpoint) : iamTokenSigner(endpoint, options.credentials);
-  let memo: string | undefined;
   const password = async (): Promise<string> => {
-    if (memo) return memo;
     let token: unknown;
     try {
       token = await source();
@@ -238,7 +236,6 @@ export function databaseConfig(env: Env, options: DatabaseConfigOptions = {}): D
       throw new Error(`could not sign an IAM auth token for ${user}@${endpoint.host}:${endpoint.port} in ${region}: ${(err as Error).message}`, { cause: err });
     }
     if (typeof token !== "string" || token === "") throw new Error(`the token source for ${user}@${endpoint.host}:${endpoint.port} returned no token`);
-    memo = token;
     return token;
   };
   const applicationName = env.PGAPPNAME?.trim();

@@ -222,8 +222,12 @@ describe("real connections to PostgreSQL 16 (role passwords stand in for IAM tok
   });
 
   afterAll(async () => {
-    await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-    await server?.stop();
+    try {
+      // pool.end() waits for checked-out clients; a failed test must not hang the file.
+      await Promise.race([Promise.all(pools.map((p) => p.end().catch(() => undefined))), new Promise((r) => setTimeout(r, 5000).unref())]);
+    } finally {
+      await server?.stop();
+    }
   });
 
   /** A pool from the workload's environment pointed at the local server, tokens from `passwords`. */
@@ -260,16 +264,22 @@ describe("real connections to PostgreSQL 16 (role passwords stand in for IAM tok
     const { pool } = poolFor("write", false);
     const before = tokenCalls.length;
     const clients: PoolClient[] = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
-    expect(tokenCalls.length - before).toBe(3);
-    expect(tokenCalls.slice(before)).toEqual(Array(3).fill({ host: server.host, port: server.port, user: "app_writer", region: REGION }));
-    clients.forEach((c) => c.release());
+    try {
+      expect(tokenCalls.length - before).toBe(3);
+      expect(tokenCalls.slice(before)).toEqual(Array(3).fill({ host: server.host, port: server.port, user: "app_writer", region: REGION }));
+    } finally {
+      clients.forEach((c) => c.release());
+    }
     // Reusing the pool's open connections needs no new token.
     await Promise.all([pool.query("SELECT 1"), pool.query("SELECT 1"), pool.query("SELECT 1")]);
     expect(tokenCalls.length - before).toBe(3);
     // A connection the pool opens later gets its own call.
     const fresh = await Promise.all(Array.from({ length: 4 }, () => pool.connect()));
-    expect(tokenCalls.length - before).toBe(4);
-    fresh.forEach((c) => c.release());
+    try {
+      expect(tokenCalls.length - before).toBe(4);
+    } finally {
+      fresh.forEach((c) => c.release());
+    }
   });
 
   test("read workload: app_reader reads on the reader and cannot insert", async () => {
