@@ -18,7 +18,7 @@
  * guarded, so running one twice changes nothing (test/db/roles.test.ts runs them on a real
  * PostgreSQL 16).
  *
- * Tested via: test/db/roles.test.ts, test/constructs/database-tasks.test.ts
+ * Tested via: test/db/roles.test.ts, test/constructs/database-admin-tasks.test.ts
  */
 
 /** What a workload does with the database; each maps to one database user. */
