@@ -8,7 +8,7 @@ import type { Names } from "../lib/core/naming";
 import { DatabaseBackups } from "../lib/data/database-backups";
 import { PostgresDatabase } from "../lib/data/postgres-database";
 import { DatabaseAdminTasks, psqlScript } from "../lib/data/database-admin-tasks";
-import { BOOTSTRAP_SQL } from "../lib/data/database-roles";
+import { ADOPT_PUBLIC_SQL, BOOTSTRAP_SQL } from "../lib/data/database-roles";
 import { declareMasterPassword } from "./stack-inputs";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import { Network } from "../lib/network/network";
@@ -80,7 +80,8 @@ export class OwnedPlatform implements Platform {
       allowFrom: [this.appSecurityGroupId],
       masterPassword: { value: declareMasterPassword(stack), version: env.database.masterPasswordVersion },
     });
-    // The one task that creates the app's database users and grants (idempotent; docs/database.md).
+    // The one-off tasks that read the master secret: db-bootstrap creates the app's users and grants
+    // (idempotent); db-adopt-public moves a pre-IAM install's tables out of public, once (docs/database.md).
     const admin = new DatabaseAdminTasks(stack, "database-admin", {
       names,
       lifecycle,
@@ -89,7 +90,10 @@ export class OwnedPlatform implements Platform {
       host: this.database.primary.host,
       port: this.database.primary.port,
       masterSecretArn: this.database.secretArn,
-      tasks: { "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: this.database.primary.databaseName } } },
+      tasks: {
+        "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: this.database.primary.databaseName } },
+        "db-adopt-public": { script: psqlScript(ADOPT_PUBLIC_SQL), environment: { PGDATABASE: this.database.primary.databaseName } },
+      },
     });
     new TerraformOutput(stack, "db_bootstrap_task_family", { value: admin.families["db-bootstrap"], description: "One-off task creating the database users and grants (aws ecs run-task; docs/database.md)" });
     if (env.database.backupPlan) {

@@ -146,6 +146,6 @@ const TLS_SETUP = `set -eu\nprintf '%s' "$RDS_CA_BUNDLE" > ${RDS_CA_FILE}`;
 
 /** A psql run with `sql` on stdin (a quoted heredoc: the shell expands nothing in it). */
 export function psqlScript(sql: string, args = ""): string {
-  if (sql.includes("\nSQL\n")) throw new Error("psqlScript: the SQL contains the heredoc terminator line");
+  if (sql.split("\n").some((line) => line === "SQL")) throw new Error("psqlScript: the SQL contains the heredoc terminator line `SQL`");
   return `psql -X -v ON_ERROR_STOP=1${args ? ` ${args}` : ""} <<'SQL'\n${sql}\nSQL`;
 }

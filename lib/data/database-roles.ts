@@ -71,10 +71,22 @@ export const BOOTSTRAP_SQL = [
   `\\set member_of ${APP_DATABASE_USERS.migration}`,
   ACT_AS,
   REVOKE_PUBLIC_CONNECT,
-  String.raw`SELECT format('GRANT CONNECT ON DATABASE %I TO %I', :'db', r) FROM unnest(ARRAY['app_migrator', 'app_writer', 'app_reader']) r
-  WHERE NOT has_database_privilege(r, :'db', 'CONNECT')\gexec`,
+  // CONNECT and TEMPORARY (temp tables), as a preview's user has on its own database.
+  String.raw`SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', :'db', r) FROM unnest(ARRAY['app_migrator', 'app_writer', 'app_reader']) r
+  WHERE NOT (has_database_privilege(r, :'db', 'CONNECT') AND has_database_privilege(r, :'db', 'TEMPORARY'))\gexec`,
+  // The schema owner may CREATE in the database: trusted extensions (pgcrypto, citext, pg_trgm, ...) need it.
+  String.raw`SELECT format('GRANT CREATE ON DATABASE %I TO ${APP_DATABASE_USERS.migration}', :'db') WHERE NOT has_database_privilege('${APP_DATABASE_USERS.migration}', :'db', 'CREATE')\gexec`,
   "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
   `CREATE SCHEMA IF NOT EXISTS ${APP_SCHEMA} AUTHORIZATION ${APP_DATABASE_USERS.migration};`,
+  // Adopt what the master created before this model existed: the schema, and its tables, views and
+  // sequences (ALTER TABLE moves a table's owned sequences along). Objects of other owners stay.
+  String.raw`SELECT 'ALTER SCHEMA ${APP_SCHEMA} OWNER TO ${APP_DATABASE_USERS.migration}' FROM pg_namespace
+  WHERE nspname = '${APP_SCHEMA}' AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)\gexec`,
+  String.raw`SELECT format('ALTER %s %I.%I OWNER TO ${APP_DATABASE_USERS.migration}', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, n.nspname, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = '${APP_SCHEMA}' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+  ORDER BY c.relkind = 'S', c.relname\gexec`,
   `GRANT USAGE ON SCHEMA ${APP_SCHEMA} TO ${APP_DATABASE_USERS.write}, ${APP_DATABASE_USERS.read};`,
   // Tables the migration user creates from now on, and those it already has.
   `ALTER DEFAULT PRIVILEGES FOR ROLE ${APP_DATABASE_USERS.migration} IN SCHEMA ${APP_SCHEMA} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_DATABASE_USERS.write};`,
@@ -86,6 +98,24 @@ export const BOOTSTRAP_SQL = [
   ...Object.values(APP_DATABASE_USERS).map((role) => `ALTER ROLE ${role} IN DATABASE :"db" SET search_path = ${APP_SCHEMA};`),
   // Belt and braces on top of the grants: a reporting session cannot write even a temp table's worth.
   `ALTER ROLE ${APP_DATABASE_USERS.read} SET default_transaction_read_only = on;`,
+].join("\n");
+
+/**
+ * One-time adoption for a database whose app tables sit in `public`, owned by the master (created
+ * before this user model, when the app connected as the master): moves the master's tables, views
+ * and sequences from `public` to `app` (BOOTSTRAP_SQL then gives them to the migration user and
+ * grants the others). Run by the `db-adopt-public` task during the upgrade window, after bootstrap
+ * and before the IAM-authenticated services start (docs/database.md, "Upgrading an install").
+ * A table's owned sequences move with it. Refuses to run if `app` already has a table of the same name.
+ */
+export const ADOPT_PUBLIC_SQL = [
+  "\\set ON_ERROR_STOP on",
+  String.raw`SELECT format('ALTER %s public.%I SET SCHEMA ${APP_SCHEMA}', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+  AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+  AND NOT c.relispartition
+  ORDER BY c.relkind = 'S', c.relname\gexec`,
 ].join("\n");
 
 /**
@@ -106,7 +136,8 @@ export const PREVIEW_INIT_SQL = [
   ACT_AS,
   String.raw`SELECT format('CREATE DATABASE %I', :'db') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db')\gexec`,
   REVOKE_PUBLIC_CONNECT,
-  String.raw`SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', :'db', :'db') WHERE NOT has_database_privilege(:'db', :'db', 'CONNECT')\gexec`,
+  // CONNECT, TEMPORARY and CREATE (trusted extensions), like the app users on a long-lived database.
+  String.raw`SELECT format('GRANT CONNECT, TEMPORARY, CREATE ON DATABASE %I TO %I', :'db', :'db') WHERE NOT has_database_privilege(:'db', :'db', 'CREATE')\gexec`,
   String.raw`SELECT format('ALTER ROLE %I IN DATABASE %I SET search_path = ${APP_SCHEMA}', :'db', :'db')\gexec`,
 ].join("\n");
 

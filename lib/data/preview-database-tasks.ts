@@ -149,8 +149,11 @@ export class PreviewDatabaseTasks extends DatabaseAdminTasks {
   }
 }
 
-/** The shell refuses a name that is not `pr_<n>` before psql runs at all. */
-const REFUSE_BAD_NAME = `printf '%s' "$PREVIEW_DATABASE" | grep -Eq '${PREVIEW_NAME_PATTERN}' || { echo "refusing database name $PREVIEW_DATABASE: not pr_<n>" >&2; exit 2; }`;
+/**
+ * The shell refuses a name that is not `pr_<n>` before psql runs at all: one line (grep matches
+ * line by line, so a newline is refused on its own) that matches the pattern whole.
+ */
+const REFUSE_BAD_NAME = `{ [ "$(printf '%s' "$PREVIEW_DATABASE" | wc -l)" -eq 0 ] && printf '%s' "$PREVIEW_DATABASE" | grep -Eqx '${PREVIEW_NAME_PATTERN}'; } || { echo "refusing database name $PREVIEW_DATABASE: not pr_<n>" >&2; exit 2; }`;
 
 /**
  * The scripts, fixed text (no interpolation at synth). The name arrives in `$PREVIEW_DATABASE`

@@ -87,7 +87,7 @@ describe("DatabaseAdminTasks", () => {
   });
 
   test("psqlScript refuses SQL that would end its heredoc early", () => {
-    expect(() => psqlScript("SELECT 1;\nSQL\nrm -rf /")).toThrow(/heredoc terminator/);
+    for (const sql of ["SELECT 1;\nSQL\nrm -rf /", "SQL\nrm -rf /", "SELECT 1;\nSQL"]) expect(() => psqlScript(sql)).toThrow(/heredoc terminator/);
     expect(psqlScript("SELECT 1;", "-d postgres")).toBe("psql -X -v ON_ERROR_STOP=1 -d postgres <<'SQL'\nSELECT 1;\nSQL");
   });
 

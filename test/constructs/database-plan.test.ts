@@ -99,7 +99,7 @@ describe("no password literal in any synthesized stack", () => {
 });
 
 /** The tasks allowed to receive the master secret: the one-off admin tasks. */
-const ADMIN_TASK = /-(db-bootstrap|db-init|db-drop)$/;
+const ADMIN_TASK = /-(db-bootstrap|db-adopt-public|db-init|db-drop)$/;
 /** A reference to the master secret: the kit-owned secret resource, or staging's shared output in a preview. */
 const MASTER_SECRET_REF = /aws_secretsmanager_secret\.database_master-secret_[0-9A-F]+\.arn|outputs\.db_secret_arn/;
 
@@ -112,8 +112,8 @@ function masterSecretHolders(json: SynthJson): string[] {
 
 describe("only one-off admin tasks ever receive the master secret", () => {
   test.each<[string, (app: ReturnType<typeof tempApp>) => EnvironmentStack, string[]]>([
-    ["prod", (app) => new EnvironmentStack(app, { env: prod, deployment: OFFLINE }), ["shipkit-prod-db-bootstrap"]],
-    ["staging", (app) => new EnvironmentStack(app, { env: staging, deployment: OFFLINE }), ["shipkit-staging-db-bootstrap"]],
+    ["prod", (app) => new EnvironmentStack(app, { env: prod, deployment: OFFLINE }), ["shipkit-prod-db-adopt-public", "shipkit-prod-db-bootstrap"]],
+    ["staging", (app) => new EnvironmentStack(app, { env: staging, deployment: OFFLINE }), ["shipkit-staging-db-adopt-public", "shipkit-staging-db-bootstrap"]],
     ["pr-42", (app) => new EnvironmentStack(app, { env: ephemeral(42), deployment: OFFLINE }), ["shipkit-pr-42-db-drop", "shipkit-pr-42-db-init"]],
   ])("%s: services, cron jobs and the migration connect without it", (_, build, admins) => {
     const json = synthStrict(build(tempApp()));

@@ -4,8 +4,12 @@
  * Asserts behaviour: exit codes, SQLSTATEs, catalog rows. One server for the whole file
  * (test/db/postgres-server.ts); the tests run in order and build on each other.
  */
+import { spawnSync } from "node:child_process";
 import type { DatabaseError } from "pg";
+import { psqlScript } from "../../lib/data/database-admin-tasks";
+import { PREVIEW_DATABASE_SCRIPTS } from "../../lib/data/preview-database-tasks";
 import {
+  ADOPT_PUBLIC_SQL,
   APP_DATABASE_USERS,
   APP_SCHEMA,
   BOOTSTRAP_SQL,
@@ -314,5 +318,101 @@ describe("PREVIEW_INIT_SQL + PREVIEW_SCHEMA_SQL (db-init), PREVIEW_DROP_SQL (db-
     await as("pr_1", "pr_1", async (c) => {
       expect((await c.query("SELECT to_regclass('app.things') AS t")).rows).toEqual([{ t: null }]);
     });
+  });
+});
+
+describe("parity and adoption: temp tables, extensions, an install that predates the user model", () => {
+  test("the app users may create temp tables (as a preview user may); the migrator may create a trusted extension", async () => {
+    await as(WRITER, APP_DATABASE, async (c) => {
+      await c.query("CREATE TEMP TABLE scratch (id int)");
+      await c.query("INSERT INTO scratch VALUES (1)");
+    });
+    await as(MIGRATOR, APP_DATABASE, (c) => c.query("CREATE EXTENSION IF NOT EXISTS pgcrypto"));
+    const ext = await server.superQuery<{ owner: string; schema: string }>(
+      "SELECT r.rolname AS owner, n.nspname AS schema FROM pg_extension e JOIN pg_roles r ON r.oid = e.extowner JOIN pg_namespace n ON n.oid = e.extnamespace WHERE extname = 'pgcrypto'", [], APP_DATABASE);
+    expect(ext).toEqual([{ owner: MIGRATOR, schema: APP_SCHEMA }]);
+    // The writer can call what the migrator installed (EXECUTE is PUBLIC's by default).
+    const digest = await as(WRITER, APP_DATABASE, (c) => c.query("SELECT encode(digest('x', 'sha256'), 'hex') AS h"));
+    expect(digest.rows[0].h).toHaveLength(64);
+    expect((await errorIn(await server.client(WRITER, await passwordOf(WRITER), APP_DATABASE), "CREATE EXTENSION citext")).code).toBe(INSUFFICIENT_PRIVILEGE);
+  });
+
+  test("a database whose tables sit in public, owned by the master: adopt + bootstrap hand them to the migrator and grant the app", async () => {
+    // An install from before: the app connected as the master, tables in public, and a schema app the master made.
+    const legacy = await server.client(MASTER_USER, server.masterPassword, "postgres");
+    await legacy.query("CREATE DATABASE legacy");
+    await legacy.end();
+    expectSuccess(await asMaster([
+      "CREATE TABLE public.orders (id serial PRIMARY KEY, total int NOT NULL);",
+      "CREATE TABLE public.events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text);",
+      "CREATE VIEW public.big_orders AS SELECT * FROM public.orders WHERE total > 100;",
+      "INSERT INTO public.orders (total) VALUES (50), (500);",
+      "CREATE SCHEMA app;",
+    ].join("\n"), "legacy"));
+
+    expectSuccess(await asMaster(ADOPT_PUBLIC_SQL, "legacy"));
+    expectSuccess(await asMaster(BOOTSTRAP_SQL, "legacy"));
+
+    const owners = await server.superQuery<{ name: string; schema: string; owner: string }>(
+      `SELECT c.relname AS name, n.nspname AS schema, r.rolname AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles r ON r.oid = c.relowner
+       WHERE c.relkind IN ('r', 'v', 'S') AND n.nspname IN ('public', 'app') ORDER BY 1`, [], "legacy");
+    expect(owners.map((o) => [o.name, o.schema, o.owner])).toEqual([
+      ["big_orders", "app", MIGRATOR], ["events", "app", MIGRATOR], ["events_id_seq", "app", MIGRATOR], ["orders", "app", MIGRATOR], ["orders_id_seq", "app", MIGRATOR],
+    ]);
+    expect(await names("SELECT r.rolname AS name FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE nspname = 'app'", "legacy")).toEqual([MIGRATOR]);
+    // The app's unqualified names keep working for the writer and the reader.
+    await as(WRITER, "legacy", async (c) => {
+      await c.query("INSERT INTO orders (total) VALUES (700)");
+      await c.query("INSERT INTO events (kind) VALUES ('paid')");
+      expect((await c.query("SELECT count(*)::int AS n FROM big_orders")).rows[0].n).toBe(2);
+    });
+    await as(READER, "legacy", async (c) => expect((await c.query("SELECT count(*)::int AS n FROM orders")).rows[0].n).toBe(3));
+    // The migrator owns them now: its DDL works.
+    await as(MIGRATOR, "legacy", (c) => c.query("ALTER TABLE orders ADD COLUMN note text"));
+    // Idempotent: adopt and bootstrap again change nothing and succeed.
+    expectSuccess(await asMaster(ADOPT_PUBLIC_SQL, "legacy"));
+    expectSuccess(await asMaster(BOOTSTRAP_SQL, "legacy"));
+  });
+
+  test("adopt refuses (non-zero exit, nothing moved) when app already has a table of the same name", async () => {
+    const c = await server.client(MASTER_USER, server.masterPassword, "postgres");
+    await c.query("CREATE DATABASE clash");
+    await c.end();
+    expectSuccess(await asMaster("CREATE SCHEMA app; CREATE TABLE app.users (id int); CREATE TABLE public.users (id int);", "clash"));
+    expect((await asMaster(ADOPT_PUBLIC_SQL, "clash")).code).not.toBe(0);
+    expect(await names("SELECT n.nspname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE relname = 'users' ORDER BY 1", "clash")).toEqual(["app", "public"]);
+  });
+});
+
+describe("the task scripts as ECS runs them (sh -c, the real psql, the master's PG* variables)", () => {
+  const run = (script: string, env: Record<string, string>) =>
+    spawnSync("sh", ["-c", script], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, PGHOST: server.host, PGPORT: String(server.port), PGUSER: MASTER_USER, PGPASSWORD: server.masterPassword, PGSSLMODE: "disable", ...env },
+    });
+
+  test("db-init then db-drop for pr_31: the database and its user appear, then are gone", async () => {
+    const init = run(PREVIEW_DATABASE_SCRIPTS["db-init"], { PREVIEW_DATABASE: "pr_31" });
+    expect({ status: init.status, stderr: init.status === 0 ? "" : init.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(init.stdout).toContain("database and user pr_31 ready");
+    expect(await databaseNames()).toContain("pr_31");
+    expect(await names("SELECT r.rolname AS name FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE nspname = 'app'", "pr_31")).toEqual(["pr_31"]);
+    const drop = run(PREVIEW_DATABASE_SCRIPTS["db-drop"], { PREVIEW_DATABASE: "pr_31" });
+    expect(drop.status).toBe(0);
+    expect(await databaseNames()).not.toContain("pr_31");
+    expect(await roleNames()).not.toContain("pr_31");
+  });
+
+  test("a name with a newline after a valid line is refused by the shell, before psql", async () => {
+    const before = await databaseNames();
+    const r = run(PREVIEW_DATABASE_SCRIPTS["db-init"], { PREVIEW_DATABASE: "pr_1\napp" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("not pr_<n>");
+    expect(await databaseNames()).toEqual(before);
+  });
+
+  test("db-bootstrap's script (psqlScript(BOOTSTRAP_SQL)) exits 0 against the app database", () => {
+    const r = run(psqlScript(BOOTSTRAP_SQL), { PGDATABASE: APP_DATABASE });
+    expect({ status: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({ status: 0, stderr: "" });
   });
 });
