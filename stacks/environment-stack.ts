@@ -42,6 +42,9 @@ export function defaultTags(env: EnvironmentConfig): Record<string, string> {
   };
 }
 
+/** Terraform versions the AWS stacks accept: write-only attributes arrived in 1.11. */
+export const MIN_TERRAFORM_VERSION = ">= 1.11";
+
 /**
  * One stack class for every AWS environment: a platform (owned by prod and staging, borrowed from
  * staging's state by a preview) plus the environment's upload bucket and its workloads (services,
@@ -68,6 +71,9 @@ export class EnvironmentStack extends TerraformStack {
     const tags = defaultTags(env);
     new AwsProvider(this, "aws", awsProviderConfig(env, deployment, { tags }));
     useStackBackend(this, env.name, env, deployment);
+    // Write-only attributes (the database master password) need Terraform 1.11; older versions fail
+    // with an unclear schema error, so say it up front.
+    this.addOverride("terraform.required_version", MIN_TERRAFORM_VERSION);
     Aspects.of(this).add(new Guardrails({ tier: env.safetyTier }));
     const inputs = declareStackInputs(this);
 

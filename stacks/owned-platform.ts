@@ -74,7 +74,6 @@ export class OwnedPlatform implements Platform {
       database: env.database,
       availabilityZones: env.aws.availabilityZones,
       region: env.aws.region,
-      accountId: env.aws.accountId,
       network: this.network,
       alarmTopicArn: this.alarmTopicArn,
       allowFrom: [this.appSecurityGroupId],

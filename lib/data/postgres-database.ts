@@ -111,10 +111,8 @@ export interface PostgresDatabaseProps {
    * go to the following ones (round robin).
    */
   readonly availabilityZones: readonly string[];
-  /** AWS region of the instances, e.g. `us-east-1` (IAM database auth ARNs name it). */
+  /** AWS region of the instances, e.g. `us-east-1`: workloads sign their IAM auth tokens for it. */
   readonly region: string;
-  /** AWS account id of the instances (IAM database auth ARNs name it). */
-  readonly accountId: string;
   /** Network whose isolated subnets (no route out) host the instances. */
   readonly network: NetworkAttributes;
   /** SNS topic the database alarms publish to. */
@@ -188,7 +186,7 @@ export interface PostgresDatabaseProps {
  * @example
  * const db = new PostgresDatabase(this, "database", {
  *   names, lifecycle: lifecycleOf("standard"), database: env.database, availabilityZones: env.aws.availabilityZones,
- *   region: "us-east-1", accountId: "111111111111", network, alarmTopicArn, allowFrom: [appSg.id],
+ *   region: "us-east-1", network, alarmTopicArn, allowFrom: [appSg.id],
  *   masterPassword: { value: masterPasswordVariable.stringValue, version: 1 },
  * });
  * new FargateService(this, "web-service", { ..., task: { ..., connections: [databaseAccess(db, "write", "shipkit-prod-web")] } });
@@ -432,12 +430,16 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
         dbInstanceIdentifier: instance.identifier,
       }),
       secretStringWoVersion: props.masterPassword.version,
+      // A replaced instance gets this run's password (write-only values are sent on create): so must
+      // the secret, or the admin tasks would hold a password the new instance never had.
+      lifecycle: { replaceTriggeredBy: [`${instance.terraformResourceType}.${instance.friendlyUniqueId}.resource_id`] },
     });
     const connection = (i: DbInstance): DbConnection => ({
       host: i.address,
       port: i.port,
       databaseName: cfg.databaseName,
-      connectArnPrefix: `arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${i.resourceId}`,
+      // arn:<partition>:rds:<region>:<account>:db:<id> → arn:<partition>:rds-db:<region>:<account>:dbuser:<DbiResourceId>
+      connectArnPrefix: `${Fn.replace(Fn.element(Fn.split(":db:", i.arn), 0), ":rds:", ":rds-db:")}:dbuser:${i.resourceId}`,
       securityGroupId: securityGroup.id,
     });
     this.secretArn = masterSecret.arn;

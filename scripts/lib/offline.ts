@@ -62,7 +62,7 @@ export function requireTerraform(env: NodeJS.ProcessEnv): string {
     const out = execFileSync("terraform", ["version", "-json"], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] });
     return (JSON.parse(out) as { terraform_version: string }).terraform_version;
   } catch {
-    throw new OfflineToolingError("terraform is not on PATH; install Terraform 1.10+ (the S3 backend's use_lockfile needs it)");
+    throw new OfflineToolingError("terraform is not on PATH; install Terraform 1.11+ (write-only attributes carry the database master password; the S3 backend's use_lockfile needs 1.10)");
   }
 }
 

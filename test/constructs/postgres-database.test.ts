@@ -1,4 +1,6 @@
-import { Testing, Token, ref } from "cdktf";
+import { execFileSync } from "node:child_process";
+import * as os from "node:os";
+import { DefaultTokenResolver, StringConcat, Testing, Token, Tokenization, ref } from "cdktf";
 import { lifecycleOf } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import type { NetworkAttributes } from "../../lib/network/network";
@@ -27,7 +29,7 @@ const STAGING_DB: PostgresSettings = {
 };
 const prod: PostgresDatabaseProps = {
   names: new Names("shipkit", "prod"), lifecycle: lifecycleOf("protected"), database: PROD_DB, availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
-  network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"], region: "us-east-1", accountId: "111111111111",
+  network, alarmTopicArn: TOPIC, allowFrom: ["sg-app", "sg-worker"], region: "us-east-1",
   // Stands in for the ephemeral variable's token (`var.db_master_password`).
   masterPassword: { value: Token.asString(ref("var.db_master_password")), version: 1 },
 };
@@ -269,6 +271,8 @@ describe("PostgresDatabase: the master secret and what a workload receives", () 
     expect(resources(json, "aws_secretsmanager_secret")).toEqual([expect.objectContaining({ name: "shipkit-prod-db-master", recovery_window_in_days: 30 })]);
     const [version] = resources(json, "aws_secretsmanager_secret_version");
     expect(version).toMatchObject({ secret_string_wo_version: 3 });
+    // A replaced instance gets this run's password; the secret must follow it.
+    expect(version!.lifecycle).toEqual({ replace_triggered_by: [expect.stringMatching(/^aws_db_instance\.database_primary_\w+\.resource_id$/)] });
     expect(version).not.toHaveProperty("secret_string");
     expect(String(version!.secret_string_wo)).toMatch(/"password" = var\.db_master_password/);
     expect(String(version!.secret_string_wo)).toMatch(/"username" = aws_db_instance\.database_primary_\w+\.username/);
@@ -279,6 +283,19 @@ describe("PostgresDatabase: the master secret and what a workload receives", () 
   test("replica timings outside PostgreSQL's integer range are refused, naming the prop", () => {
     expect(() => synthDb(prod, { replicaReads: { maxStandbyDelayMs: 3_000_000_000 } })).toThrow(/"replicaReads\.maxStandbyDelayMs" 3000000000 is not a whole number of milliseconds from 0 to 2147483647/);
     expect(() => synthDb(prod, { replicaStatementTimeoutMs: -5 })).toThrow(/"replicaStatementTimeoutMs" -5 is not a whole number/);
+  });
+
+  test("the rds-db:connect ARN prefix is derived from the instance ARN (any partition), evaluated by Terraform itself", () => {
+    Testing.synthScope((s) => {
+      const db = new PostgresDatabase(s, "database", props(staging));
+      expect(Tokenization.resolve(db.primary.connectArnPrefix, { scope: s, resolver: new DefaultTokenResolver(new StringConcat()) })).toMatch(
+        /^\$\{replace\(element\(split\(":db:", aws_db_instance\.database_primary_\w+\.arn\), 0\), ":rds:", ":rds-db:"\)\}:dbuser:\$\{aws_db_instance\.database_primary_\w+\.resource_id\}$/,
+      );
+    });
+    // The same expression on an instance ARN of another partition.
+    const expression = 'replace(element(split(":db:", "arn:aws-cn:rds:cn-north-1:111111111111:db:shipkit-staging-db"), 0), ":rds:", ":rds-db:")';
+    const out = execFileSync("terraform", ["console"], { input: expression, cwd: os.tmpdir(), encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" }, stdio: ["pipe", "pipe", "ignore"] });
+    expect(out.trim()).toBe('"arn:aws-cn:rds-db:cn-north-1:111111111111"');
   });
 
   test("a literal password or a version below 1 is refused, naming the prop", () => {

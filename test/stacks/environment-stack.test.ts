@@ -104,3 +104,9 @@ describe("database wiring", () => {
     expect(backend).toContain('"secrets" = []');
   });
 });
+
+describe("toolchain", () => {
+  test.each([prod, staging, ephemeral(42)])("$name requires Terraform 1.11+ (write-only attributes)", (env) => {
+    expect((synthEnv(env).terraform as { required_version?: string }).required_version).toBe(">= 1.11");
+  });
+});
