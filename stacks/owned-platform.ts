@@ -86,8 +86,7 @@ export class OwnedPlatform implements Platform {
       lifecycle,
       region: env.aws.region,
       engineVersion: env.database.engineVersion,
-      host: this.database.primary.host,
-      port: this.database.primary.port,
+      database: this.database.primary,
       masterSecretArn: this.database.secretArn,
       tasks: {
         "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: this.database.primary.databaseName } },

@@ -6,4 +6,11 @@ export class ConfigError extends Error {
     super(`${scope.node.path}: "${prop}" ${problem}`);
     this.name = "ConfigError";
   }
+
+  /** The same error for a construct not created yet (a subclass checking props before `super`). */
+  static before(scope: IConstruct, id: string, prop: string, problem: string): ConfigError {
+    const error = new ConfigError(scope, prop, problem);
+    error.message = `${scope.node.path ? `${scope.node.path}/` : ""}${id}: "${prop}" ${problem}`;
+    return error;
+  }
 }

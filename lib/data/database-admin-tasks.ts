@@ -9,7 +9,7 @@ import { ConfigError } from "../core/errors";
 import type { Lifecycle } from "../core/lifecycle";
 import type { Names } from "../core/naming";
 import { DATABASE_SSLMODE, rdsRootCertificates } from "../../runtime/database-contract";
-import { applicationName } from "./database-connection";
+import { applicationName, type DbConnection } from "./database-connection";
 import { parameterGroupFamily, POSTGRES_ENGINE_VERSION } from "./postgres-database";
 
 /** One psql script a one-off task runs with the master user. */
@@ -29,10 +29,8 @@ export interface DatabaseAdminTasksProps {
   readonly region: string;
   /** PostgreSQL version of the server (`"16"` or `"16.4"`); the default psql image follows its major. */
   readonly engineVersion: string;
-  /** The instance: its host name (no port) and port. */
-  readonly host: string;
-  /** Port of the instance. */
-  readonly port: number;
+  /** The instance the scripts connect to (its host name, which TLS verifies, and port). */
+  readonly database: Pick<DbConnection, "host" | "port">;
   /** The master secret (JSON keys `username`, `password`): the only place it is ever read. */
   readonly masterSecretArn: string;
   /** Task name → script. Names become families `<app>-<env>-<name>` and log stream prefixes. */
@@ -52,7 +50,14 @@ export interface DatabaseAdminTasksProps {
  * travel as `RDS_CA_BUNDLE` and the script writes them to the file `PGSSLROOTCERT` names, on a
  * writable `/tmp` volume: the container's root filesystem is read-only.
  *
- * Cost: pennies per run (Fargate 0.25 vCPU for seconds). Tested via: test/constructs/database-admin-tasks.test.ts
+ * @example
+ * new DatabaseAdminTasks(this, "database-admin", {
+ *   names, lifecycle: lifecycleOf("protected"), region: "us-east-1", engineVersion: "16",
+ *   database: db.primary, masterSecretArn: db.secretArn,
+ *   tasks: { "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: "app" } } },
+ * });
+ * Cost: task definitions are free; a run is 0.25 vCPU / 0.5 GB Fargate for about a minute, under
+ * $0.001 (us-east-1), plus $0.05 per 10,000 Secrets Manager reads. Tested via: test/constructs/database-admin-tasks.test.ts
  */
 export class DatabaseAdminTasks extends Construct {
   /** Task definition families by task name, for `aws ecs run-task --task-definition <family>`. */
@@ -88,7 +93,7 @@ export class DatabaseAdminTasks extends Construct {
     });
     new IamRolePolicy(this, "execution-policy", { role: executionRole.id, policy: permissions.json });
 
-    const port = Token.isUnresolved(props.port) ? Token.asString(props.port) : String(props.port);
+    const port = Token.isUnresolved(props.database.port) ? Token.asString(props.database.port) : String(props.database.port);
     const taskDefinitions = Object.fromEntries(
       Object.entries(props.tasks).map(([task, def]) => [
         task,
@@ -112,7 +117,7 @@ export class DatabaseAdminTasks extends Construct {
               entryPoint: ["sh", "-c"],
               command: [`${TLS_SETUP}\n${def.script}`],
               environment: Object.entries({
-                PGHOST: props.host,
+                PGHOST: props.database.host,
                 PGPORT: port,
                 PGSSLMODE: DATABASE_SSLMODE,
                 PGSSLROOTCERT: RDS_CA_FILE,

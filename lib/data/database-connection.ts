@@ -3,7 +3,7 @@
  * one-off tasks): a typed endpoint per instance, the users by kind, and the container settings
  * derived from them. App processes authenticate with IAM database authentication (a 15-minute
  * token per new connection, runtime/database.ts), so no password travels to them at all; only
- * one-off admin tasks read the master secret (DatabaseAdminTask).
+ * one-off admin tasks read the master secret (DatabaseAdminTasks).
  *
  * Tested via: test/constructs/postgres-database.test.ts, test/stacks/workloads.test.ts
  */

@@ -191,8 +191,8 @@ export interface PostgresDatabaseProps {
  * });
  * new FargateService(this, "web-service", { ..., task: { ..., connections: [databaseAccess(db, "write", "shipkit-prod-web")] } });
  *
- * Rough cost (us-east-1, on demand): prod db.r6g.large multi-AZ + 1 replica + 100 GiB ≈ $560/month;
- * staging db.t4g.medium single-AZ + 20 GiB ≈ $55/month.
+ * Rough cost (us-east-1, on demand; docs/database.md has the breakdown): prod db.r6g.large
+ * multi-AZ + 1 replica + 100 GiB ≈ $528/month; staging db.t4g.medium single-AZ + 20 GiB ≈ $50/month.
  * Tested via: test/constructs/postgres-database.test.ts (and the offline plans in it)
  */
 export class PostgresDatabase extends Construct implements DbEndpoints {
@@ -270,6 +270,12 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
       throw new ConfigError(this, "masterPassword.version", `${JSON.stringify(props.masterPassword.version)} is not a whole number of 1 or more; raise it by one to rotate the master password`);
     if (!Token.isUnresolved(props.masterPassword.value))
       throw new ConfigError(this, "masterPassword.value", "is a literal; pass the token of an ephemeral variable (a literal would sit in code and in the synthesized JSON)");
+    const standbyDelayMs = cfg.replicaReads?.maxStandbyDelayMs ?? cfg.replicaStatementTimeoutMs;
+    // PostgreSQL's range for these integer parameters; RDS rejects the parameter group otherwise.
+    if (!Number.isInteger(cfg.replicaStatementTimeoutMs) || cfg.replicaStatementTimeoutMs < 0 || cfg.replicaStatementTimeoutMs > PG_INT_MAX)
+      throw new ConfigError(this, "replicaStatementTimeoutMs", `${JSON.stringify(cfg.replicaStatementTimeoutMs)} is not a whole number of milliseconds from 0 to ${PG_INT_MAX}; use e.g. 7200000 (2 h)`);
+    if (!Number.isInteger(standbyDelayMs) || standbyDelayMs < 0 || standbyDelayMs > PG_INT_MAX)
+      throw new ConfigError(this, "replicaReads.maxStandbyDelayMs", `${JSON.stringify(standbyDelayMs)} is not a whole number of milliseconds from 0 to ${PG_INT_MAX}; use e.g. 3600000 (1 h)`);
     if (azs.length === 0)
       throw new ConfigError(this, "availabilityZones", "is empty; list the network's AZs in subnet order (a single-AZ primary and replicas are placed in them)");
 
@@ -314,12 +320,6 @@ export class PostgresDatabase extends Construct implements DbEndpoints {
         lifecycle: { createBeforeDestroy: true },
       });
     const parameterGroup = parameterGroupFor("parameter-group", "db", {});
-    const standbyDelayMs = cfg.replicaReads?.maxStandbyDelayMs ?? cfg.replicaStatementTimeoutMs;
-    // PostgreSQL's range for these integer parameters; RDS rejects the parameter group otherwise.
-    if (!Number.isInteger(cfg.replicaStatementTimeoutMs) || cfg.replicaStatementTimeoutMs < 0 || cfg.replicaStatementTimeoutMs > PG_INT_MAX)
-      throw new ConfigError(this, "replicaStatementTimeoutMs", `${JSON.stringify(cfg.replicaStatementTimeoutMs)} is not a whole number of milliseconds from 0 to ${PG_INT_MAX}; use e.g. 7200000 (2 h)`);
-    if (!Number.isInteger(standbyDelayMs) || standbyDelayMs < 0 || standbyDelayMs > PG_INT_MAX)
-      throw new ConfigError(this, "replicaReads.maxStandbyDelayMs", `${JSON.stringify(standbyDelayMs)} is not a whole number of milliseconds from 0 to ${PG_INT_MAX}; use e.g. 3600000 (1 h)`);
     const replicaParameterGroup =
       db.readReplicas > 0
         ? parameterGroupFor("replica-parameter-group", "db-replica", {

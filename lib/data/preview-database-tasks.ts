@@ -112,27 +112,27 @@ export class PreviewDatabaseTasks extends DatabaseAdminTasks {
     // A subclass, not a child construct: the task definitions, role and log group keep the
     // Terraform addresses previews already have (database-tasks/db-init, ...).
     const pr = props.prNumber;
-    const databaseName = Number.isInteger(pr) && pr >= 1 && pr <= MAX_PR_NUMBER ? previewDatabaseName(pr) : "pr_invalid";
+    // Checked before super() builds anything.
+    if (lifecycle.tier !== "ephemeral")
+      throw ConfigError.before(scope, id, "lifecycle", `is the ${lifecycle.tier} tier; db-init/db-drop are for ephemeral pr-<n> databases on a long-lived instance`);
+    if (!Number.isInteger(pr) || pr < 1 || pr > MAX_PR_NUMBER)
+      throw ConfigError.before(scope, id, "prNumber", `${JSON.stringify(pr)} is not a whole number from 1 to ${MAX_PR_NUMBER}`);
+    const databaseName = previewDatabaseName(pr);
+    if (database.databaseName !== databaseName)
+      throw ConfigError.before(scope, id, "database.databaseName", `${JSON.stringify(database.databaseName)} is not this preview's database; use previewDbEndpoints(shared, ${pr}, region) (database ${databaseName})`);
     super(scope, id, {
       names,
       lifecycle,
       region: props.region,
       engineVersion: props.engineVersion,
       image: props.image,
-      host: database.host,
-      port: database.port,
+      database,
       masterSecretArn: props.masterSecretArn,
       tasks: {
         "db-init": { script: PREVIEW_DATABASE_SCRIPTS["db-init"], environment: { PREVIEW_DATABASE: databaseName } },
         "db-drop": { script: PREVIEW_DATABASE_SCRIPTS["db-drop"], environment: { PREVIEW_DATABASE: databaseName } },
       },
     });
-    if (lifecycle.tier !== "ephemeral")
-      throw new ConfigError(this, "lifecycle", `is the ${lifecycle.tier} tier; db-init/db-drop are for ephemeral pr-<n> databases on a long-lived instance`);
-    if (databaseName === "pr_invalid")
-      throw new ConfigError(this, "prNumber", `${JSON.stringify(pr)} is not a whole number from 1 to ${MAX_PR_NUMBER}`);
-    if (database.databaseName !== databaseName)
-      throw new ConfigError(this, "database.databaseName", `${JSON.stringify(database.databaseName)} is not this preview's database; use previewDbEndpoints(shared, ${pr}, region) (database ${databaseName})`);
 
     const ingress = new VpcSecurityGroupIngressRule(this, "database-ingress", {
       securityGroupId: database.securityGroupId,

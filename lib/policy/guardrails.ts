@@ -43,6 +43,7 @@ export interface GuardrailsProps {
  * - `bucket-public-access`: every bucket has a public access block with all four switches on.
  * - `replica-of-managed-password`: no RDS read replica of an instance whose master password RDS
  *   manages (`manage_master_user_password`): AWS refuses to create it (RDS_MANAGED_PASSWORD_LIMITATION).
+ *   It reads the typed input: a value set through `addOverride` escapes it.
  *
  * Tested via: test/constructs/guardrails.test.ts
  */

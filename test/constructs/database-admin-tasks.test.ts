@@ -18,8 +18,7 @@ const props: DatabaseAdminTasksProps = {
   lifecycle: lifecycleOf("protected"),
   region: "us-east-1",
   engineVersion: "16",
-  host: "shipkit-prod-db.abc.us-east-1.rds.amazonaws.com",
-  port: 5432,
+  database: { host: "shipkit-prod-db.abc.us-east-1.rds.amazonaws.com", port: 5432 },
   masterSecretArn: SECRET,
   tasks: { "db-bootstrap": { script: psqlScript(BOOTSTRAP_SQL), environment: { PGDATABASE: "app" } } },
 };
@@ -41,7 +40,7 @@ describe("DatabaseAdminTasks", () => {
     expect(c.image).toBe("public.ecr.aws/docker/library/postgres:16-alpine");
     expect(c.entryPoint).toEqual(["sh", "-c"]);
     expect(Object.fromEntries(c.environment.map((e) => [e.name, e.value]))).toEqual({
-      PGHOST: props.host, PGPORT: "5432", PGSSLMODE: "verify-full", PGSSLROOTCERT: RDS_CA_FILE, PGAPPNAME: "shipkit-prod-db-bootstrap",
+      PGHOST: props.database.host, PGPORT: "5432", PGSSLMODE: "verify-full", PGSSLROOTCERT: RDS_CA_FILE, PGAPPNAME: "shipkit-prod-db-bootstrap",
       RDS_CA_BUNDLE: rdsRootCertificates("us-east-1").join(""), PGDATABASE: "app",
     });
     expect(c.secrets).toEqual([{ name: "PGUSER", valueFrom: `${SECRET}:username::` }, { name: "PGPASSWORD", valueFrom: `${SECRET}:password::` }]);
