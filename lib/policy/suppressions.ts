@@ -1,0 +1,47 @@
+import type { IConstruct } from "constructs";
+
+/** A rule switched off for one resource, with the reason a reviewer reads in the plan summary. */
+export interface Suppression {
+  /** Rule id, e.g. `open-ingress`. */
+  readonly rule: string;
+  /** Why this resource may break the rule (at least 20 characters: a reason, not a shrug). */
+  readonly reason: string;
+}
+
+/** A suppression that took effect: the resource it silenced. */
+export interface AppliedSuppression extends Suppression {
+  /** Construct path of the resource. */
+  readonly path: string;
+}
+
+const suppressions = new WeakMap<IConstruct, Suppression[]>();
+const applied = new WeakMap<IConstruct, AppliedSuppression[]>();
+
+/**
+ * Switches `rule` off for `resource` (and only it). The reason is required and is printed in every
+ * plan summary of the stack, so a suppression is always visible in review.
+ *
+ * @example
+ * suppressRule(bastionSg, "open-ingress", "SSH from the office only through the VPN appliance: ticket OPS-142");
+ */
+export function suppressRule(resource: IConstruct, rule: string, reason: string): void {
+  if (reason.trim().length < 20) throw new Error(`${resource.node.path}: suppressing guardrail ${rule} needs a reason of at least 20 characters, got ${JSON.stringify(reason)}`);
+  suppressions.set(resource, [...(suppressions.get(resource) ?? []), { rule, reason: reason.trim() }]);
+}
+
+/** The suppression of `rule` on `resource`, if any. */
+export function suppressionOf(resource: IConstruct, rule: string): Suppression | undefined {
+  return suppressions.get(resource)?.find((s) => s.rule === rule);
+}
+
+/** Records that a suppression silenced a finding in `stack` (Guardrails calls this). */
+export function recordApplied(stack: IConstruct, suppression: AppliedSuppression): void {
+  const list = applied.get(stack) ?? [];
+  if (!list.some((s) => s.path === suppression.path && s.rule === suppression.rule)) list.push(suppression);
+  applied.set(stack, list);
+}
+
+/** The suppressions that silenced findings in `stack` at its last synth (for plan summaries). */
+export function appliedSuppressions(stack: IConstruct): readonly AppliedSuppression[] {
+  return applied.get(stack) ?? [];
+}
