@@ -12,7 +12,7 @@ import { ADOPT_PUBLIC_SQL, BOOTSTRAP_SQL } from "../lib/data/database-roles";
 import { declareMasterPassword } from "./stack-inputs";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import { Network } from "../lib/network/network";
-import { AlarmTopic } from "../lib/observability/alarm-topic";
+import { AlarmTopic, type AlertTarget } from "../lib/observability/alarm-topic";
 import type { EnvironmentConfig } from "../environments/types";
 import { createAppSecurityGroup } from "./app-security-group";
 import type { Deployment } from "./deployment";
@@ -52,7 +52,7 @@ export class OwnedPlatform implements Platform {
   readonly network: Network;
   readonly appSecurityGroupId: string;
   readonly alarmTopicArn: string;
-  readonly alarms: { readonly topicArn: string };
+  readonly alarms: AlertTarget;
   readonly cluster: EcsCluster;
   readonly loadBalancer: LoadBalancer["attachment"];
   readonly routePlacement = { kind: "owner" } as const;
@@ -66,8 +66,9 @@ export class OwnedPlatform implements Platform {
     const lifecycle = lifecycleOf(env.safetyTier);
     this.network = new Network(stack, "network", { names, lifecycle, cidr: env.network.cidr, availabilityZones: env.aws.availabilityZones, region: env.aws.region, nat: env.network.nat });
     this.appSecurityGroupId = createAppSecurityGroup(stack, names, this.network.vpcId).id;
-    this.alarmTopicArn = new AlarmTopic(stack, "alarms", { names, lifecycle, accountId: env.aws.accountId }).arn;
-    this.alarms = { topicArn: this.alarmTopicArn };
+    const alarmTopic = new AlarmTopic(stack, "alarms", { names, lifecycle, accountId: env.aws.accountId });
+    this.alarmTopicArn = alarmTopic.arn;
+    this.alarms = { topicArn: alarmTopic.arn, deadLetterArn: alarmTopic.deadLetterArn };
     this.database = new PostgresDatabase(stack, "database", {
       names,
       lifecycle,
@@ -96,7 +97,7 @@ export class OwnedPlatform implements Platform {
     new TerraformOutput(stack, "db_bootstrap_task_family", { value: admin.families["db-bootstrap"], description: "One-off task creating the database users and grants (aws ecs run-task; docs/database.md)" });
     if (env.database.backupPlan) {
       const copyRegion = env.database.backupPlan.copyToRegion;
-      new DatabaseBackups(stack, "database-backups", { names, lifecycle, backupPlan: env.database.backupPlan, instanceArn: this.database.instanceArn, alarmTopicArn: this.alarmTopicArn, copyRegionProvider: copyRegion ? props.providerIn(copyRegion) : undefined });
+      new DatabaseBackups(stack, "database-backups", { names, lifecycle, backupPlan: env.database.backupPlan, instanceArn: this.database.instanceArn, alarmTopicArn: this.alarmTopicArn, alertDeadLetterArn: alarmTopic.deadLetterArn, copyRegionProvider: copyRegion ? props.providerIn(copyRegion) : undefined });
     }
     this.cluster = new EcsCluster(stack, "cluster", { names });
     this.repositories = Object.fromEntries(

@@ -4,6 +4,7 @@ import type { LoadBalancerAttachment } from "../lib/compute/load-balancer";
 import type { RoutePlacement } from "../lib/compute/route-plan";
 import type { DbEndpoints } from "../lib/data/database-connection";
 import type { NetworkAttributes } from "../lib/network/network";
+import type { AlertTarget } from "../lib/observability/alarm-topic";
 
 /**
  * What workloads (services, the migration task, cron jobs) run on. Two implementations:
@@ -21,7 +22,7 @@ export interface Platform {
   /** SNS topic alarms publish to. */
   readonly alarmTopicArn: string;
   /** Where workload alarms go: the topic, or `off` (previews: their noise would page staging). */
-  readonly alarms: { readonly topicArn: string } | "off";
+  readonly alarms: AlertTarget | "off";
   /** ECS cluster the tasks run in. */
   readonly cluster: ClusterAttributes;
   /** The HTTPS listener HTTP services attach their rules to. */

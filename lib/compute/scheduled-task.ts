@@ -18,6 +18,7 @@ import { ConfigError } from "../core/errors";
 import { FargateTask } from "./fargate-task";
 import type { Names } from "../core/naming";
 import type { ScheduleGroupAttributes } from "./schedule-group";
+import { ALERT_RETRY_POLICY, type AlertTarget } from "../observability/alarm-topic";
 
 /** An EventBridge Scheduler expression: `cron(<6 fields>)` or `rate(<n> <unit>)`. */
 export type ScheduleExpression = `cron(${string})` | `rate(${string})`;
@@ -146,8 +147,11 @@ export interface ScheduledTaskProps {
   readonly connections?: readonly Connection[];
   /** Plain app settings (APP_ENV, PUBLIC_URL, ...); CRON_JOB and JOB_TIMEOUT_SECONDS are added. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Topic for the failure rule and heartbeat; `off` in previews (their noise would page staging). */
-  readonly alarms: { readonly topicArn: string } | "off";
+  /**
+   * Topic for the failure rule and heartbeat, and the dead-letter queue the failure rule's target
+   * sends undeliverable alerts to (AlarmTopic); `off` in previews (their noise would page staging).
+   */
+  readonly alarms: AlertTarget | "off";
   /** Share of runs on Fargate Spot (0–100); a reclaimed run fails and pages. @default 0 */
   readonly spotPercent?: number;
 }
@@ -328,6 +332,9 @@ export class ScheduledTask extends Construct {
       new CloudwatchEventTarget(this, "failure-to-topic", {
         rule: failureRule.name,
         arn: topicArn,
+        // An undeliverable alert is kept, not dropped (AlarmTopic's dead-letter queue).
+        retryPolicy: { ...ALERT_RETRY_POLICY },
+        deadLetterConfig: { arn: props.alarms.deadLetterArn },
         inputTransformer: {
           inputPaths: { task: "$.detail.taskArn", stopCode: "$.detail.stopCode", reason: "$.detail.stoppedReason", exitCode: "$.detail.containers[0].exitCode" },
           inputTemplate: `"${names.envName} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md (Cron)"`,

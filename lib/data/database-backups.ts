@@ -12,6 +12,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import type { Lifecycle } from "../core/lifecycle";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
+import { ALERT_RETRY_POLICY } from "../observability/alarm-topic";
 
 /** AWS-managed policy the AWS Backup service role needs to snapshot RDS (an AWS constant). */
 const BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
@@ -47,6 +48,8 @@ export interface DatabaseBackupsProps {
   readonly instanceArn: string;
   /** SNS topic the heartbeat alarm and failed-job events go to. */
   readonly alarmTopicArn: string;
+  /** Dead-letter queue for failed-job alerts EventBridge cannot deliver (AlarmTopic `deadLetterArn`). */
+  readonly alertDeadLetterArn: string;
   /**
    * AWS provider aliased to `backupPlan.copyToRegion`; the copy vault is created with
    * it. Required exactly when a copy region is configured (a vault lives in one region and this
@@ -70,7 +73,7 @@ export interface DatabaseBackupsProps {
  * Delivery: the alarm topic (lib/observability/alarm-topic.ts) owns the one topic policy and its KMS key;
  * both admit EventBridge and CloudWatch of the account, so this rule and these alarms can publish.
  *
- * @example new DatabaseBackups(this, "database-backups", { names, lifecycle, backupPlan: { retentionDays: 35 }, instanceArn: db.instanceArn, alarmTopicArn });
+ * @example new DatabaseBackups(this, "database-backups", { names, lifecycle, backupPlan: { retentionDays: 35 }, instanceArn: db.instanceArn, alarmTopicArn, alertDeadLetterArn });
  * Cost: snapshot storage ($0.095/GiB-month warm), cross-region copy transfer ($0.02/GiB); alarms $0.10 each.
  * Tested via: test/constructs/database-backups.test.ts
  */
@@ -158,6 +161,9 @@ export class DatabaseBackups extends Construct {
     new CloudwatchEventTarget(this, "failed-jobs-to-topic", {
       rule: failedJobsRule.name,
       arn: props.alarmTopicArn,
+      // An undeliverable alert is kept, not dropped (AlarmTopic's dead-letter queue).
+      retryPolicy: { ...ALERT_RETRY_POLICY },
+      deadLetterConfig: { arn: props.alertDeadLetterArn },
       inputTransformer: {
         inputPaths: { type: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", message: "$.detail.statusMessage" },
         inputTemplate: `"${names.envName}: <type> <state> for <resource>: <message>. Runbook: docs/database.md"`,

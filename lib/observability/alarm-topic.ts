@@ -4,11 +4,31 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { Lifecycle } from "../core/lifecycle";
 import type { Names } from "../core/naming";
 
 /** AWS services that publish to the alarm topic: CloudWatch alarms and EventBridge rules. */
 export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
+
+/** How long undelivered alerts are kept: 14 days, SQS's maximum. */
+const UNDELIVERED_RETENTION_SECONDS = 1_209_600;
+
+/**
+ * Retry policy of every EventBridge target that delivers an alert: EventBridge's own maximums
+ * (24 hours, 185 attempts), made explicit; what still fails goes to the dead-letter queue.
+ */
+export const ALERT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
+
+/** Where alerts go: the topic, and the dead-letter queue for what EventBridge cannot deliver. */
+export interface AlertTarget {
+  /** SNS topic alarms and alert rules publish to. */
+  readonly topicArn: string;
+  /** SQS queue EventBridge targets send undeliverable alerts to (AlarmTopic `deadLetterArn`). */
+  readonly deadLetterArn: string;
+}
 
 export interface AlarmTopicProps {
   /** Naming helper of the stack: the topic, key alias and key description derive from it. */
@@ -34,12 +54,25 @@ export interface AlarmTopicProps {
  * CloudWatch or EventBridge use it, and messages would be dropped silently. The key policy and the
  * topic policy admit exactly CloudWatch alarms and EventBridge rules of this account.
  *
+ * Alerts that EventBridge cannot deliver (the topic's key or policy broken, throttling past the
+ * retries) land in the dead-letter queue `<app>-<env>-undelivered-alerts` (`deadLetterArn`: every
+ * EventBridge target that publishes here names it, with a retry policy) instead of being dropped;
+ * an alarm fires when it holds a message, and the queue keeps them 14 days for reading.
+ *
  * @example const alarms = new AlarmTopic(this, "alarms", { names, lifecycle: lifecycleOf("standard"), accountId: "111111111111" });
- * Cost: $1/month for the key; SNS free at alarm volumes. Tested via: test/constructs/alarm-topic.test.ts
+ * Cost: $1/month for the key; SNS and SQS free at alarm volumes; $0.10/month for the queue alarm. Tested via: test/constructs/alarm-topic.test.ts
  */
 export class AlarmTopic extends Construct {
   readonly arn: string;
-  readonly resources: { readonly topic: SnsTopic; readonly key: KmsKey; readonly policy: SnsTopicPolicy };
+  /** Dead-letter queue for alerts EventBridge could not deliver to the topic. */
+  readonly deadLetterArn: string;
+  readonly resources: {
+    readonly topic: SnsTopic;
+    readonly key: KmsKey;
+    readonly policy: SnsTopicPolicy;
+    readonly deadLetters: SqsQueue;
+    readonly deadLetterAlarm: CloudwatchMetricAlarm;
+  };
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
@@ -75,7 +108,41 @@ export class AlarmTopic extends Construct {
       ],
     });
     const policy = new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: topicPolicy.json });
+
+    // SQS-managed encryption: EventBridge cannot write to a queue under an AWS-managed KMS key.
+    const deadLetters = new SqsQueue(this, "undelivered", {
+      name: names.of("undelivered-alerts", { max: 80 }),
+      messageRetentionSeconds: UNDELIVERED_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    });
+    const queuePolicy = new DataAwsIamPolicyDocument(this, "undelivered-policy", {
+      statement: [
+        {
+          sid: "EventBridgeDeadLetters",
+          actions: ["sqs:SendMessage"],
+          resources: [deadLetters.arn],
+          principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, "undelivered-queue-policy", { queueUrl: deadLetters.url, policy: queuePolicy.json });
+    const deadLetterAlarm = new CloudwatchMetricAlarm(this, "undelivered-alarm", {
+      alarmName: names.of("undelivered-alerts"),
+      alarmDescription: `An alert EventBridge could not deliver to ${names.of("alarms")} waits in ${names.of("undelivered-alerts")}: read it (aws sqs receive-message) and check the topic's key and policy`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: deadLetters.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [topic.arn],
+    });
     this.arn = topic.arn;
-    this.resources = { topic, key, policy };
+    this.deadLetterArn = deadLetters.arn;
+    this.resources = { topic, key, policy, deadLetters, deadLetterAlarm };
   }
 }

@@ -9,6 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import type { Lifecycle } from "../core/lifecycle";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 
 /**
  * ELB's log-delivery accounts for regions that predate the log-delivery service principal
@@ -63,9 +64,23 @@ export class AccessLogBucket extends Construct {
     const publicAccess = new S3BucketPublicAccessBlock(this, "public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
     new S3BucketOwnershipControls(this, "ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "sse", { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    // Versioned: an overwritten or deleted log object (a mistake, or someone covering tracks) stays
+    // readable for the same retention as the logs themselves.
+    const versioning = new S3BucketVersioningA(this, "versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucket.id,
-      rule: [{ id: "expire-logs", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: expireAfterDays }], abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }] }],
+      rule: [
+        {
+          id: "expire-logs",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ days: expireAfterDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: expireAfterDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+      // Lifecycle rules on a bucket whose versioning is still being enabled can be rejected.
+      dependsOn: [versioning],
     });
     const legacyAccount = ELB_LOG_ACCOUNTS[props.region];
     const doc = new DataAwsIamPolicyDocument(this, "policy-doc", {

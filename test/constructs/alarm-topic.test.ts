@@ -39,4 +39,13 @@ describe("AlarmTopic", () => {
     expect(publish.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }]);
     expect(resources(json, "aws_sns_topic_policy")).toHaveLength(1);
   });
+
+  test("undeliverable alerts go to a dead-letter queue EventBridge of this account may write, kept 14 days, watched by an alarm", () => {
+    expect(resources(json, "aws_sqs_queue")).toEqual([expect.objectContaining({ name: "shipkit-prod-undelivered-alerts", message_retention_seconds: 1_209_600, sqs_managed_sse_enabled: true })]);
+    const send = policyDoc(json, "alarms_undelivered-policy").statement[0]!;
+    expect(send).toMatchObject({ actions: ["sqs:SendMessage"], principals: [expect.objectContaining({ identifiers: ["events.amazonaws.com"] })], condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }] });
+    expect(resources(json, "aws_cloudwatch_metric_alarm")).toEqual([
+      expect.objectContaining({ alarm_name: "shipkit-prod-undelivered-alerts", namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", threshold: 0, comparison_operator: "GreaterThanThreshold" }),
+    ]);
+  });
 });

@@ -9,7 +9,7 @@ const TOPIC = "arn:aws:sns:us-east-1:111111111111:shipkit-prod-alarms";
 const INSTANCE = "arn:aws:rds:us-east-1:111111111111:db:shipkit-prod-db";
 /** Protected tier, a 35-day plan, no copy region. */
 const prod: DatabaseBackupsProps = {
-  names: new Names("shipkit", "prod"), lifecycle: lifecycleOf("protected"), backupPlan: { retentionDays: 35 }, instanceArn: INSTANCE, alarmTopicArn: TOPIC,
+  names: new Names("shipkit", "prod"), lifecycle: lifecycleOf("protected"), backupPlan: { retentionDays: 35 }, instanceArn: INSTANCE, alarmTopicArn: TOPIC, alertDeadLetterArn: "arn:aws:sqs:us-east-1:111111111111:shipkit-prod-undelivered-alerts",
 };
 const prodCopy: DatabaseBackupsProps = { ...prod, backupPlan: { retentionDays: 35, copyToRegion: "us-west-2" } };
 const staging: DatabaseBackupsProps = { ...prod, names: new Names("shipkit", "staging"), lifecycle: lifecycleOf("standard"), backupPlan: { retentionDays: 7 } };
@@ -65,6 +65,7 @@ describe("DatabaseBackups", () => {
       detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
     });
     expect(resources(json, "aws_cloudwatch_event_target")).toEqual([expect.objectContaining({ arn: TOPIC, input_transformer: expect.objectContaining({ input_paths: expect.objectContaining({ state: "$.detail.state" }) }) })]);
+    expect(resources(json, "aws_cloudwatch_event_target")[0]).toMatchObject({ retry_policy: { maximum_retry_attempts: 185 }, dead_letter_config: { arn: expect.stringContaining("undelivered-alerts") } });
   });
 
   test("a copy region: a vault there through the aliased provider, and a copy action to it", () => {

@@ -71,7 +71,9 @@ describe("LoadBalancer", () => {
     const [logPolicy] = resources(json, "aws_s3_bucket_policy").filter((p) => String(p.bucket).includes("access-logs"));
     expect(logPolicy!.depends_on).toEqual([expect.stringContaining("aws_s3_bucket_public_access_block.load-balancer_access-logs_public-access")]);
     expect(resources(json, "aws_s3_bucket_public_access_block")[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
-    expect(byName(json, "aws_s3_bucket_lifecycle_configuration", () => true)[0]).toMatchObject({ rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }] })] });
+    expect(byName(json, "aws_s3_bucket_lifecycle_configuration", () => true)[0]).toMatchObject({ rule: [expect.objectContaining({ status: "Enabled", expiration: [{ days: 90 }], noncurrent_version_expiration: [{ noncurrent_days: 90 }] })] });
+    // Versions are kept for the logs' retention: an overwritten or deleted log stays readable.
+    expect(resources(json, "aws_s3_bucket_versioning")).toEqual([expect.objectContaining({ versioning_configuration: { status: "Enabled" } })]);
     const [policy] = Object.values(json.data!.aws_iam_policy_document!).filter((d) => JSON.stringify(d).includes("logdelivery.elasticloadbalancing.amazonaws.com"));
     expect(JSON.stringify(policy)).toContain("arn:aws:iam::127311923021:root");
     expect(JSON.stringify(policy)).toContain("/AWSLogs/111111111111/*");

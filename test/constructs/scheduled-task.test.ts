@@ -29,7 +29,7 @@ function synthJobs(env: EnvironmentConfig, jobs: readonly CronJob[], extra: Part
   return JSON.parse(
     Testing.synthScope((s) => {
       const names = new Names(env.appName, env.name);
-      const alarms = { topicArn: TOPIC };
+      const alarms = { topicArn: TOPIC, deadLetterArn: "arn:aws:sqs:us-east-1:111111111111:shipkit-prod-undelivered-alerts" };
       const group = new ScheduleGroup(s, "cron", { names, alarms });
       for (const j of jobs)
         new ScheduledTask(s, `cron-${j.name}`, {
@@ -203,6 +203,8 @@ describe("ScheduledTask: failure rule and dead-man heartbeat", () => {
     });
     const [target] = resources(json, "aws_cloudwatch_event_target");
     expect(target).toMatchObject({ arn: TOPIC, input_transformer: { input_paths: expect.objectContaining({ exitCode: "$.detail.containers[0].exitCode" }) } });
+    // An alert EventBridge cannot deliver is kept: retries, then the dead-letter queue.
+    expect(target).toMatchObject({ retry_policy: { maximum_event_age_in_seconds: 86_400, maximum_retry_attempts: 185 }, dead_letter_config: { arn: "arn:aws:sqs:us-east-1:111111111111:shipkit-prod-undelivered-alerts" } });
     expect(String((target!.input_transformer as Record<string, string>).input_template)).toMatch(/^"prod cron job nightly-report failed: .*exit code <exitCode>.*"$/);
   });
 
