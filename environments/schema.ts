@@ -3,6 +3,7 @@ import type { ScheduleExpression } from "../lib/compute/scheduled-task";
 import type { ResourceTransform } from "../lib/core/transform";
 import { POSTGRES_ENGINE_VERSION } from "../lib/data/postgres-database";
 import { servicesSchema } from "./service-schema";
+import { regionProblem } from "../lib/core/regions";
 
 /**
  * The shape of an environment, as zod schemas: the one place each field, its allowed values and
@@ -31,7 +32,11 @@ export const RDS_SNAPSHOT = /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws(-[a-z]+)?:rds
 /** Lowercase hostnames (no scheme, port, trailing dot or wildcard). */
 export const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
+/** An AWS Region from the known list (lib/core/regions.ts), with a did-you-mean for typos. */
+const region = z.string().superRefine((value, ctx) => {
+  const problem = regionProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 const hostname = z.string().regex(HOSTNAME, "is not a lowercase hostname; use a name like www.example.com (no scheme, port, trailing dot or wildcard)");
 const fargateCpu = z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
   errorMap: () => ({ message: "is not a Fargate CPU value; use 256, 512, 1024, 2048 or 4096" }),
@@ -42,7 +47,7 @@ export const awsTargetSchema = z.object({
   /** 12-digit AWS account id the environment lives in (the provider refuses any other account). */
   accountId: z.string().regex(/^[0-9]{12}$/, "is not a 12-digit AWS account id"),
   /** AWS region, e.g. `us-east-1`. */
-  region: z.string().regex(REGION, "is not an AWS region; use a region code like us-east-1"),
+  region,
   /** Role that CI (GitHub OIDC) assumes to plan/deploy this environment; must be in `accountId`. */
   deployRoleArn: z.string().regex(/^arn:aws(-[a-z]+)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,64}$/, "is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>"),
   /** Explicit AZ list (no AZ data source: plans must not need the network). 2 or 3 AZs. */
@@ -115,7 +120,7 @@ export const databaseSchema = z.object({
       /** Days each daily snapshot is kept (7 or more). */
       retentionDays: z.number().int().min(7, "must be at least 7 days").max(36500, "must be at most 36500 days"),
       /** Region of a second vault each snapshot is copied to. @default no copy */
-      copyToRegion: z.string().regex(REGION, "is not an AWS region; use a region code like us-west-2").optional(),
+      copyToRegion: region.optional(),
     })
     .optional(),
   /**

@@ -11,6 +11,7 @@ import { SUBNET_TIERS } from "../lib/network/network";
 import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../lib/data/postgres-database";
 
 import type { EnvironmentConfig } from "./types";
+import { regionProblem } from "../lib/core/regions";
 
 export { FARGATE_MEMORY, SUBNET_TIERS, POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS };
 export { RDS_INSTANCE_CLASS, RDS_SNAPSHOT } from "./schema";
@@ -27,8 +28,10 @@ const envSchema = environmentObjectSchema
   .extend({ cron: cronSchema })
   .superRefine((e, ctx) => {
     const azs = e.aws.availabilityZones;
+    // With a region that is not one, aws.region's own message says so; AZ hints built on it would mislead.
+    const knownRegion = regionProblem(e.aws.region) === undefined;
     azs.forEach((az, i) => {
-      if (!new RegExp(`^${e.aws.region}[a-z]$`).test(az))
+      if (knownRegion && !new RegExp(`^${e.aws.region}[a-z]$`).test(az))
         ctx.addIssue({ code: "custom", path: ["aws", "availabilityZones", i], message: `is not an AZ of region ${e.aws.region}; use ${e.aws.region}a, ${e.aws.region}b, ...` });
     });
     if (new Set(azs).size !== azs.length) ctx.addIssue({ code: "custom", path: ["aws", "availabilityZones"], message: "lists an AZ twice; list each AZ once" });
@@ -54,6 +57,12 @@ const envSchema = environmentObjectSchema
     [e.hostnames.app, ...e.hostnames.redirects].forEach((h, i) => {
       if (HOSTNAME.test(h) && !inZone(h))
         ctx.addIssue({ code: "custom", path: i === 0 ? ["hostnames", "app"] : ["hostnames", "redirects", i - 1], message: `is not in Cloudflare zone ${e.cloudflare.zone}; use a name under ${e.cloudflare.zone}` });
+    });
+    e.hostnames.redirects.forEach((h, i) => {
+      if (h === e.hostnames.app)
+        ctx.addIssue({ code: "custom", path: ["hostnames", "redirects", i], message: `is the app hostname itself: the edge would answer every request to it with a redirect to the same URL (a loop); remove it from redirects` });
+      else if (e.hostnames.redirects.indexOf(h) !== i)
+        ctx.addIssue({ code: "custom", path: ["hostnames", "redirects", i], message: `is listed twice; list each redirect hostname once (the edge would create its DNS record twice)` });
     });
     const isPreview = /^pr-/.test(e.name);
     if (isPreview !== (e.preview !== undefined))

@@ -68,7 +68,23 @@ describe("validation errors name the environment, field, value and fix", () => {
   });
   test("a bad account id and region", () => {
     const ps = problemsOf(() => validateEnvironment(withEnv(prod, { aws: { accountId: "1234", region: "useast1" } })));
-    expect(ps).toEqual(expect.arrayContaining([expect.stringMatching(/^prod\.aws\.accountId "1234" is not a 12-digit AWS account id/), expect.stringMatching(/^prod\.aws\.region "useast1" is not an AWS region/)]));
+    expect(ps).toEqual(expect.arrayContaining([expect.stringMatching(/^prod\.aws\.accountId "1234" is not a 12-digit AWS account id/), expect.stringMatching(/^prod\.aws\.region "useast1" is not an AWS Region/)]));
+  });
+  test("a region typo gets a did-you-mean, and no misleading AZ hint", () => {
+    const ps = problemsOf(() => validateEnvironment(withEnv(prod, { aws: { region: "us-est-1" } })));
+    // One insertion away from both us-east-1 and us-west-1: both are offered.
+    expect(ps).toEqual(['prod.aws.region "us-est-1" is not an AWS Region. Did you mean "us-east-1" or "us-west-1"? Use a Region code such as us-east-1 (lib/core/regions.ts lists them)']);
+  });
+  test("a backup copy region typo gets a did-you-mean too", () => {
+    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { database: { backupPlan: { retentionDays: 35, copyToRegion: "us-wset-2" } } })));
+    expect(p).toMatch(/^prod\.database\.backupPlan\.copyToRegion "us-wset-2" is not an AWS Region\. Did you mean "us-west-2"\?/);
+  });
+  test("a redirect hostname equal to the app hostname (a loop), or listed twice", () => {
+    const ps = problemsOf(() => validateEnvironment(withEnv(prod, { hostnames: { app: "www.example.com", redirects: ["www.example.com", "example.com", "example.com"] } })));
+    expect(ps).toEqual([
+      'prod.hostnames.redirects[0] "www.example.com" is the app hostname itself: the edge would answer every request to it with a redirect to the same URL (a loop); remove it from redirects',
+      'prod.hostnames.redirects[2] "example.com" is listed twice; list each redirect hostname once (the edge would create its DNS record twice)',
+    ]);
   });
   test("prod without per-AZ NAT", () => {
     expect(problemsOf(() => validateEnvironment(withEnv(prod, { network: { nat: "single" } })))[0]).toMatch(/^prod\.network\.nat "single" must be "per-az"/);
