@@ -1,4 +1,4 @@
-import { EnvironmentConfigError, ephemeral, parsePrNumber, prod, resolveEnvironments, staging, validateEnvironment } from "../environments";
+import { EnvironmentConfigError, ephemeral, hostnameClashes, parsePrNumber, prod, resolveEnvironments, staging, validateEnvironment } from "../environments";
 import { withEnv } from "./helpers";
 
 const problemsOf = (fn: () => unknown): string[] => {
@@ -134,5 +134,17 @@ describe("PR_NUMBER", () => {
   });
   test.each(["abc", "0", "-1", "100000", "4.2", "1e3", "99999999999999999999"])("%p is a clear error", (raw) => {
     expect(() => parsePrNumber(raw)).toThrow(new RegExp(`PR_NUMBER ${JSON.stringify(raw).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is not a pull-request number; use a whole number from 1 to 99999`));
+  });
+});
+
+describe("hostnames across environments", () => {
+  test("the same app or redirect hostname in two environments is refused, naming both and the file to fix", () => {
+    const clash = withEnv(staging, { hostnames: { app: prod.hostnames.app, redirects: [prod.hostnames.redirects[0] ?? "example.com"] } });
+    const problems = hostnameClashes([prod, clash]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^staging\.hostnames\.app "www\.example\.com" is also a hostname of prod; each hostname belongs to one environment .*environments\/staging\.ts$/),
+      expect.stringMatching(/^staging\.hostnames\.redirects\[0\] ".*" is also a hostname of prod/),
+    ]);
+    expect(hostnameClashes([prod, staging, ephemeral(42)])).toEqual([]);
   });
 });
