@@ -4,6 +4,8 @@ import type { ResourceTransform } from "../lib/core/transform";
 import { POSTGRES_ENGINE_VERSION } from "../lib/data/postgres-database";
 import { servicesSchema } from "./service-schema";
 import { regionProblem } from "../lib/core/regions";
+import { RULES } from "../lib/policy/rules";
+import { didYouMean } from "../lib/core/did-you-mean";
 
 /**
  * The shape of an environment, as zod schemas: the one place each field, its allowed values and
@@ -272,6 +274,26 @@ export const environmentObjectSchema = z.object({
         reason: z.string().min(10, "must say why the default is wrong here (10 characters or more)"),
         /** The change. */
         apply: z.custom<ResourceTransform["apply"]>((v) => typeof v === "function", "must be a function"),
+      }),
+    )
+    .optional(),
+  /**
+   * Guardrail rules switched off for one resource each (lib/policy/rules/; docs/guardrails.md):
+   * the rule id, the construct path below the stack, and why. Every suppression is printed in the
+   * plan summary. Fix the cause instead where you can. @default none
+   */
+  guardrailSuppressions: z
+    .array(
+      z.object({
+        /** Rule id, e.g. `open-ingress`. */
+        rule: z.string().superRefine((id, ctx) => {
+          const ids = RULES.map((r) => r.id);
+          if (!ids.includes(id)) ctx.addIssue({ code: "custom", message: `is not a guardrail rule.${didYouMean(id, ids)} Rules: docs/guardrails.md` });
+        }),
+        /** Construct path below the stack, e.g. `load-balancer/security-group`. */
+        path: z.string().min(1, "is empty; name a construct path such as load-balancer/security-group"),
+        /** Why this resource may break the rule; printed in every plan summary. */
+        reason: z.string().min(20, "must say why this resource may break the rule (20 characters or more): reviewers read it in the plan summary"),
       }),
     )
     .optional(),

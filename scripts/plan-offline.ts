@@ -11,6 +11,7 @@ import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { runCli } from "./lib/run-cli";
 import { TIER_POLICY } from "../lib/core/lifecycle";
+import { appliedSuppressions, type AppliedSuppression } from "../lib/policy/suppressions";
 import { checkCloudflareStacks, readStackJson } from "./lib/edge-checks";
 import { findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
 
@@ -54,13 +55,13 @@ async function main(): Promise<number> {
     3,
   );
 
-  for (const [i, sum] of summaries.entries()) printSummary(sum, aws[i]!.env.safetyTier);
+  for (const [i, sum] of summaries.entries()) printSummary(sum, aws[i]!.env.safetyTier, appliedSuppressions(app.node.findChild(aws[i]!.name)));
   const failed = summaries.filter((s) => !s.ok);
   console.log(`\n${summaries.length - failed.length} passed, ${failed.length} failed (offline terraform plan per AWS stack); Cloudflare checks: ${reports.length - checksFailed} ok, ${checksFailed} failed`);
   return failed.length || checksFailed ? 1 : 0;
 }
 
-function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY): void {
+function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY, suppressed: readonly AppliedSuppression[]): void {
   const status = s.ok ? "plan ok" : "PLAN FAILED";
   console.log(`== ${s.stack}  [tier: ${tier}]  ${status} in ${s.seconds.toFixed(1)} s`);
   if (!s.ok) {
@@ -74,6 +75,9 @@ function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY): void {
   for (const [type, n] of byType) console.log(`     + ${String(n).padStart(3)} ${type}`);
   console.log(`   warnings: ${s.warnings.length ? "" : "none"}`);
   for (const w of s.warnings) console.log(`     ! ${w}`);
+  // Every guardrail suppression, every time: a reviewer must see what was switched off and why.
+  console.log(`   guardrail suppressions: ${suppressed.length ? "" : "none"}`);
+  for (const x of suppressed) console.log(`     ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}`);
 }
 
 const indent = (text: string, pad: string) => text.trim().split("\n").map((l) => pad + l).join("\n");

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { withMasterPassword } from "./lib/master-password";
+import { appliedSuppressions, type AppliedSuppression } from "../lib/policy/suppressions";
 import { runCli } from "./lib/run-cli";
 import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig } from "./lib/offline";
 
@@ -24,7 +25,12 @@ async function main(): Promise<number> {
     console.error(`usage: npm run plan -- <stack>; stack ${JSON.stringify(stack ?? "")} is not one of: ${stacks.map((s) => s.name).join(", ")} (set PR_NUMBER=<n> for pr-<n>)`);
     return 2;
   }
-  if (!offline) return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit", env: withMasterPassword(process.env) }).status ?? 1;
+  if (!offline) {
+    // cdktf diff synthesizes in its own process; synthesize here too, only to print the suppressions.
+    app.synth();
+    printSuppressions(appliedSuppressions(app.node.findChild(target.name)));
+    return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit", env: withMasterPassword(process.env) }).status ?? 1;
+  }
   if (target.provider === "cloudflare") {
     console.error(`${target.name} is a Cloudflare stack: it cannot be planned offline (no Cloudflare provider binary). npm run plan:offline synthesizes and checks it; plan it online with CLOUDFLARE_API_TOKEN set.`);
     return 2;
@@ -42,7 +48,14 @@ async function main(): Promise<number> {
   }
   spawnSync("terraform", ["show", "-no-color", "offline.tfplan"], { cwd: dir, env, stdio: "inherit" });
   console.log(`\n${target.name} [tier: ${target.env.safetyTier}]: ${summary.counts.add} to add, ${summary.counts.change} to change, ${summary.counts.destroy} to destroy; warnings: ${summary.warnings.length ? summary.warnings.join("; ") : "none"}`);
+  printSuppressions(appliedSuppressions(app.node.findChild(target.name)));
   return 0;
+}
+
+/** Every guardrail suppression of the stack: a reviewer must see what was switched off and why. */
+function printSuppressions(suppressed: readonly AppliedSuppression[]): void {
+  console.log(`guardrail suppressions: ${suppressed.length ? "" : "none"}`);
+  for (const x of suppressed) console.log(`  ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}`);
 }
 
 runCli(main);

@@ -13,6 +13,7 @@ import { OwnedPlatform } from "./owned-platform";
 import type { Platform } from "./platform";
 import { declareStackInputs } from "./stack-inputs";
 import { Workloads } from "./workloads";
+import { applySuppressions } from "../lib/policy/suppressions";
 
 export { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE } from "./stack-inputs";
 
@@ -103,5 +104,6 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, "modeled_rollout_seconds", { value: this.workloads.modeledRolloutSeconds, description: "Health checks to healthy + connection draining" });
 
     applyTransforms(this, env.transforms ?? []);
+    applySuppressions(this, env.guardrailSuppressions ?? []);
   }
 }

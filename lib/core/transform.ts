@@ -42,21 +42,26 @@ export function transform<T extends TerraformResource>(cls: ResourceClass<T>, pa
  */
 export function applyTransforms(scope: IConstruct, transforms: readonly ResourceTransform[]): void {
   if (!transforms.length) return;
-  const stack = TerraformStack.of(scope);
-  const byPath = new Map<string, TerraformResource>();
-  for (const c of scope.node.findAll()) if (c instanceof TerraformResource) byPath.set(relativePath(stack, c), c);
+  const byPath = resourcesByPath(scope);
   transforms.forEach((t, i) => {
     if (t.reason.trim().length < 10) throw new ConfigError(scope, `transforms[${i}].reason`, `${JSON.stringify(t.reason)} is too short; say why the default is wrong here (a reviewer reads it in the plan)`);
     const resource = byPath.get(t.path);
-    if (!resource) {
-      const near = [...byPath.keys()].filter((p) => p.split("/")[0] === t.path.split("/")[0]).slice(0, 8);
-      throw new ConfigError(scope, `transforms[${i}].path`, `${JSON.stringify(t.path)} matches no resource; ${near.length ? `resources there: ${near.join(", ")}` : "use a construct path below the stack, e.g. database/primary"}`);
-    }
+    if (!resource) throw new ConfigError(scope, `transforms[${i}].path`, noResourceAt(byPath, t.path));
     t.apply(resource);
     Annotations.of(resource).addInfo(`[transform] ${t.path}: ${t.reason}`);
   });
 }
 
-function relativePath(stack: TerraformStack, c: IConstruct): string {
-  return c.node.path.slice(stack.node.path.length + 1);
+/** Every Terraform resource below `scope`, by its construct path relative to the stack (`database/primary`). */
+export function resourcesByPath(scope: IConstruct): Map<string, TerraformResource> {
+  const stack = TerraformStack.of(scope);
+  const byPath = new Map<string, TerraformResource>();
+  for (const c of scope.node.findAll()) if (c instanceof TerraformResource) byPath.set(c.node.path.slice(stack.node.path.length + 1), c);
+  return byPath;
+}
+
+/** The problem text for a path that names no resource, listing the resources under the same first segment. */
+export function noResourceAt(byPath: ReadonlyMap<string, TerraformResource>, path: string): string {
+  const near = [...byPath.keys()].filter((p) => p.split("/")[0] === path.split("/")[0]).slice(0, 8);
+  return `${JSON.stringify(path)} matches no resource; ${near.length ? `resources there: ${near.join(", ")}` : "use a construct path below the stack, e.g. database/primary"}`;
 }

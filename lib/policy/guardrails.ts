@@ -3,7 +3,7 @@ import type { IConstruct } from "constructs";
 import type { SafetyTier } from "../core/lifecycle";
 import { describe, ruleContext, type GuardrailRule } from "./rule";
 import { RULES } from "./rules";
-import { recordApplied, suppressionOf } from "./suppressions";
+import { recordApplied, suppressionOf, suppressionsOf } from "./suppressions";
 
 export { RDS_MANAGED_PASSWORD_LIMITATION } from "./rules/replica-of-managed-password";
 export { WEB_PORTS } from "./rules/open-ingress";
@@ -37,11 +37,13 @@ export class Guardrails implements IAspect {
     // Work once per stack, so rules that relate two resources (bucket + its access block) see both.
     if (!TerraformStack.isStack(node)) return;
     const ctx = ruleContext(node, this.props.tier);
+    const used = new Set<string>();
     for (const rule of this.rules) {
       for (const finding of rule.check(ctx)) {
         const suppression = suppressionOf(finding.resource, rule.id);
         if (suppression) {
           recordApplied(node, { ...suppression, path: finding.resource.node.path });
+          used.add(`${finding.resource.node.path}\n${rule.id}`);
           continue;
         }
         const text = `[guardrail:${rule.id}] ${finding.message} (${describe(finding.resource)}; ${rule.source.url})`;
@@ -49,5 +51,10 @@ export class Guardrails implements IAspect {
         else Annotations.of(finding.resource).addWarning(text);
       }
     }
+    // A suppression that silences nothing is stale: say so, so it gets removed.
+    for (const c of ctx.constructs)
+      for (const s of suppressionsOf(c))
+        if (!used.has(`${c.node.path}\n${s.rule}`) && this.rules.some((r) => r.id === s.rule))
+          Annotations.of(c).addWarning(`[guardrail:${s.rule}] suppression on ${c.node.path} silences nothing (the resource complies): remove it`);
   }
 }

@@ -1,4 +1,6 @@
 import type { IConstruct } from "constructs";
+import { ConfigError } from "../core/errors";
+import { noResourceAt, resourcesByPath } from "../core/transform";
 
 /** A rule switched off for one resource, with the reason a reviewer reads in the plan summary. */
 export interface Suppression {
@@ -29,6 +31,11 @@ export function suppressRule(resource: IConstruct, rule: string, reason: string)
   suppressions.set(resource, [...(suppressions.get(resource) ?? []), { rule, reason: reason.trim() }]);
 }
 
+/** Every suppression on `resource`. */
+export function suppressionsOf(resource: IConstruct): readonly Suppression[] {
+  return suppressions.get(resource) ?? [];
+}
+
 /** The suppression of `rule` on `resource`, if any. */
 export function suppressionOf(resource: IConstruct, rule: string): Suppression | undefined {
   return suppressions.get(resource)?.find((s) => s.rule === rule);
@@ -44,4 +51,24 @@ export function recordApplied(stack: IConstruct, suppression: AppliedSuppression
 /** The suppressions that silenced findings in `stack` at its last synth (for plan summaries). */
 export function appliedSuppressions(stack: IConstruct): readonly AppliedSuppression[] {
   return applied.get(stack) ?? [];
+}
+
+/** A suppression as configuration names it: the resource by construct path below the stack. */
+export interface SuppressionAt extends Suppression {
+  /** Construct path below the stack, e.g. `load-balancer/security-group`. */
+  readonly path: string;
+}
+
+/**
+ * Applies configured suppressions (an environment's `guardrailSuppressions`) to the resources
+ * below `scope`. A path that names no resource fails, naming the entry and the resources nearby.
+ */
+export function applySuppressions(scope: IConstruct, entries: readonly SuppressionAt[]): void {
+  if (!entries.length) return;
+  const byPath = resourcesByPath(scope);
+  entries.forEach((e, i) => {
+    const resource = byPath.get(e.path);
+    if (!resource) throw new ConfigError(scope, `guardrailSuppressions[${i}].path`, noResourceAt(byPath, e.path));
+    suppressRule(resource, e.rule, e.reason);
+  });
 }
