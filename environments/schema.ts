@@ -6,6 +6,7 @@ import { servicesSchema } from "./service-schema";
 import { regionProblem } from "../lib/core/regions";
 import { RULES } from "../lib/policy/rules";
 import { didYouMean } from "../lib/core/did-you-mean";
+import { rdsInstanceClassProblem } from "../lib/data/rds-instance-classes";
 
 /**
  * The shape of an environment, as zod schemas: the one place each field, its allowed values and
@@ -24,9 +25,6 @@ export const previewHostname = (prNumber: number, zone: string): string => `pr-$
 
 /** Environment names: prod, staging, or pr-<1..99999>. */
 export const ENV_NAME = /^(prod|staging|pr-[1-9][0-9]{0,4})$/;
-
-/** RDS instance class naming: db.<family><generation>[variant].<size>, e.g. db.t4g.medium, db.r6gd.2xlarge. */
-export const RDS_INSTANCE_CLASS = /^db\.(t3|t4g|m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g|x2g)\.(micro|small|medium|large|xlarge|[0-9]{1,2}xlarge)$/;
 
 /** An RDS snapshot identifier (same account) or a snapshot ARN (shared from another account). */
 export const RDS_SNAPSHOT = /^([a-zA-Z][a-zA-Z0-9-]{0,254}|arn:aws(-[a-z]+)?:rds:[a-z0-9-]+:[0-9]{12}:snapshot:[a-zA-Z0-9:-]{1,255})$/;
@@ -97,7 +95,11 @@ export const databaseSchema = z.object({
    */
   engineVersion: z.string().regex(POSTGRES_ENGINE_VERSION, 'is not a PostgreSQL engine version; use a major such as "16" (auto minor upgrades) or major.minor such as "16.4"'),
   /** RDS instance class, e.g. `db.t4g.medium`. */
-  instanceClass: z.string().regex(RDS_INSTANCE_CLASS, "is not an RDS instance class; use db.<family>.<size> such as db.t4g.medium or db.r6g.large"),
+  instanceClass: z.string().superRefine((value, ctx) => {
+    // Exists for RDS for PostgreSQL (lib/data/rds-instance-classes.ts), with a did-you-mean.
+    const problem = rdsInstanceClassProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem.replace(`${JSON.stringify(value)} `, "") });
+  }),
   /** Initial allocated storage in GiB (gp3, 20 or more). */
   allocatedStorageGiB: z.number().int().min(20, "must be at least 20 GiB (gp3 minimum)").max(65536, "must be at most 65536 GiB"),
   /** Storage autoscaling ceiling in GiB; above `allocatedStorageGiB`. */

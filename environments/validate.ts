@@ -14,7 +14,7 @@ import type { EnvironmentConfig } from "./types";
 import { regionProblem } from "../lib/core/regions";
 
 export { FARGATE_MEMORY, SUBNET_TIERS, POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS };
-export { RDS_INSTANCE_CLASS, RDS_SNAPSHOT } from "./schema";
+export { RDS_SNAPSHOT } from "./schema";
 
 /** Raised for bad environment input, before any stack is built or any output is written. */
 export class EnvironmentConfigError extends Error {

@@ -19,7 +19,7 @@ describe("database config", () => {
     ["replicas on a preview", { ...ephemeral(42), database: { ...ephemeral(42).database, readReplicas: 1 } }, /^pr-42\.database\.readReplicas 1 must be 0 for a preview/],
     ["a backup plan on a preview", { ...ephemeral(42), database: { ...ephemeral(42).database, backupPlan: { retentionDays: 7 } } }, /^pr-42\.database\.backupPlan \{"retentionDays":7\} must be unset for a preview/],
     ["a restore on a preview", { ...ephemeral(42), database: { ...ephemeral(42).database, restoreFrom: { snapshot: "snap" } } }, /^pr-42\.database\.restoreFrom \{"snapshot":"snap"\} must be unset for a preview/],
-    ["an instance class outside RDS's naming", withEnv(prod, { database: { instanceClass: "m5.large" } }), /^prod\.database\.instanceClass "m5\.large" is not an RDS instance class; use db\.<family>\.<size>/],
+    ["an instance class outside RDS's naming", withEnv(prod, { database: { instanceClass: "m5.large" } }), /^prod\.database\.instanceClass "m5\.large" is not an RDS DB instance class \(db\.<family>\.<size>, such as db\.t4g\.medium\); did you mean db\.m5\.large\?/],
     ["backup retention above 35 days", withEnv(staging, { database: { backupRetentionDays: 36 } }), /^staging\.database\.backupRetentionDays 36 must be 0–35 days \(RDS limit\)/],
     ["negative backup retention", withEnv(staging, { database: { backupRetentionDays: -1 } }), /^staging\.database\.backupRetentionDays -1 must be 0–35 days/],
     ["prod with 7 days of backups", withEnv(prod, { database: { backupRetentionDays: 7 } }), "prod.database.backupRetentionDays 7 must be at least 14 days for the protected tier (point-in-time restore window); raise it"],

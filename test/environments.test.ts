@@ -102,7 +102,16 @@ describe("validation errors name the environment, field, value and fix", () => {
   });
   test("an instance size that does not exist", () => {
     const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { database: { instanceClass: "db.huge.fast" } })));
-    expect(p).toMatch(/^prod\.database\.instanceClass "db\.huge\.fast" is not an RDS instance class/);
+    expect(p).toMatch(/^prod\.database\.instanceClass "db\.huge\.fast" is not a DB instance class RDS for PostgreSQL offers/);
+  });
+  test.each([
+    ["db.r6g.medium", "db.r6g.large"],
+    ["db.t4g.24xlarge", "db.t4g.2xlarge"],
+    ["db.r6q.large", "db.r6g.large"],
+  ])("an RDS class of the right shape that does not exist: %s (did you mean %s?)", (instanceClass, suggestion) => {
+    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { database: { instanceClass } })));
+    expect(p).toContain(`prod.database.instanceClass ${JSON.stringify(instanceClass)} is not a DB instance class RDS for PostgreSQL offers`);
+    expect(p).toContain(`did you mean ${suggestion}?`);
   });
   test("minTasks above maxTasks", () => {
     expect(problemsOf(() => validateEnvironment(withEnv(staging, { services: { backend: { ...staging.services.backend!, size: { ...staging.services.backend!.size, minTasks: 5 } } } })))[0]).toMatch(/^staging\.services\.backend\.size\.minTasks 5 is above maxTasks \(3\)/);

@@ -224,7 +224,8 @@ describe("UploadBucket", () => {
       expect(plan.warnings).toEqual([]);
       expect(plan.toAdd).toMatchObject({
         aws_s3_bucket: 1, aws_s3_bucket_public_access_block: 1, aws_s3_bucket_policy: 1, aws_s3_bucket_notification: 1,
-        aws_s3_bucket_lifecycle_configuration: 1, aws_s3_bucket_cors_configuration: 1, aws_sqs_queue: 2, aws_cloudwatch_metric_alarm: 2, aws_iam_role_policy: expect.any(Number),
+        // Queues: the upload events and their DLQ, plus the alarm topic's undelivered-alerts queue (and its alarm).
+        aws_s3_bucket_lifecycle_configuration: 1, aws_s3_bucket_cors_configuration: 1, aws_sqs_queue: 3, aws_cloudwatch_metric_alarm: 3, aws_iam_role_policy: expect.any(Number),
       });
     }
   });

@@ -1,12 +1,62 @@
 /**
  * The rule pack: every guardrail rule, one per file. Guardrails runs them all on every stack;
- * docs/guardrails.md is generated from this list (npm run docs:guardrails).
+ * docs/guardrails.md is generated from this list (npm run docs:guardrails), in this order.
  */
 import type { GuardrailRule } from "../rule";
+import { alarmEvaluationRange } from "./alarm-evaluation-range";
+import { albListenerRulesQuota } from "./alb-listener-rules-quota";
+import { albTargetGroupsQuota } from "./alb-target-groups-quota";
+import { alertTargetRetryDlq } from "./alert-target-retry-dlq";
 import { bucketPublicAccess } from "./bucket-public-access";
+import { ecrLifecycleKeepsRunningImages } from "./ecr-lifecycle-keeps-running-images";
+import { ecsSecretValueFrom } from "./ecs-secret-valuefrom";
+import { fargateCpuMemory } from "./fargate-cpu-memory";
+import { fargateSpotPlatform } from "./fargate-spot-platform";
+import { lbTargetGroupNameLength } from "./lb-target-group-name-length";
+import { listenerRuleConditionValues } from "./listener-rule-condition-values";
 import { logRetention } from "./log-retention";
+import { logRetentionValues } from "./log-retention-values";
 import { openIngress } from "./open-ingress";
+import { rdsInstanceClassExists } from "./rds-instance-class-exists";
+import { rdsPerformanceInsightsClass } from "./rds-performance-insights-class";
+import { rdsReplicaSourceBackups } from "./rds-replica-source-backups";
 import { replicaOfManagedPassword } from "./replica-of-managed-password";
+import { s3NotificationAfterQueuePolicy } from "./s3-notification-after-queue-policy";
+import { schedulerFlexibleWindow } from "./scheduler-flexible-window";
+import { schedulerRetryPolicyRange } from "./scheduler-retry-policy-range";
+import { secretsRecoveryWindow } from "./secrets-recovery-window";
+import { sqsDlqRetention } from "./sqs-dlq-retention";
 import { statefulProtection } from "./stateful-protection";
+import { wafRateLimitMinimum } from "./waf-rate-limit-minimum";
 
-export const RULES: readonly GuardrailRule[] = [statefulProtection, openIngress, logRetention, bucketPublicAccess, replicaOfManagedPassword];
+export const RULES: readonly GuardrailRule[] = [
+  // Stateful resources and exposure
+  statefulProtection,
+  openIngress,
+  bucketPublicAccess,
+  // Database (RDS for PostgreSQL, Secrets Manager)
+  replicaOfManagedPassword,
+  rdsReplicaSourceBackups,
+  rdsInstanceClassExists,
+  rdsPerformanceInsightsClass,
+  secretsRecoveryWindow,
+  // Compute and load balancing (ECS, ECR, ALB)
+  fargateCpuMemory,
+  fargateSpotPlatform,
+  ecsSecretValueFrom,
+  ecrLifecycleKeepsRunningImages,
+  lbTargetGroupNameLength,
+  listenerRuleConditionValues,
+  albListenerRulesQuota,
+  albTargetGroupsQuota,
+  // Events, alerts, logs, storage, WAF
+  alertTargetRetryDlq,
+  schedulerRetryPolicyRange,
+  schedulerFlexibleWindow,
+  s3NotificationAfterQueuePolicy,
+  sqsDlqRetention,
+  alarmEvaluationRange,
+  logRetention,
+  logRetentionValues,
+  wafRateLimitMinimum,
+];
