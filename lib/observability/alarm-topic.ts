@@ -4,7 +4,8 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { deadLetterQueueAlarm } from "./queue-alarms";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { Lifecycle } from "../core/lifecycle";
@@ -127,19 +128,11 @@ export class AlarmTopic extends Construct {
       ],
     });
     new SqsQueuePolicy(this, "undelivered-queue-policy", { queueUrl: deadLetters.url, policy: queuePolicy.json });
-    const deadLetterAlarm = new CloudwatchMetricAlarm(this, "undelivered-alarm", {
+    const deadLetterAlarm = deadLetterQueueAlarm(this, "undelivered-alarm", {
       alarmName: names.of("undelivered-alerts"),
-      alarmDescription: `An alert EventBridge could not deliver to ${names.of("alarms")} waits in ${names.of("undelivered-alerts")}: read it (aws sqs receive-message) and check the topic's key and policy`,
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: deadLetters.name },
-      statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [topic.arn],
+      description: `An alert EventBridge could not deliver to ${names.of("alarms")} waits in ${names.of("undelivered-alerts")}: read it (aws sqs receive-message) and check the topic's key and policy`,
+      queueName: deadLetters.name,
+      topicArns: [topic.arn],
     });
     this.arn = topic.arn;
     this.deadLetterArn = deadLetters.arn;
