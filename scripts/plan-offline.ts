@@ -77,7 +77,7 @@ function printSummary(s: PlanSummary, tier: keyof typeof TIER_POLICY, suppressed
   for (const w of s.warnings) console.log(`     ! ${w}`);
   // Every guardrail suppression, every time: a reviewer must see what was switched off and why.
   console.log(`   guardrail suppressions: ${suppressed.length ? "" : "none"}`);
-  for (const x of suppressed) console.log(`     ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}`);
+  for (const x of suppressed) console.log(`     ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}${x.silenced === false ? " (STALE: silences nothing; remove it)" : ""}`);
 }
 
 const indent = (text: string, pad: string) => text.trim().split("\n").map((l) => pad + l).join("\n");

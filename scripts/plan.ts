@@ -55,7 +55,7 @@ async function main(): Promise<number> {
 /** Every guardrail suppression of the stack: a reviewer must see what was switched off and why. */
 function printSuppressions(suppressed: readonly AppliedSuppression[]): void {
   console.log(`guardrail suppressions: ${suppressed.length ? "" : "none"}`);
-  for (const x of suppressed) console.log(`  ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}`);
+  for (const x of suppressed) console.log(`  ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}${x.silenced === false ? " (STALE: silences nothing; remove it)" : ""}`);
 }
 
 runCli(main);

@@ -69,6 +69,7 @@ export class OwnedPlatform implements Platform {
     const alarmTopic = new AlarmTopic(stack, "alarms", { names, lifecycle, accountId: env.aws.accountId });
     this.alarmTopicArn = alarmTopic.arn;
     this.alarms = { topicArn: alarmTopic.arn, deadLetterArn: alarmTopic.deadLetterArn };
+    new TerraformOutput(stack, "alarm_fallback_topic_arn", { value: alarmTopic.fallbackTopicArn, description: "Subscribe on-call here too: the undelivered-alerts alarm also publishes here, in case the alarm topic is what broke" });
     this.database = new PostgresDatabase(stack, "database", {
       names,
       lifecycle,

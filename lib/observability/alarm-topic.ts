@@ -58,17 +58,26 @@ export interface AlarmTopicProps {
  * Alerts that EventBridge cannot deliver (the topic's key or policy broken, throttling past the
  * retries) land in the dead-letter queue `<app>-<env>-undelivered-alerts` (`deadLetterArn`: every
  * EventBridge target that publishes here names it, with a retry policy) instead of being dropped;
- * an alarm fires when it holds a message, and the queue keeps them 14 days for reading.
+ * an alarm fires when it holds a message (to the topic and to a fallback topic without the
+ * customer-managed key, in case the key is what broke), and the queue keeps them 14 days.
  *
  * @example const alarms = new AlarmTopic(this, "alarms", { names, lifecycle: lifecycleOf("standard"), accountId: "111111111111" });
  * Cost: $1/month for the key; SNS and SQS free at alarm volumes; $0.10/month for the queue alarm. Tested via: test/constructs/alarm-topic.test.ts
  */
 export class AlarmTopic extends Construct {
+  /** The alarm topic: every alarm and alert rule publishes here. Subscribe on-call to it. */
   readonly arn: string;
+  /**
+   * A second, unencrypted topic that only the undelivered-alerts alarm also publishes to: if the
+   * alarm topic's key or policy is what broke, this one still reaches on-call. Subscribe on-call to it too.
+   */
+  readonly fallbackTopicArn: string;
   /** Dead-letter queue for alerts EventBridge could not deliver to the topic. */
   readonly deadLetterArn: string;
+  /** The underlying resources, for escape hatches and tests. */
   readonly resources: {
     readonly topic: SnsTopic;
+    readonly fallbackTopic: SnsTopic;
     readonly key: KmsKey;
     readonly policy: SnsTopicPolicy;
     readonly deadLetters: SqsQueue;
@@ -128,14 +137,32 @@ export class AlarmTopic extends Construct {
       ],
     });
     new SqsQueuePolicy(this, "undelivered-queue-policy", { queueUrl: deadLetters.url, policy: queuePolicy.json });
+    // The undelivered-alerts alarm cannot rely only on the topic whose delivery failed: it also
+    // publishes to a fallback topic with no customer-managed key (CloudWatch alarms can publish to an
+    // unencrypted topic of the account; the message holds no secret, only the alarm's name and state).
+    const fallbackTopic = new SnsTopic(this, "fallback-topic", { name: names.of("alarms-fallback") });
+    const fallbackPolicy = new DataAwsIamPolicyDocument(this, "fallback-topic-policy", {
+      statement: [
+        { sid: "AccountManages", actions: ["sns:*"], resources: [fallbackTopic.arn], principals: [{ type: "AWS", identifiers: [`arn:aws:iam::${account}:root`] }] },
+        {
+          sid: "CloudWatchAlarms",
+          actions: ["sns:Publish"],
+          resources: [fallbackTopic.arn],
+          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+        },
+      ],
+    });
+    new SnsTopicPolicy(this, "fallback-policy", { arn: fallbackTopic.arn, policy: fallbackPolicy.json });
     const deadLetterAlarm = deadLetterQueueAlarm(this, "undelivered-alarm", {
       alarmName: names.of("undelivered-alerts"),
       description: `An alert EventBridge could not deliver to ${names.of("alarms")} waits in ${names.of("undelivered-alerts")}: read it (aws sqs receive-message) and check the topic's key and policy`,
       queueName: deadLetters.name,
-      topicArns: [topic.arn],
+      topicArns: [topic.arn, fallbackTopic.arn],
     });
     this.arn = topic.arn;
     this.deadLetterArn = deadLetters.arn;
-    this.resources = { topic, key, policy, deadLetters, deadLetterAlarm };
+    this.fallbackTopicArn = fallbackTopic.arn;
+    this.resources = { topic, fallbackTopic, key, policy, deadLetters, deadLetterAlarm };
   }
 }

@@ -54,7 +54,9 @@ export class Guardrails implements IAspect {
     // A suppression that silences nothing is stale: say so, so it gets removed.
     for (const c of ctx.constructs)
       for (const s of suppressionsOf(c))
-        if (!used.has(`${c.node.path}\n${s.rule}`) && this.rules.some((r) => r.id === s.rule))
+        if (!used.has(`${c.node.path}\n${s.rule}`) && this.rules.some((r) => r.id === s.rule)) {
+          recordApplied(node, { ...s, path: c.node.path, silenced: false });
           Annotations.of(c).addWarning(`[guardrail:${s.rule}] suppression on ${c.node.path} silences nothing (the resource complies): remove it`);
+        }
   }
 }

@@ -5,6 +5,12 @@ import type { SafetyTier } from "../core/lifecycle";
 /** `error` fails synth; `warning` is printed and synth goes on. */
 export type RuleSeverity = "error" | "warning";
 
+/**
+ * What a rule prevents: an `apply-time` refusal by an AWS API, a `runtime` failure after a
+ * successful apply, or a `policy` of this kit (a safe default AWS itself does not enforce).
+ */
+export type RuleKind = "apply-time" | "runtime" | "policy";
+
 /** The AWS (or Terraform) document a rule comes from, with the sentence that makes it a rule. */
 export interface RuleSource {
   /** Document and section, e.g. `Amazon RDS User Guide: Limitations for Secrets Manager integration`. */
@@ -49,6 +55,14 @@ export interface GuardrailRule {
   readonly id: string;
   /** Whether a finding fails synth. */
   readonly severity: RuleSeverity;
+  /** What the rule prevents. */
+  readonly kind: RuleKind;
+  /**
+   * What of this rule the AWS provider already refuses at `terraform plan`, when it does (`all`: the
+   * rule only fails earlier, at synth on the construct with the fix; `part`: `detail` says which
+   * part). @default none: plan checks none of it
+   */
+  readonly planOverlap?: { readonly scope: "all" | "part"; readonly detail: string };
   /** One line: what the rule requires. */
   readonly summary: string;
   /** What happens without it: the apply error or the runtime failure. */
@@ -88,6 +102,25 @@ export function ruleContext(stack: TerraformStack, tier: SafetyTier): RuleContex
       return (attributes ?? [""]).some((attr) => text === `\${${address}${attr ? `.${attr}` : ""}}`);
     },
   };
+}
+
+/** `v` if it is an array, else `[]` (for parsed JSON of unknown shape). */
+export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** `v` if it is a plain object, else `{}` (for parsed JSON of unknown shape). */
+export const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** A resource's Terraform address, `aws_sqs_queue_policy.uploads_policy_1A2B3C4D`, as `depends_on` lists it. */
+export const addressOf = (r: TerraformResource): string => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+
+/** Whether `resource` lists `target` in its `depends_on`. */
+export function dependsOnResource(ctx: RuleContext, resource: TerraformResource, target: TerraformResource): boolean {
+  return (resource.dependsOn ?? []).some((d) => ctx.resolve(d) === addressOf(target));
+}
+
+/** Whether a rule is an AWS rule that `terraform plan` does not already enforce in full. */
+export function beyondPlan(rule: GuardrailRule): boolean {
+  return rule.kind !== "policy" && rule.planOverlap?.scope !== "all";
 }
 
 /** The resource's Terraform address, for messages: `aws_db_instance.database_primary_…` and its construct path. */

@@ -1,6 +1,8 @@
 import type { IConstruct } from "constructs";
 import { ConfigError } from "../core/errors";
+import { didYouMean } from "../core/did-you-mean";
 import { noResourceAt, resourcesByPath } from "../core/transform";
+import { RULES } from "./rules";
 
 /** A rule switched off for one resource, with the reason a reviewer reads in the plan summary. */
 export interface Suppression {
@@ -10,10 +12,12 @@ export interface Suppression {
   readonly reason: string;
 }
 
-/** A suppression that took effect: the resource it silenced. */
+/** A suppression as the plan summary lists it: the resource, and whether it silenced a finding. */
 export interface AppliedSuppression extends Suppression {
   /** Construct path of the resource. */
   readonly path: string;
+  /** `false` for a stale suppression (the resource complies): remove it. @default true */
+  readonly silenced?: boolean;
 }
 
 const suppressions = new WeakMap<IConstruct, Suppression[]>();
@@ -27,6 +31,8 @@ const applied = new WeakMap<IConstruct, AppliedSuppression[]>();
  * suppressRule(bastionSg, "open-ingress", "SSH from the office only through the VPN appliance: ticket OPS-142");
  */
 export function suppressRule(resource: IConstruct, rule: string, reason: string): void {
+  const ids = RULES.map((r) => r.id);
+  if (!ids.includes(rule)) throw new Error(`${resource.node.path}: ${JSON.stringify(rule)} is not a guardrail rule.${didYouMean(rule, ids)} Rules: docs/guardrails.md`);
   if (reason.trim().length < 20) throw new Error(`${resource.node.path}: suppressing guardrail ${rule} needs a reason of at least 20 characters, got ${JSON.stringify(reason)}`);
   suppressions.set(resource, [...(suppressions.get(resource) ?? []), { rule, reason: reason.trim() }]);
 }
@@ -48,7 +54,7 @@ export function recordApplied(stack: IConstruct, suppression: AppliedSuppression
   applied.set(stack, list);
 }
 
-/** The suppressions that silenced findings in `stack` at its last synth (for plan summaries). */
+/** The suppressions of `stack` at its last synth, silencing or stale (for plan summaries). */
 export function appliedSuppressions(stack: IConstruct): readonly AppliedSuppression[] {
   return applied.get(stack) ?? [];
 }

@@ -2,39 +2,61 @@
  * docs/guardrails.md, generated from the rule files (lib/policy/rules/): never edited by hand.
  * `npm run docs:guardrails` rewrites it; test/policy/rule-pack.test.ts fails when it is stale.
  */
-import type { GuardrailRule } from "../../lib/policy/rule";
+import { beyondPlan, type GuardrailRule } from "../../lib/policy/rule";
 
 /** Where the generated document lives, relative to the project root. */
 export const GUARDRAILS_DOC = "docs/guardrails.md";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+const KIND_TITLE: Readonly<Record<GuardrailRule["kind"], string>> = {
+  "apply-time": "AWS refuses it at apply",
+  runtime: "It breaks after a successful apply",
+  policy: "The kit's own safe defaults (AWS does not enforce them)",
+};
+
+const overlap = (r: GuardrailRule) => (r.planOverlap ? `${r.planOverlap.scope === "all" ? "plan also checks it" : "plan checks part"}` : "no");
+
 /** The whole document for `rules`. */
 export function guardrailsDoc(rules: readonly GuardrailRule[]): string {
+  const beyond = rules.filter(beyondPlan).length;
   const lines = [
     "# Guardrails: the rule pack",
     "",
     "<!-- Generated from lib/policy/rules/*.ts by `npm run docs:guardrails`. Do not edit by hand. -->",
     "",
-    `Every AWS stack runs these ${rules.length} rules at synth (\`lib/policy/guardrails.ts\`). Each is a rule AWS`,
-    "enforces at apply time, or that breaks at runtime, which `terraform plan` does not check. An `error`",
-    "fails `cdktf synth` with `[guardrail:<id>]`, the resource and the fix; a `warning` is printed.",
+    `Every AWS stack runs these ${rules.length} rules at synth (\`lib/policy/guardrails.ts\`). ${beyond} of them are AWS rules that`,
+    "`terraform plan` does not enforce (an API refuses the apply, or something breaks after it); the rest are the",
+    "kit's own policies, or repeat a check the provider makes at plan so it fails earlier, on the construct, with",
+    "the fix (column \"plan\"). An `error` fails `cdktf synth` with `[guardrail:<id>]`, the resource, the fix and",
+    "the document's link; a `warning` is printed.",
     "",
     "To switch a rule off for one resource, add `{ rule, path, reason }` to the environment's",
     "`guardrailSuppressions` (or call `suppressRule(resource, id, reason)` in code). The reason is",
     "required and every plan summary prints every suppression; a suppression that silences nothing is",
-    "reported as stale. Fix the cause where you can.",
+    "listed as stale. Fix the cause where you can.",
     "",
-    "| id | severity | what it requires | source |",
-    "|---|---|---|---|",
-    ...rules.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.severity} | ${cell(r.summary)} | [${cell(r.source.title)}](${r.source.url}) |`),
+    ...(["apply-time", "runtime", "policy"] as const).flatMap((kind) => {
+      const group = rules.filter((r) => r.kind === kind);
+      if (!group.length) return [];
+      return [
+        `## ${KIND_TITLE[kind]}`,
+        "",
+        "| id | severity | what it requires | why | plan | source |",
+        "|---|---|---|---|---|---|",
+        ...group.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.severity} | ${cell(r.summary)} | ${cell(r.why)} | ${overlap(r)} | [${cell(r.source.title)}](${r.source.url}) |`),
+        "",
+      ];
+    }),
+    "## The rules",
     "",
     ...rules.flatMap((r) => [
-      `## ${r.id}`,
+      `### ${r.id}`,
       "",
-      `**${r.severity}.** ${r.summary}`,
+      `**${r.severity}, ${r.kind}.** ${r.summary}`,
       "",
       `Why: ${r.why}`,
+      ...(r.planOverlap ? ["", `What \`terraform plan\` already checks (${r.planOverlap.scope}): ${r.planOverlap.detail}.`] : []),
       "",
       `> ${r.source.quote}`,
       "",

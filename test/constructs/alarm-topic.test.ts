@@ -13,8 +13,7 @@ const policyDoc = (json: SynthJson, prefix: string) => Object.entries(json.data!
 describe("AlarmTopic", () => {
   const json = synthTopic("protected");
   test("encrypted with its own rotating key, not the AWS-managed one CloudWatch cannot use", () => {
-    const [topic] = resources(json, "aws_sns_topic");
-    expect(topic).toMatchObject({ name: "shipkit-prod-alarms" });
+    const topic = resources(json, "aws_sns_topic").find((t) => t.name === "shipkit-prod-alarms");
     expect(String(topic!.kms_master_key_id)).toMatch(/^\$\{aws_kms_key\.alarms_key_[0-9A-F]+\.arn\}$/);
     expect(resources(json, "aws_kms_key")[0]).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(resources(json, "aws_kms_alias")[0]).toMatchObject({ name: "alias/shipkit-prod-alarms" });
@@ -37,15 +36,18 @@ describe("AlarmTopic", () => {
     const publish = policyDoc(json, "alarms_topic-policy").statement.find((s) => s.sid === "AlarmPublishers")!;
     expect(publish.principals[0]!.identifiers).toEqual(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
     expect(publish.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }]);
-    expect(resources(json, "aws_sns_topic_policy")).toHaveLength(1);
+    expect(resources(json, "aws_sns_topic_policy")).toHaveLength(2); // the topic's and the fallback topic's
   });
 
   test("undeliverable alerts go to a dead-letter queue EventBridge of this account may write, kept 14 days, watched by an alarm", () => {
     expect(resources(json, "aws_sqs_queue")).toEqual([expect.objectContaining({ name: "shipkit-prod-undelivered-alerts", message_retention_seconds: 1_209_600, sqs_managed_sse_enabled: true })]);
     const send = policyDoc(json, "alarms_undelivered-policy").statement[0]!;
     expect(send).toMatchObject({ actions: ["sqs:SendMessage"], principals: [expect.objectContaining({ identifiers: ["events.amazonaws.com"] })], condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }] });
-    expect(resources(json, "aws_cloudwatch_metric_alarm")).toEqual([
-      expect.objectContaining({ alarm_name: "shipkit-prod-undelivered-alerts", namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", threshold: 0, comparison_operator: "GreaterThanThreshold" }),
-    ]);
+    const [alarm] = resources(json, "aws_cloudwatch_metric_alarm");
+    expect(alarm).toMatchObject({ alarm_name: "shipkit-prod-undelivered-alerts", namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", threshold: 0, comparison_operator: "GreaterThanThreshold" });
+    // Also to a fallback topic without the customer-managed key: the key may be what broke delivery.
+    const fallback = resources(json, "aws_sns_topic").find((t) => t.name === "shipkit-prod-alarms-fallback")!;
+    expect(fallback).not.toHaveProperty("kms_master_key_id");
+    expect(alarm!.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alarms_topic_\w+\.arn/), expect.stringMatching(/aws_sns_topic\.alarms_fallback-topic_\w+\.arn/)]);
   });
 });

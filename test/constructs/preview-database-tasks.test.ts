@@ -20,7 +20,7 @@ const props = (pr: number, extra: Partial<PreviewDatabaseTasksProps> = {}): Prev
 const synthTasks = (pr: number, extra: Partial<PreviewDatabaseTasksProps> = {}): SynthJson =>
   JSON.parse(Testing.synthScope((s) => new PreviewDatabaseTasks(s, "database-tasks", props(pr, extra)))) as SynthJson;
 
-interface Container { name: string; image: string; entryPoint: string[]; command: string[]; environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[]; logConfiguration: { options: Record<string, string> } }
+interface Container { readonlyRootFilesystem?: boolean; mountPoints?: unknown[]; name: string; image: string; entryPoint: string[]; command: string[]; environment: { name: string; value: string }[]; secrets: { name: string; valueFrom: string }[]; logConfiguration: { options: Record<string, string> } }
 const containerOf = (def: Record<string, unknown>): Container => (JSON.parse(def.container_definitions as string) as Container[])[0]!;
 
 describe("PreviewDatabaseTasks", () => {
@@ -33,6 +33,9 @@ describe("PreviewDatabaseTasks", () => {
       expect(def).not.toHaveProperty("task_role_arn");
       const c = containerOf(def);
       expect(c.image).toBe("public.ecr.aws/docker/library/postgres:16-alpine");
+      // Read-only root filesystem; the CA bundle goes to a writable /tmp volume.
+      expect(c).toMatchObject({ readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }] });
+      expect(def.volume).toEqual([{ name: "tmp" }]);
       const env = Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
       const task = String(def.family).replace("shipkit-pr-42-", "");
       expect(env).toEqual({ PGHOST: shared.dbHost, PGPORT: "5432", PGSSLMODE: "verify-full", PGSSLROOTCERT: "/tmp/rds-ca.pem", PGAPPNAME: `shipkit-pr-42-${task}`, RDS_CA_BUNDLE: rdsRootCertificates("us-east-1").join(""), PREVIEW_DATABASE: "pr_42" });

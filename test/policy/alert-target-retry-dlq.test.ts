@@ -4,6 +4,8 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget, type CloudwatchEventTargetConfig } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { ruleContext } from "../../lib/policy/rule";
 import { alertTargetRetryDlq } from "../../lib/policy/rules/alert-target-retry-dlq";
 import { ephemeral, prod, staging } from "../../environments";
@@ -43,9 +45,23 @@ describe("alert-target-retry-dlq", () => {
     expect(messages(withTarget({ to: "literal-topic" }).stack)).toEqual([expect.stringMatching(/publishes to SNS topic arn:aws:sns:us-east-1:111111111111:alarms without/)]);
   });
 
-  test("quiet with both set, and on targets that are not SNS topics", () => {
+  test("a dead-letter queue of the stack needs a queue policy and a depth alarm", () => {
     const both = withTarget({ retryPolicy });
     both.target.putDeadLetterConfig({ arn: both.dlq.arn });
+    expect(messages(both.stack)).toEqual([
+      expect.stringMatching(/sends undeliverable alerts to s\/undelivered, which has no queue policy/),
+      expect.stringMatching(/sends undeliverable alerts to s\/undelivered, which has no depth alarm/),
+    ]);
+  });
+
+  test("quiet with retries, a dead-letter queue with its policy and depth alarm, and on targets that are not SNS topics", () => {
+    const both = withTarget({ retryPolicy });
+    both.target.putDeadLetterConfig({ arn: both.dlq.arn });
+    new SqsQueuePolicy(both.stack, "dlq-policy", { queueUrl: both.dlq.url, policy: "{}" });
+    new CloudwatchMetricAlarm(both.stack, "dlq-alarm", {
+      alarmName: "undelivered", namespace: "AWS/SQS", metricName: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: both.dlq.name },
+      comparisonOperator: "GreaterThanThreshold", threshold: 0, evaluationPeriods: 1, period: 300, statistic: "Maximum",
+    });
     expect(messages(both.stack)).toEqual([]);
     expect(messages(withTarget({ to: "queue" }).stack)).toEqual([]);
   });

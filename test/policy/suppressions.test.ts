@@ -38,9 +38,11 @@ describe("suppressions", () => {
     const stack = guardedStack();
     const group = new CloudwatchLogGroup(stack, "audit", { name: "audit", retentionInDays: 7 });
     expect(() => suppressRule(group, "log-retention", "because")).toThrow(/needs a reason of at least 20 characters/);
+    expect(() => suppressRule(group, "log-retension", REASON)).toThrow(/s\/audit: "log-retension" is not a guardrail rule\. Did you mean "log-retention"\?/);
     suppressRule(group, "log-retention", REASON);
     synthStrict(stack); // warnings do not fail synth
-    expect(appliedSuppressions(stack)).toEqual([]);
+    // Listed for the plan summary as stale.
+    expect(appliedSuppressions(stack)).toEqual([{ rule: "log-retention", reason: REASON, path: "s/audit", silenced: false }]);
     expect(group.node.metadata.map((m) => String(m.data))).toEqual(expect.arrayContaining([expect.stringMatching(/\[guardrail:log-retention\] suppression on s\/audit silences nothing/)]));
   });
 

@@ -15,11 +15,13 @@ const known = (n: number | undefined): n is number => n !== undefined && !Token.
 export const alarmEvaluationRange = defineRule({
   id: "alarm-evaluation-range",
   severity: "error",
+  kind: "apply-time",
+  planOverlap: { scope: "part", detail: "the provider validates the period (10, 20, 30 or a multiple of 60); not period x evaluation_periods, which PutMetricAlarm limits" },
   summary: `An aws_cloudwatch_metric_alarm's period is ${HIGH_RESOLUTION_PERIODS.join(", ")} or a multiple of 60, and period × evaluation_periods is at most ${MAX_SUB_HOUR_ALARM_EVALUATION_SECONDS} s (1 day) for periods under an hour, ${MAX_ALARM_EVALUATION_SECONDS} s (7 days) otherwise; for metric-math alarms the longest period in metric_query counts.`,
   why: "terraform plan checks each number alone; PutMetricAlarm refuses an alarm whose period × evaluation periods exceeds the range CloudWatch evaluates, so the apply fails and the alarm (often a dead-man heartbeat) does not exist.",
   source: {
-    title: "AWS SDK for Kotlin API Reference: CloudWatch PutMetricAlarmRequest.period",
-    url: "https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/cloudwatch/aws.sdk.kotlin.services.cloudwatch.model/-put-metric-alarm-request/period.html",
+    title: "Amazon CloudWatch API Reference: PutMetricAlarm (Period)",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
     quote:
       "An alarm's total current evaluation period can be no longer than seven days, so Period multiplied by EvaluationPeriods can't be more than 604,800 seconds. For alarms with a period of less than one hour (3,600 seconds), the total evaluation period can't be longer than one day (86,400 seconds).",
   },

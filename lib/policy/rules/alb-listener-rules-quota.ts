@@ -59,6 +59,7 @@ export function loadBalancerOfListener(ctx: RuleContext, listener: LbListener | 
 export const albListenerRulesQuota = defineRule({
   id: "alb-listener-rules-quota",
   severity: "error",
+  kind: "apply-time",
   summary: `At most ${ALB_RULES_QUOTA} aws_lb_listener_rule per Application Load Balancer within one stack (the default quota; default rules do not count).`,
   why: `Once the load balancer holds ${ALB_RULES_QUOTA} rules, CreateRule fails with TooManyRules at apply and the rule's service gets no traffic; plan does not count. The quota is adjustable: an account with a raised quota suppresses this with the ticket.`,
   source: {

@@ -5,7 +5,7 @@ import { AlbTargetGroup } from "@cdktf/provider-aws/lib/alb-target-group";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { defineRule, type Finding, type RuleContext } from "../rule";
+import { asRecord, asArray, defineRule, type Finding, type RuleContext } from "../rule";
 import { loadBalancerOfListener, loadBalancerScope, type LoadBalancerScope } from "./alb-listener-rules-quota";
 
 /** Quota "Target Groups per Application Load Balancer" (not adjustable). */
@@ -14,8 +14,6 @@ export const ALB_TARGET_GROUPS_QUOTA = 100;
 /** Quota "Target Groups per Action per Application Load Balancer" (not adjustable): a weighted forward lists at most this many. */
 export const ALB_TARGET_GROUPS_PER_ACTION = 5;
 
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** The target group ARNs one resolved action forwards to: `target_group_arn` and every `forward.target_group[].arn`. */
 function forwardTargets(action: unknown): unknown[] {
@@ -46,6 +44,7 @@ function targetGroupKey(ctx: RuleContext, groups: readonly (LbTargetGroup | AlbT
 export const albTargetGroupsQuota = defineRule({
   id: "alb-target-groups-quota",
   severity: "error",
+  kind: "apply-time",
   summary: `At most ${ALB_TARGET_GROUPS_QUOTA} distinct target groups forwarded to per Application Load Balancer within one stack, and at most ${ALB_TARGET_GROUPS_PER_ACTION} in one forward action.`,
   why: `ELB refuses the listener rule (or listener) that would attach a target group beyond ${ALB_TARGET_GROUPS_QUOTA} per load balancer (TooManyUniqueTargetGroupsPerLoadBalancer) or a forward action with more than ${ALB_TARGET_GROUPS_PER_ACTION} groups; the quotas cannot be raised, and plan does not count.`,
   source: {

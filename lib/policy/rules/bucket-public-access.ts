@@ -6,6 +6,7 @@ import { defineRule } from "../rule";
 export const bucketPublicAccess = defineRule({
   id: "bucket-public-access",
   severity: "error",
+  kind: "policy",
   summary: "Every S3 bucket has an aws_s3_bucket_public_access_block with all four settings on.",
   why: "A later ACL or bucket policy (a typo, a copied snippet) could otherwise make private uploads or logs public; the block overrides them.",
   source: {

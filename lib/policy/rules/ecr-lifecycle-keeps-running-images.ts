@@ -1,6 +1,6 @@
 import { DataAwsEcrLifecyclePolicyDocument } from "@cdktf/provider-aws/lib/data-aws-ecr-lifecycle-policy-document";
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
-import { defineRule, type Finding, type RuleContext } from "../rule";
+import { asRecord, asArray, defineRule, type Finding, type RuleContext } from "../rule";
 
 /** Fewest tagged images a count rule may keep: the running release, the one before it and room for rollbacks. */
 export const ECR_MIN_KEPT_IMAGES = 10;
@@ -8,8 +8,6 @@ export const ECR_MIN_KEPT_IMAGES = 10;
 /** Count types that expire an image by its age (push, last pull, archive transition), whether or not a service still runs it. */
 const AGE_COUNT_TYPES: readonly string[] = ["sinceImagePushed", "sinceImagePulled", "sinceImageTransitioned"];
 
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** One lifecycle rule, whichever way it was written. */
 interface LifecycleRule {
@@ -61,7 +59,8 @@ function rulesOf(ctx: RuleContext, policy: EcrLifecyclePolicy): LifecycleRule[] 
  */
 export const ecrLifecycleKeepsRunningImages = defineRule({
   id: "ecr-lifecycle-keeps-running-images",
-  severity: "error",
+  severity: "warning",
+  kind: "runtime",
   summary: `An aws_ecr_lifecycle_policy expires tagged images (tagStatus tagged or any) only by count, keeping at least ${ECR_MIN_KEPT_IMAGES}; age-based expiry is for untagged images.`,
   why: "The policy applies and plan passes; weeks later ECR expires the image a quiet service still runs, and the next task it starts (scale-out, a replaced task) fails with CannotPullContainerError while a rollback to the previous image is impossible.",
   source: {

@@ -1,8 +1,6 @@
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { defineRule, type Finding } from "../rule";
+import { asRecord, asArray, defineRule, type Finding } from "../rule";
 
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** An SSM parameter name (same Region): letters, digits, `_ . -` and `/` for hierarchies. */
 const SSM_NAME = /^[A-Za-z0-9_.\-/]+$/;
@@ -86,6 +84,7 @@ function encodedValueFroms(text: string): string[] {
 export const ecsSecretValueFrom = defineRule({
   id: "ecs-secret-valuefrom",
   severity: "error",
+  kind: "runtime",
   summary: "Every secrets[].valueFrom of a container definition is a full Secrets Manager secret ARN (optionally :json-key:version-stage:version-id), an SSM parameter ARN, or an SSM parameter name.",
   why: "RegisterTaskDefinition and plan accept any string; the task then fails at start (ResourceInitializationError: unable to pull secrets) and the service never becomes healthy.",
   source: {

@@ -37,11 +37,12 @@ function parseSize(ctx: RuleContext, value: unknown, unit: RegExp): number | und
 export const fargateCpuMemory = defineRule({
   id: "fargate-cpu-memory",
   severity: "error",
+  kind: "apply-time",
   summary: "An aws_ecs_task_definition requiring FARGATE sets task cpu and memory to a pair Fargate supports (e.g. 256 with 512, 1024 or 2048 MiB).",
   why: "RegisterTaskDefinition refuses any other pair (ClientException: No Fargate configuration exists for given values), so the task definition and everything that runs it fail at apply; the provider does not check the pair, so plan passes.",
   source: {
     title: "Amazon ECS Developer Guide: Troubleshoot Amazon ECS task definition invalid CPU or memory errors",
-    url: "https://docs.aws.amazon.com/AmazonECS/latest/userguide/task-cpu-memory-error.html",
+    url: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html",
     quote: "For task definitions that specify FARGATE for the requiresCompatibilities parameter (even if EC2 is also specified), you must use one of the values in the following table.",
   },
   check: (ctx) => {

@@ -5,13 +5,11 @@ import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster
 import { EcsService } from "@cdktf/provider-aws/lib/ecs-service";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
-import { defineRule, type Finding, type RuleContext } from "../rule";
+import { asRecord, asArray, defineRule, type Finding, type RuleContext } from "../rule";
 
 /** Oldest Fargate Linux platform version FARGATE_SPOT runs, per CPU architecture. */
 export const FARGATE_SPOT_MIN_PLATFORM: Readonly<Record<"X86_64" | "ARM64", string>> = { X86_64: "1.3.0", ARM64: "1.4.0" };
 
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** `1.3.0` < `1.4.0`; `undefined` when either is not a plain version (`LATEST`, a reference). */
 function olderThan(version: string, min: string): boolean | undefined {
@@ -88,6 +86,7 @@ function placements(ctx: RuleContext): Placement[] {
 export const fargateSpotPlatform = defineRule({
   id: "fargate-spot-platform",
   severity: "error",
+  kind: "apply-time",
   summary: `A service, schedule or EventBridge target that places tasks on FARGATE_SPOT runs a Linux task definition, on platform version ${FARGATE_SPOT_MIN_PLATFORM.X86_64}+ (X86_64) or ${FARGATE_SPOT_MIN_PLATFORM.ARM64}+ (ARM64) when a version is pinned.`,
   why: "Terraform creates the service (or schedule) and plan passes, but ECS cannot place its Spot share: the service events say it cannot place tasks and the desired count is never reached (scheduled tasks fail at every run).",
   source: {

@@ -8,10 +8,12 @@ import { albListenerRulesQuota } from "./alb-listener-rules-quota";
 import { albTargetGroupsQuota } from "./alb-target-groups-quota";
 import { alertTargetRetryDlq } from "./alert-target-retry-dlq";
 import { bucketPublicAccess } from "./bucket-public-access";
+import { dbParameterGroupFamily } from "./db-parameter-group-family";
 import { ecrLifecycleKeepsRunningImages } from "./ecr-lifecycle-keeps-running-images";
 import { ecsSecretValueFrom } from "./ecs-secret-valuefrom";
 import { fargateCpuMemory } from "./fargate-cpu-memory";
 import { fargateSpotPlatform } from "./fargate-spot-platform";
+import { lbAccessLogsAfterBucketPolicy } from "./lb-access-logs-after-bucket-policy";
 import { lbTargetGroupNameLength } from "./lb-target-group-name-length";
 import { listenerRuleConditionValues } from "./listener-rule-condition-values";
 import { logRetention } from "./log-retention";
@@ -39,6 +41,7 @@ export const RULES: readonly GuardrailRule[] = [
   rdsReplicaSourceBackups,
   rdsInstanceClassExists,
   rdsPerformanceInsightsClass,
+  dbParameterGroupFamily,
   secretsRecoveryWindow,
   // Compute and load balancing (ECS, ECR, ALB)
   fargateCpuMemory,
@@ -49,6 +52,7 @@ export const RULES: readonly GuardrailRule[] = [
   listenerRuleConditionValues,
   albListenerRulesQuota,
   albTargetGroupsQuota,
+  lbAccessLogsAfterBucketPolicy,
   // Events, alerts, logs, storage, WAF
   alertTargetRetryDlq,
   schedulerRetryPolicyRange,

@@ -44,11 +44,13 @@ function literalPart(ctx: RuleContext, value: unknown): { text: string; exact: b
 export const lbTargetGroupNameLength = defineRule({
   id: "lb-target-group-name-length",
   severity: "error",
+  kind: "apply-time",
+  planOverlap: { scope: "all", detail: "the provider validates the literal name (32 characters, letters, digits, hyphens) and name_prefix (6); the rule only reports it at synth, on the construct, with the fix" },
   summary: `Every aws_lb_target_group name is at most ${TARGET_GROUP_NAME_MAX} characters (name_prefix at most ${TARGET_GROUP_NAME_PREFIX_MAX}), alphanumerics and hyphens only, with no hyphen at either end.`,
   why: "CreateTargetGroup refuses any other name, so nothing that forwards to the group (listener rule, ECS service) is created. The provider's schema check catches a known literal at plan too; this reports it at synth on the construct, and also catches a name whose literal parts alone are too long.",
   source: {
     title: "Elastic Load Balancing API (CreateTargetGroup): Name",
-    url: "https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/elasticloadbalancingv2/aws.sdk.kotlin.services.elasticloadbalancingv2.model/-create-target-group-request/-builder/name.html",
+    url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
     quote: "This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen.",
   },
   check: (ctx) => {

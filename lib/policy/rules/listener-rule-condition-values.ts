@@ -1,6 +1,6 @@
 import { AlbListenerRule } from "@cdktf/provider-aws/lib/alb-listener-rule";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
-import { defineRule, type Finding } from "../rule";
+import { asRecord, asArray, defineRule, type Finding } from "../rule";
 
 /** Comparison strings (condition values) one listener rule may carry in total. */
 export const MAX_CONDITION_VALUES_PER_RULE = 5;
@@ -8,8 +8,6 @@ export const MAX_CONDITION_VALUES_PER_RULE = 5;
 /** Comparison strings one condition may carry. */
 export const MAX_CONDITION_VALUES_PER_CONDITION = 3;
 
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const asRecord = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** The condition blocks of the provider's `condition` argument that carry values, by block name. */
 const VALUE_BLOCKS = { hostHeader: "host_header", pathPattern: "path_pattern", httpHeader: "http_header", httpRequestMethod: "http_request_method", sourceIp: "source_ip" } as const;
@@ -31,6 +29,7 @@ const countValues = (values: unknown): { count: number; exact: boolean } =>
 export const listenerRuleConditionValues = defineRule({
   id: "listener-rule-condition-values",
   severity: "error",
+  kind: "apply-time",
   summary: `An aws_lb_listener_rule has at most ${MAX_CONDITION_VALUES_PER_RULE} condition values in total (host headers, paths, header values, methods, source IPs, query-string pairs) and at most ${MAX_CONDITION_VALUES_PER_CONDITION} in one condition.`,
   why: "ELB refuses the rule at apply (CreateRule/ModifyRule) and the service behind it gets no traffic; the provider accepts any number of values, so plan passes. Token lists (the origin-verify values) count as one, a lower bound.",
   source: {

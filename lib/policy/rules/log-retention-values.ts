@@ -1,19 +1,22 @@
 import { Token } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { defineRule } from "../rule";
+import { CLOUDWATCH_RETENTION_DAYS } from "../../core/lifecycle";
 
-/** The retentions (days) CloudWatch Logs' PutRetentionPolicy accepts, ascending. */
-export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** The retentions (days) CloudWatch Logs' PutRetentionPolicy accepts, ascending: the library's one list (lib/core/lifecycle.ts). */
+export const LOG_RETENTION_DAYS: readonly number[] = CLOUDWATCH_RETENTION_DAYS;
 
 /** Every log group's retention_in_days is one of the values CloudWatch Logs accepts. */
 export const logRetentionValues = defineRule({
   id: "log-retention-values",
   severity: "error",
+  kind: "apply-time",
+  planOverlap: { scope: "all", detail: "the provider validates literal retention_in_days against the same list; the rule only reports it at synth, on the construct, with the fix" },
   summary: `Every CloudWatch log group's retention_in_days is one CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")} (0, no retention, is left to log-retention).`,
   why: "PutRetentionPolicy refuses any other number of days: the apply fails after the log group was created, and the group is left with no retention (kept and billed forever). The AWS provider rejects a literal value at plan too; this rule reports it at synth, on the construct, with the nearest accepted value.",
   source: {
-    title: "AWS SDK for Ruby V3 API Reference: Aws::CloudWatchLogs::Types::PutRetentionPolicyRequest (retention_in_days)",
-    url: "https://docs.aws.amazon.com/sdk-for-ruby/v3/api/Aws/CloudWatchLogs/Types/PutRetentionPolicyRequest.html",
+    title: "Amazon CloudWatch Logs API Reference: PutRetentionPolicy (retentionInDays)",
+    url: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
     quote:
       "The number of days to retain the log events in the specified log group. Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653.",
   },

@@ -5,6 +5,7 @@ import { defineRule } from "../rule";
 export const logRetention = defineRule({
   id: "log-retention",
   severity: "error",
+  kind: "policy",
   summary: "Every CloudWatch log group sets retention_in_days (from the tier's policy).",
   why: "Without it the group keeps every event forever and the storage bill only grows; services that create their own groups (RDS, Lambda) default to never expire.",
   source: {

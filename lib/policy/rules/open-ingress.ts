@@ -12,6 +12,7 @@ export const WEB_PORTS: readonly number[] = [80, 443];
 export const openIngress = defineRule({
   id: "open-ingress",
   severity: "error",
+  kind: "policy",
   summary: "No security group ingress from 0.0.0.0/0 or ::/0 except TCP 80 and 443; other ports name a security group or known CIDRs.",
   why: "A database, SSH or admin port open to the internet is scanned within minutes; the ALB is the only thing that faces the world.",
   source: {

@@ -1,7 +1,7 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { Token } from "cdktf";
 import { defineRule, type Finding } from "../rule";
-import { engineOf } from "./rds-replica-source-backups";
+import { engineOf } from "../rds";
 
 /**
  * Instance classes Performance Insights (Database Insights) refuses, per engine, from the RDS User
@@ -17,6 +17,7 @@ export const PERFORMANCE_INSIGHTS_UNSUPPORTED_CLASSES: Readonly<Record<string, r
 export const rdsPerformanceInsightsClass = defineRule({
   id: "rds-performance-insights-class",
   severity: "error",
+  kind: "apply-time",
   summary:
     "performance_insights_enabled only on an instance class the engine supports it on: not db.t2/db.t3/db.t4g micro or small for RDS for MySQL and MariaDB (RDS for PostgreSQL has no class restriction, so PostgreSQL instances always pass).",
   why: "terraform plan accepts it; RDS rejects Performance Insights on those classes when the instance is created or modified, so the apply fails on that instance and nothing that depends on it is created.",

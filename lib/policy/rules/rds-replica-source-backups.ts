@@ -1,34 +1,13 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { Token } from "cdktf";
-import { defineRule, type Finding, type RuleContext } from "../rule";
-
-/**
- * The DbInstance of the stack that `replica` replicates: named by reference (identifier, id or arn)
- * or by a literal identifier equal to another instance's. Undefined when `replica` is no replica or its
- * source lives outside the stack.
- */
-export function replicaSourceOf(ctx: RuleContext, replica: DbInstance, instances: readonly DbInstance[]): DbInstance | undefined {
-  if (replica.replicateSourceDbInput === undefined) return undefined;
-  const source = ctx.resolve(replica.replicateSourceDbInput);
-  return instances.find(
-    (i) => i !== replica && (ctx.refersTo(replica.replicateSourceDbInput, i, ["identifier", "id", "arn"]) || (i.identifierInput !== undefined && ctx.resolve(i.identifierInput) === source)),
-  );
-}
-
-/**
- * The engine `instance` runs: its own `engine`, else (a replica inherits it) its source's, followed up
- * the chain of replicas of the stack. Undefined when unknown (a token, or a source outside the stack).
- */
-export function engineOf(ctx: RuleContext, instance: DbInstance, instances: readonly DbInstance[], seen: ReadonlySet<DbInstance> = new Set()): string | undefined {
-  if (instance.engineInput !== undefined) return Token.isUnresolved(instance.engineInput) ? undefined : instance.engineInput;
-  const source = replicaSourceOf(ctx, instance, instances);
-  return source && !seen.has(source) ? engineOf(ctx, source, instances, new Set([...seen, instance])) : undefined;
-}
+import { replicaSourceOf } from "../rds";
+import { defineRule, type Finding } from "../rule";
 
 /** The source of an RDS read replica keeps automated backups on (backup_retention_period ≥ 1). */
 export const rdsReplicaSourceBackups = defineRule({
   id: "rds-replica-source-backups",
   severity: "error",
+  kind: "apply-time",
   summary:
     "The source of an RDS read replica (a DbInstance of the same stack) has automated backups: backup_retention_period ≥ 1, set explicitly when the source is itself a replica (replicas are created with backups off).",
   why: "terraform plan accepts it; the CreateDBInstanceReadReplica call fails at apply because automated backups are not enabled on the source, and nothing that depends on the replica is created. Retention left unset on a plain instance is RDS's default of 1 day and passes; on a source restored from a snapshot it is inherited and not checked here.",

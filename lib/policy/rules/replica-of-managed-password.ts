@@ -1,4 +1,5 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
+import { replicaSourceOf } from "../rds";
 import { defineRule, type Finding } from "../rule";
 
 /**
@@ -12,6 +13,7 @@ export const RDS_MANAGED_PASSWORD_LIMITATION =
 export const replicaOfManagedPassword = defineRule({
   id: "replica-of-managed-password",
   severity: "error",
+  kind: "apply-time",
   summary: "No RDS read replica of an instance that sets manage_master_user_password (a replica named by reference or by a literal identifier of the same stack).",
   why: "terraform plan accepts it; the apply fails with InvalidParameterValue and nothing that references the replica is created. It reads the typed input: a value set through addOverride escapes it.",
   source: {
@@ -23,10 +25,7 @@ export const replicaOfManagedPassword = defineRule({
     const instances = ctx.all(DbInstance);
     const findings: Finding[] = [];
     for (const replica of instances.filter((i) => i.replicateSourceDbInput !== undefined)) {
-      const source = ctx.resolve(replica.replicateSourceDbInput);
-      const primary = instances.find(
-        (i) => i !== replica && (ctx.refersTo(replica.replicateSourceDbInput, i, ["identifier", "id", "arn"]) || (i.identifierInput !== undefined && ctx.resolve(i.identifierInput) === source)),
-      );
+      const primary = replicaSourceOf(ctx, replica, instances);
       if (primary?.manageMasterUserPasswordInput === true)
         findings.push({
           resource: replica,

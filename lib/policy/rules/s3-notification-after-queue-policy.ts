@@ -1,11 +1,7 @@
-import type { TerraformResource } from "cdktf";
 import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { defineRule, type Finding } from "../rule";
-
-/** The Terraform address a `dependsOn` entry resolves to, e.g. `aws_sqs_queue_policy.uploads_queue-policy_1234`. */
-const addressOf = (r: TerraformResource) => `${r.terraformResourceType}.${r.friendlyUniqueId}`;
+import { addressOf, defineRule, type Finding } from "../rule";
 
 /**
  * An S3 notification to a queue of the stack depends on that queue's aws_sqs_queue_policy (a policy
@@ -14,6 +10,7 @@ const addressOf = (r: TerraformResource) => `${r.terraformResourceType}.${r.frie
 export const s3NotificationAfterQueuePolicy = defineRule({
   id: "s3-notification-after-queue-policy",
   severity: "error",
+  kind: "apply-time",
   summary: "An aws_s3_bucket_notification with a queue destination of the stack lists that queue's aws_sqs_queue_policy in depends_on (or the queue sets its policy inline).",
   why: "S3 sends a test message to every queue destination when the notification is saved. Terraform only knows the notification needs the queue's ARN, so it may save it before the queue policy exists, and S3 refuses it: InvalidArgument \"Unable to validate the following destination configurations\". A queue with no policy at all can never be a destination.",
   source: {

@@ -9,6 +9,8 @@ export const MAX_FLEXIBLE_WINDOW_MINUTES = 1440;
 export const schedulerFlexibleWindow = defineRule({
   id: "scheduler-flexible-window",
   severity: "error",
+  kind: "apply-time",
+  planOverlap: { scope: "part", detail: "the provider validates the window range (1-1440); it does not require a window with mode FLEXIBLE, which CreateSchedule does" },
   summary: `An aws_scheduler_schedule with flexible_time_window mode FLEXIBLE sets maximum_window_in_minutes (a whole number, 1–${MAX_FLEXIBLE_WINDOW_MINUTES}).`,
   why: "The provider checks the window's range but not that it goes with the mode: CreateSchedule rejects FLEXIBLE without a maximum window (ValidationException) and the job is not scheduled.",
   source: {

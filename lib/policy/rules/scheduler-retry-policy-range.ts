@@ -14,6 +14,8 @@ export const SCHEDULER_RETRY_LIMITS = {
 export const schedulerRetryPolicyRange = defineRule({
   id: "scheduler-retry-policy-range",
   severity: "error",
+  kind: "apply-time",
+  planOverlap: { scope: "all", detail: "the provider validates both literal ranges; the rule only reports them at synth, on the construct, with the fix" },
   summary: "An aws_scheduler_schedule target's retry_policy has maximum_event_age_in_seconds 60–86400 and maximum_retry_attempts 0–185 (whole numbers).",
   why: "CreateSchedule and UpdateSchedule reject a RetryPolicy outside these ranges (ValidationException), so the apply fails and the job is not scheduled. The AWS provider rejects a literal value at plan too; this rule reports it at synth, on the construct, with the bound to use.",
   source: {

@@ -7,14 +7,14 @@ import { defineRule } from "../rule";
 export const secretsRecoveryWindow = defineRule({
   id: "secrets-recovery-window",
   severity: "error",
+  kind: "apply-time",
   summary:
     "In a tier that does not protect state (standard, ephemeral), every Secrets Manager secret with a fixed name sets recovery_window_in_days = 0, so destroy deletes it at once (unset means the provider's default of 30 days). Secrets named by name_prefix are exempt.",
   why: "Deleting a secret only schedules it for deletion (7–30 days; 0 forces deletion without recovery). Until then its name stays taken: the next apply that re-creates the environment fails at CreateSecret with InvalidRequestException (\"You can't create this secret because a secret with this name is already scheduled for deletion\"). terraform plan cannot see it: it checks the 0 or 7–30 range, not what destroy leaves behind.",
   source: {
-    title: "AWS Secrets Manager User Guide: Delete an AWS Secrets Manager secret",
-    url: "https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_delete-secret.html",
-    quote:
-      "Secrets Manager does not immediately delete secrets. Instead, Secrets Manager immediately makes the secrets inaccessible and scheduled for deletion after a recovery window of a minimum of seven days.",
+    title: "AWS Secrets Manager API Reference: DeleteSecret",
+    url: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html",
+    quote: "The default recovery window is 30 days. Secrets Manager attaches a DeletionDate stamp to the secret that specifies the end of the recovery window. At the end of the recovery window, Secrets Manager deletes the secret permanently.",
   },
   check: (ctx) => {
     if (TIER_POLICY[ctx.tier].protectState) return [];

@@ -18,6 +18,7 @@ const days = (s: number) => `${+(s / 86_400).toFixed(2)} days`;
 export const sqsDlqRetention = defineRule({
   id: "sqs-dlq-retention",
   severity: "error",
+  kind: "runtime",
   summary: `A standard SQS queue's dead-letter queue (redrive_policy deadLetterTargetArn, a queue of the stack) has a message_retention_seconds longer than the source queue's, or the maximum ${SQS_MAX_RETENTION_SECONDS} (14 days); unset means SQS's default of 4 days.`,
   why: "A dead-lettered message keeps the expiry of its first enqueue in the source queue: with a DLQ that retains no longer than the source, SQS deletes dead letters days early (a message that failed late in its life, at once), before anyone reads or redrives them. Nothing errors; the messages are just gone.",
   source: {

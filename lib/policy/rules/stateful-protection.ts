@@ -8,6 +8,7 @@ import { defineRule, type Finding } from "../rule";
 export const statefulProtection = defineRule({
   id: "stateful-protection",
   severity: "error",
+  kind: "policy",
   summary: "In a tier that protects state, RDS instances and clusters have deletion protection and prevent_destroy; buckets have prevent_destroy and no force_destroy.",
   why: "One wrong plan (a rename, a replaced instance) would otherwise delete the data with nothing in the way: RDS refuses a delete only while deletion protection is on.",
   source: {

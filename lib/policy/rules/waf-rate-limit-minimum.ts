@@ -64,6 +64,8 @@ const literal = (v: unknown): v is number => typeof v === "number" && !Token.isU
 export const wafRateLimitMinimum = defineRule({
   id: "waf-rate-limit-minimum",
   severity: "error",
+  kind: "apply-time",
+  planOverlap: { scope: "part", detail: "the provider validates typed rule blocks (limit, evaluation_window_sec); not rule_json, which the kit's WebAcl uses and CreateWebACL checks" },
   summary: `Every rate-based statement of an aws_wafv2_web_acl (rule or rule_json) or aws_wafv2_rule_group has a limit of at least ${WAF_MIN_RATE_LIMIT} and an evaluation window of ${WAF_EVALUATION_WINDOWS.join(", ")} seconds.`,
   why: "AWS WAF refuses the whole web ACL (WAFInvalidParameterException) when a rate-based rule is below the minimum limit or names another window, so the apply fails and none of its rules change. rule_json is a plain string to Terraform: plan checks nothing in it.",
   source: {
