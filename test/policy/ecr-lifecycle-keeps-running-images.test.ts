@@ -4,9 +4,6 @@ import { DataAwsEcrLifecyclePolicyDocument } from "@cdktf/provider-aws/lib/data-
 import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy";
 import { ruleContext } from "../../lib/policy/rule";
 import { ecrLifecycleKeepsRunningImages as rule } from "../../lib/policy/rules/ecr-lifecycle-keeps-running-images";
-import { ephemeral, prod, staging } from "../../environments";
-import { EnvironmentStack } from "../../stacks/environment-stack";
-import { OFFLINE, tempApp } from "../helpers";
 
 function check(policy: string | ((stack: TerraformStack) => string)) {
   const stack = new TerraformStack(Testing.app(), "s");
@@ -43,8 +40,4 @@ describe("ecr-lifecycle-keeps-running-images", () => {
     expect(messages).toEqual([expect.stringMatching(/rule 1 \(tagStatus tagged\) expires images sinceImagePulled 14 days/)]);
   });
 
-  test.each([prod, staging, ephemeral(42)])("quiet on the shipped $name stack", (env) => {
-    const stack = new EnvironmentStack(tempApp(), { env, deployment: OFFLINE });
-    expect(rule.check(ruleContext(stack, env.safetyTier))).toEqual([]);
-  });
 });

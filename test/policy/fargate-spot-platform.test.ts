@@ -7,9 +7,6 @@ import { EcsTaskDefinition, type EcsTaskDefinitionRuntimePlatform } from "@cdktf
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { ruleContext } from "../../lib/policy/rule";
 import { fargateSpotPlatform as rule } from "../../lib/policy/rules/fargate-spot-platform";
-import { ephemeral, prod, staging } from "../../environments";
-import { EnvironmentStack } from "../../stacks/environment-stack";
-import { OFFLINE, tempApp } from "../helpers";
 
 const SPOT: EcsServiceCapacityProviderStrategy[] = [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 1 }];
 const ARM64: EcsTaskDefinitionRuntimePlatform = { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" };
@@ -81,8 +78,4 @@ describe("fargate-spot-platform", () => {
     expect(rule.check(ruleContext(stack, "standard")).map((f) => f.resource.node.path)).toEqual(["s/schedule"]);
   });
 
-  test.each([prod, staging, ephemeral(42)])("quiet on the shipped $name stack", (env) => {
-    const stack = new EnvironmentStack(tempApp(), { env, deployment: OFFLINE });
-    expect(rule.check(ruleContext(stack, env.safetyTier))).toEqual([]);
-  });
 });

@@ -3,11 +3,8 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { ephemeral, prod, staging } from "../../environments";
 import { ruleContext } from "../../lib/policy/rule";
 import { lbAccessLogsAfterBucketPolicy as rule } from "../../lib/policy/rules/lb-access-logs-after-bucket-policy";
-import { EnvironmentStack } from "../../stacks/environment-stack";
-import { OFFLINE, tempApp } from "../helpers";
 
 function stackWith(opts: { policy: boolean; dependsOn: boolean }): { stack: TerraformStack; lb: Lb } {
   const stack = new TerraformStack(Testing.app(), "s");
@@ -36,8 +33,4 @@ describe("lb-access-logs-after-bucket-policy", () => {
     expect(rule.check(ruleContext(stack, "standard"))).toEqual([]);
   });
 
-  test.each([prod, staging, ephemeral(42)])("quiet on $name", (env) => {
-    const stack = new EnvironmentStack(tempApp(), { env, deployment: OFFLINE });
-    expect(rule.check(ruleContext(stack, env.safetyTier))).toEqual([]);
-  });
 });

@@ -3,9 +3,6 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LbTargetGroup, type LbTargetGroupConfig } from "@cdktf/provider-aws/lib/lb-target-group";
 import { ruleContext } from "../../lib/policy/rule";
 import { lbTargetGroupNameLength as rule } from "../../lib/policy/rules/lb-target-group-name-length";
-import { ephemeral, prod, staging } from "../../environments";
-import { EnvironmentStack } from "../../stacks/environment-stack";
-import { OFFLINE, tempApp } from "../helpers";
 
 function check(build: (stack: TerraformStack) => void) {
   const stack = new TerraformStack(Testing.app(), "s");
@@ -40,8 +37,4 @@ describe("lb-target-group-name-length", () => {
     expect(check((s) => group(s, { name: "web-8080-" }))[0]!.message).toMatch(/begins or ends with a hyphen/);
   });
 
-  test.each([prod, staging, ephemeral(42)])("quiet on the shipped $name stack", (env) => {
-    const stack = new EnvironmentStack(tempApp(), { env, deployment: OFFLINE });
-    expect(rule.check(ruleContext(stack, env.safetyTier))).toEqual([]);
-  });
 });

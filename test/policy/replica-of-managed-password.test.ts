@@ -1,6 +1,6 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { replicaOfManagedPassword as rule } from "../../lib/policy/rules/replica-of-managed-password";
-import { findingsOf, quietOnShippedStacks, stackWith } from "./helpers";
+import { findingsOf, stackWith } from "./helpers";
 
 const pair = (managed: boolean, byLiteral = false) =>
   stackWith((s) => {
@@ -14,5 +14,4 @@ describe("replica-of-managed-password", () => {
     expect(findingsOf(rule, pair(true, true))).toHaveLength(1);
   });
   test("quiet when the source's password is not RDS-managed", () => expect(findingsOf(rule, pair(false))).toEqual([]));
-  quietOnShippedStacks(rule);
 });

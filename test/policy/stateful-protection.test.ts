@@ -1,7 +1,7 @@
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { statefulProtection as rule } from "../../lib/policy/rules/stateful-protection";
-import { findingsOf, quietOnShippedStacks, stackWith } from "./helpers";
+import { findingsOf, stackWith } from "./helpers";
 
 const db = (protectedDb: boolean) =>
   stackWith((s) => new DbInstance(s, "db", { instanceClass: "db.t4g.micro", engine: "postgres", allocatedStorage: 20, deletionProtection: protectedDb, lifecycle: { preventDestroy: protectedDb } }));
@@ -18,5 +18,4 @@ describe("stateful-protection", () => {
     expect(findingsOf(rule, db(false), "standard")).toEqual([]);
     expect(findingsOf(rule, bucket(true, false), "ephemeral")).toEqual([]);
   });
-  quietOnShippedStacks(rule);
 });
