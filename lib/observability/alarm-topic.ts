@@ -1,9 +1,12 @@
 import { Construct } from "constructs";
+import { Fn } from "cdktf";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { ConfigError } from "../core/errors";
 import type { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { deadLetterQueueAlarm } from "./queue-alarms";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
@@ -12,7 +15,16 @@ import type { Lifecycle } from "../core/lifecycle";
 import type { Names } from "../core/naming";
 
 /** AWS services that publish to the alarm topic: CloudWatch alarms and EventBridge rules. */
-export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] as const;
+/** Services that publish to the alarm topic: CloudWatch alarms, EventBridge alert rules, AWS Budgets. */
+export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com"] as const;
+
+/** Where on-call receives alerts: an email address (AWS sends a confirmation mail first). */
+export interface AlertSubscription {
+  /** `email` (more protocols, an HTTPS endpoint for a pager or chat tool, need a secret-safe source first). */
+  readonly protocol: "email";
+  /** The address. */
+  readonly endpoint: string;
+}
 
 /** How long undelivered alerts are kept: 14 days, SQS's maximum. */
 const UNDELIVERED_RETENTION_SECONDS = 1_209_600;
@@ -44,6 +56,11 @@ export interface AlarmTopicProps {
    * only its CloudWatch alarms and EventBridge rules may publish (`aws:SourceAccount`).
    */
   readonly accountId: string;
+  /**
+   * Who receives the alerts: each subscribes to the alarm topic and the fallback topic; a delivery
+   * that fails after SNS's retries lands in the undelivered-alerts queue (and its alarm). @default [] (subscribe outside the kit)
+   */
+  readonly subscriptions?: readonly AlertSubscription[];
 }
 
 /**
@@ -119,24 +136,6 @@ export class AlarmTopic extends Construct {
     });
     const policy = new SnsTopicPolicy(this, "policy", { arn: topic.arn, policy: topicPolicy.json });
 
-    // SQS-managed encryption: EventBridge cannot write to a queue under an AWS-managed KMS key.
-    const deadLetters = new SqsQueue(this, "undelivered", {
-      name: names.of("undelivered-alerts", { max: 80 }),
-      messageRetentionSeconds: UNDELIVERED_RETENTION_SECONDS,
-      sqsManagedSseEnabled: true,
-    });
-    const queuePolicy = new DataAwsIamPolicyDocument(this, "undelivered-policy", {
-      statement: [
-        {
-          sid: "EventBridgeDeadLetters",
-          actions: ["sqs:SendMessage"],
-          resources: [deadLetters.arn],
-          principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
-        },
-      ],
-    });
-    new SqsQueuePolicy(this, "undelivered-queue-policy", { queueUrl: deadLetters.url, policy: queuePolicy.json });
     // The undelivered-alerts alarm cannot rely only on the topic whose delivery failed: it also
     // publishes to a fallback topic with no customer-managed key (CloudWatch alarms can publish to an
     // unencrypted topic of the account; the message holds no secret, only the alarm's name and state).
@@ -154,12 +153,49 @@ export class AlarmTopic extends Construct {
       ],
     });
     new SnsTopicPolicy(this, "fallback-policy", { arn: fallbackTopic.arn, policy: fallbackPolicy.json });
+    // SQS-managed encryption: EventBridge cannot write to a queue under an AWS-managed KMS key.
+    const deadLetters = new SqsQueue(this, "undelivered", {
+      name: names.of("undelivered-alerts", { max: 80 }),
+      messageRetentionSeconds: UNDELIVERED_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    });
+    const queuePolicy = new DataAwsIamPolicyDocument(this, "undelivered-policy", {
+      statement: [
+        // SNS redrives subscription deliveries that failed (a bounced mail, an endpoint down) here.
+        {
+          sid: "SnsDeadLetters",
+          actions: ["sqs:SendMessage"],
+          resources: [deadLetters.arn],
+          principals: [{ type: "Service", identifiers: ["sns.amazonaws.com"] }],
+          condition: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [topic.arn, fallbackTopic.arn] }],
+        },
+        {
+          sid: "EventBridgeDeadLetters",
+          actions: ["sqs:SendMessage"],
+          resources: [deadLetters.arn],
+          principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account] }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, "undelivered-queue-policy", { queueUrl: deadLetters.url, policy: queuePolicy.json });
     const deadLetterAlarm = deadLetterQueueAlarm(this, "undelivered-alarm", {
       alarmName: names.of("undelivered-alerts"),
       description: `An alert EventBridge could not deliver to ${names.of("alarms")} waits in ${names.of("undelivered-alerts")}: read it (aws sqs receive-message) and check the topic's key and policy`,
       queueName: deadLetters.name,
       topicArns: [topic.arn, fallbackTopic.arn],
     });
+    for (const [i, sub] of (props.subscriptions ?? []).entries()) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(sub.endpoint))
+        throw new ConfigError(this, `subscriptions[${i}].endpoint`, `${JSON.stringify(sub.endpoint)} is not an email address; use e.g. oncall@example.com`);
+      for (const [target, arn] of [["alarms", topic.arn], ["fallback", fallbackTopic.arn]] as const)
+        new SnsTopicSubscription(this, `${target}-subscription-${i}`, {
+          topicArn: arn,
+          protocol: sub.protocol,
+          endpoint: sub.endpoint,
+          redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetters.arn }),
+        });
+    }
     this.arn = topic.arn;
     this.deadLetterArn = deadLetters.arn;
     this.fallbackTopicArn = fallbackTopic.arn;

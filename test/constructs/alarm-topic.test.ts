@@ -34,14 +34,14 @@ describe("AlarmTopic", () => {
   });
   test("the topic policy admits only this account's CloudWatch alarms and EventBridge rules", () => {
     const publish = policyDoc(json, "alarms_topic-policy").statement.find((s) => s.sid === "AlarmPublishers")!;
-    expect(publish.principals[0]!.identifiers).toEqual(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+    expect(publish.principals[0]!.identifiers).toEqual(["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com"]);
     expect(publish.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }]);
     expect(resources(json, "aws_sns_topic_policy")).toHaveLength(2); // the topic's and the fallback topic's
   });
 
   test("undeliverable alerts go to a dead-letter queue EventBridge of this account may write, kept 14 days, watched by an alarm", () => {
     expect(resources(json, "aws_sqs_queue")).toEqual([expect.objectContaining({ name: "shipkit-prod-undelivered-alerts", message_retention_seconds: 1_209_600, sqs_managed_sse_enabled: true })]);
-    const send = policyDoc(json, "alarms_undelivered-policy").statement[0]!;
+    const send = policyDoc(json, "alarms_undelivered-policy").statement.find((x) => x.sid === "EventBridgeDeadLetters")!;
     expect(send).toMatchObject({ actions: ["sqs:SendMessage"], principals: [expect.objectContaining({ identifiers: ["events.amazonaws.com"] })], condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [ACCOUNT] }] });
     const [alarm] = resources(json, "aws_cloudwatch_metric_alarm");
     expect(alarm).toMatchObject({ alarm_name: "shipkit-prod-undelivered-alerts", namespace: "AWS/SQS", metric_name: "ApproximateNumberOfMessagesVisible", threshold: 0, comparison_operator: "GreaterThanThreshold" });
@@ -49,5 +49,15 @@ describe("AlarmTopic", () => {
     const fallback = resources(json, "aws_sns_topic").find((t) => t.name === "shipkit-prod-alarms-fallback")!;
     expect(fallback).not.toHaveProperty("kms_master_key_id");
     expect(alarm!.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alarms_topic_\w+\.arn/), expect.stringMatching(/aws_sns_topic\.alarms_fallback-topic_\w+\.arn/)]);
+  });
+
+  test("subscriptions go to both topics, with failed deliveries redriven to the undelivered-alerts queue SNS may write", () => {
+    const subscribed = JSON.parse(Testing.synthScope((s) => new AlarmTopic(s, "alarms", { ...props("protected"), subscriptions: [{ protocol: "email", endpoint: "oncall@example.com" }] }))) as SynthJson;
+    const subs = resources(subscribed, "aws_sns_topic_subscription");
+    expect(subs.map((x) => x.topic_arn)).toEqual([expect.stringMatching(/alarms_topic_/), expect.stringMatching(/alarms_fallback-topic_/)]);
+    for (const x of subs) expect(x).toMatchObject({ protocol: "email", endpoint: "oncall@example.com", redrive_policy: expect.stringMatching(/jsonencode\(\{"deadLetterTargetArn" = aws_sqs_queue\.alarms_undelivered_\w+\.arn\}\)/) });
+    const sns = policyDoc(subscribed, "alarms_undelivered-policy").statement.find((x) => x.sid === "SnsDeadLetters")!;
+    expect(sns.principals[0]!.identifiers).toEqual(["sns.amazonaws.com"]);
+    expect(() => Testing.synthScope((s) => new AlarmTopic(s, "alarms", { ...props("protected"), subscriptions: [{ protocol: "email", endpoint: "not-an-address" }] }))).toThrow(/"subscriptions\[0\]\.endpoint" "not-an-address" is not an email address/);
   });
 });
