@@ -17,6 +17,18 @@ import type { Names } from "../core/naming";
 
 export type { TaskSecret };
 
+/** A helper container next to the app's (a metrics collector): not essential, same log group and writable /tmp. */
+export interface SidecarContainer {
+  /** Container name, unique in the task (not the app container's). */
+  readonly name: string;
+  /** Image with a pinned tag. */
+  readonly image: string;
+  /** Plain environment variables (no secrets). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Memory the sidecar reserves in MiB, out of the task's. @default 64 */
+  readonly memoryReservationMiB?: number;
+}
+
 export interface FargateTaskProps {
   /** Safety tier: log retention, and ECS Exec (its SSM channel and writable agent paths) outside the protected tier. */
   readonly lifecycle: Lifecycle;
@@ -48,6 +60,8 @@ export interface FargateTaskProps {
    * @default []
    */
   readonly connections?: readonly Connection[];
+  /** Helper containers that run beside the app container (they never stop the task). @default [] */
+  readonly sidecars?: readonly SidecarContainer[];
   /** Security group the task runs in, handed to connections' `bind`. @default none (connections that need it fail) */
   readonly securityGroupId?: string;
   /**
@@ -184,6 +198,24 @@ export class FargateTask extends Construct {
         options: { "awslogs-group": logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": props.name },
       },
     };
+    const sidecars = (props.sidecars ?? []).map((sc, i) => {
+      if (sc.name === this.containerName || (props.sidecars ?? []).findIndex((o) => o.name === sc.name) !== i)
+        throw new ConfigError(this, `sidecars[${i}].name`, `${JSON.stringify(sc.name)} is used twice in the task; give each container its own name`);
+      return {
+        name: sc.name,
+        image: sc.image,
+        essential: false,
+        readonlyRootFilesystem: true,
+        privileged: false,
+        memoryReservation: sc.memoryReservationMiB ?? 64,
+        mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+        environment: Object.entries(sc.environment ?? {}).map(([name, value]) => ({ name, value })),
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: { "awslogs-group": logGroup.name, "awslogs-region": props.region, "awslogs-stream-prefix": `${props.name}-${sc.name}` },
+        },
+      };
+    });
     const taskDefinition = new EcsTaskDefinition(this, "task", {
       family: this.family,
       requiresCompatibilities: ["FARGATE"],
@@ -194,7 +226,7 @@ export class FargateTask extends Construct {
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
       volume: Object.keys(writable).map((name) => ({ name })),
-      containerDefinitions: Fn.jsonencode([hclLiterals(container)]),
+      containerDefinitions: Fn.jsonencode([hclLiterals(container), ...sidecars.map((sc) => hclLiterals(sc))]),
       skipDestroy: true,
     });
 

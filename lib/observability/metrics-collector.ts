@@ -43,7 +43,8 @@ export function collectorConfig(s: CollectorSettings): string {
     exporters: { prometheusremotewrite: { endpoint: s.remoteWriteUrl, auth: { authenticator: "sigv4auth" } } },
     service: { extensions: ["sigv4auth"], pipelines: { metrics: { receivers: ["prometheus"], exporters: ["prometheusremotewrite"] } } },
   };
-  const text = stringify(config);
+  // No folding: a long value (a Terraform reference in the URL) must stay on one line.
+  const text = stringify(config, { lineWidth: 0 });
   const problems = collectorConfigProblems(text);
   if (problems.length) throw new Error(`generated collector config is invalid: ${problems.join("; ")}`);
   return text;
