@@ -24,6 +24,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
     services: Object.fromEntries(Object.entries(base.services).map(([name, s]) => [name, { ...s, size: { ...s.size, minTasks: 1, maxTasks: 1 }, spotPercent: 100 }])),
     // Previews own no instance (a logical database pr_<n> on staging's): no replicas, standby, backup plan or restore.
     database: { ...base.database, readReplicas: 0, multiAz: false, backupPlan: undefined, restoreFrom: undefined },
+    // No SLO alarms, subscriptions or budget of its own: a preview's noise would page staging's on-call.
+    observability: { ...base.observability, alerting: "off", emails: [], budgetUsd: undefined },
     // Cron is off in previews unless a job lists "preview"; the maintenance switch follows the base (they share its database).
     cron: base.cron,
     // The base's transforms name the base's resources (database/primary, ...), which a preview does not have.

@@ -225,6 +225,33 @@ export const cronJobSchema = z.object({
 export const jobRepository = (job: { readonly image?: string }): string => job.image ?? "backend";
 
 /** Scheduled jobs of one environment (cross-job checks: cron-validate.ts). */
+/**
+ * Observability of the environment: SLOs of its HTTP services (burn-rate alarms), who hears about
+ * alerts, and the monthly cost budget (docs/observability.md).
+ */
+export const observabilitySchema = z.object({
+  /**
+   * `page`: every SLO burn-rate alarm acts (fast burns and slow ones); `notify`: only the fast burns
+   * act (a staging regression worth a look, not a ticket queue); `off`: no SLO alarms (previews).
+   */
+  alerting: z.enum(["page", "notify", "off"], { errorMap: () => ({ message: 'is not an alerting mode; use "page", "notify" or "off"' }) }),
+  /** Email addresses subscribed to the alarm topics (AWS mails each a confirmation first). */
+  emails: z.array(z.string().email("is not an email address; use e.g. oncall@example.com")),
+  /** Availability SLO of every HTTP service: percent of requests answered without a 5xx over 30 days, e.g. 99.9. */
+  availabilityPercent: z.number().gt(0, "must be above 0").lt(100, "must be below 100: a 100 % target leaves no error budget to alarm on"),
+  /** Latency SLO of every HTTP service: `percent` of requests answered within `thresholdMs`. @default none */
+  latency: z
+    .object({
+      /** The threshold in milliseconds. */
+      thresholdMs: z.number().int().positive("must be a positive number of milliseconds"),
+      /** Share of requests that must be faster, e.g. 99. */
+      percent: z.number().gt(0, "must be above 0").lt(100, "must be below 100"),
+    })
+    .optional(),
+  /** Monthly cost budget in USD, with alerts at 80 % and 100 % (and a 100 % forecast). @default none */
+  budgetUsd: z.number().positive("must be a positive amount in USD").optional(),
+});
+
 export const cronObjectSchema = z.object({
   /**
    * `on` disables every schedule of the environment (and the heartbeat alarms' actions): flip it
@@ -262,6 +289,8 @@ export const environmentObjectSchema = z.object({
   app: appSchema,
   /** Scheduled jobs and the maintenance switch. */
   cron: cronObjectSchema,
+  /** SLOs, alert routing and the cost budget. */
+  observability: observabilitySchema,
   /**
    * The escape hatch: changes to any resource the kit creates, by construct path, through the
    * resource's typed setters (`transform(DbInstance, "database/primary", "why", (db) => ...)` from

@@ -33,7 +33,7 @@ export const RESERVED_ENV_VAR = /^(APP_ENV|PUBLIC_URL|REQUEST_TIMEOUT_SECONDS|DA
 export const SECRET_ARN = /^arn:aws(-[a-z]+)?:(secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}|ssm:[a-z0-9-]+:[0-9]{12}:parameter\/[A-Za-z0-9/_.-]+)$/;
 
 /** Task names the kit uses itself (migration, preview database tasks); `cron-<job>` is reserved too. */
-export const RESERVED_SERVICE_NAMES: readonly string[] = ["migrate", "db-init", "db-drop", "db-tasks"];
+export const RESERVED_SERVICE_NAMES: readonly string[] = ["migrate", "db-init", "db-drop", "db-tasks", "db-bootstrap", "db-adopt-public"];
 
 /** Queues a worker can scale on, by name. `upload-events` is the upload bucket's ObjectCreated queue. */
 export const NAMED_QUEUES = ["upload-events"] as const;
@@ -86,6 +86,19 @@ const common = {
   environment: z.record(z.string()).optional(),
   /** Secrets by variable name, as Secrets Manager / SSM references only. @default {} */
   secrets: z.record(secretRef).optional(),
+  /**
+   * A Prometheus endpoint the service serves inside its task: a collector sidecar scrapes it and
+   * remote-writes to the environment's Amazon Managed Prometheus workspace (previews: not scraped).
+   * @default none (not scraped)
+   */
+  metrics: z
+    .object({
+      /** Port of the metrics endpoint (may differ from the HTTP port). */
+      port: z.number().int().min(1, "must be a TCP port 1–65535").max(65535, "must be a TCP port 1–65535"),
+      /** Path of the endpoint. @default "/metrics" */
+      path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'is not a URL path; use e.g. "/metrics"').optional(),
+    })
+    .optional(),
 };
 
 /** An HTTP service behind the shared ALB. */

@@ -24,6 +24,8 @@ export const SERVICES = {
     // Only the backend signs upload forms and consumes upload events.
     uploads: "read-write",
     size: { cpu: 512, memoryMiB: 1024, minTasks: 1, maxTasks: 3 },
+    // Prometheus metrics on a separate port, scraped by a collector sidecar (docs/observability.md).
+    metrics: { port: 9464 },
   },
   web: {
     kind: "http",

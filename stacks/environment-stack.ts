@@ -14,6 +14,7 @@ import type { Platform } from "./platform";
 import { declareStackInputs } from "./stack-inputs";
 import { Workloads } from "./workloads";
 import { applySuppressions } from "../lib/policy/suppressions";
+import { addObservability } from "./observability";
 
 export { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE } from "./stack-inputs";
 
@@ -102,6 +103,9 @@ export class EnvironmentStack extends TerraformStack {
     this.workloads = new Workloads(this, { env, names: this.names, platform: this.platform, uploads: this.uploads, imageTag: inputs.imageTag, migrationImageTag: inputs.migrationImageTag });
     new TerraformOutput(this, "migration_task_family", { value: this.workloads.migrationTask.family, description: "Run before services move to a new image: aws ecs run-task --task-definition <family>" });
     new TerraformOutput(this, "modeled_rollout_seconds", { value: this.workloads.modeledRolloutSeconds, description: "Health checks to healthy + connection draining" });
+
+    const observability = addObservability(this, { env, names: this.names, platform: this.platform, workloads: this.workloads, uploads: this.uploads });
+    if (observability) new TerraformOutput(this, "dashboard_name", { value: observability.dashboardName, description: "CloudWatch dashboard of the environment (docs/observability.md)" });
 
     applyTransforms(this, env.transforms ?? []);
     applySuppressions(this, env.guardrailSuppressions ?? []);

@@ -13,6 +13,8 @@ import { declareMasterPassword } from "./stack-inputs";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import { Network } from "../lib/network/network";
 import { AlarmTopic, type AlertTarget } from "../lib/observability/alarm-topic";
+import { EnvironmentBudget } from "../lib/observability/environment-budget";
+import { MetricsWorkspace, type MetricsTarget } from "../lib/observability/prometheus-metrics";
 import type { EnvironmentConfig } from "../environments/types";
 import { createAppSecurityGroup } from "./app-security-group";
 import type { Deployment } from "./deployment";
@@ -53,6 +55,7 @@ export class OwnedPlatform implements Platform {
   readonly appSecurityGroupId: string;
   readonly alarmTopicArn: string;
   readonly alarms: AlertTarget;
+  readonly metrics?: MetricsTarget;
   readonly cluster: EcsCluster;
   readonly loadBalancer: LoadBalancer["attachment"];
   readonly routePlacement = { kind: "owner" } as const;
@@ -66,7 +69,15 @@ export class OwnedPlatform implements Platform {
     const lifecycle = lifecycleOf(env.safetyTier);
     this.network = new Network(stack, "network", { names, lifecycle, cidr: env.network.cidr, availabilityZones: env.aws.availabilityZones, region: env.aws.region, nat: env.network.nat });
     this.appSecurityGroupId = createAppSecurityGroup(stack, names, this.network.vpcId).id;
-    const alarmTopic = new AlarmTopic(stack, "alarms", { names, lifecycle, accountId: env.aws.accountId });
+    const alarmTopic = new AlarmTopic(stack, "alarms", {
+      names,
+      lifecycle,
+      accountId: env.aws.accountId,
+      subscriptions: env.observability.emails.map((endpoint) => ({ protocol: "email" as const, endpoint })),
+    });
+    if (env.observability.budgetUsd !== undefined) new EnvironmentBudget(stack, "budget", { names, monthlyUsd: env.observability.budgetUsd, topicArn: alarmTopic.arn });
+    // An Amazon Managed Prometheus workspace when a service exposes metrics.
+    this.metrics = Object.values(env.services).some((s) => s.metrics) ? new MetricsWorkspace(stack, "metrics", { names, region: env.aws.region }).target : undefined;
     this.alarmTopicArn = alarmTopic.arn;
     this.alarms = { topicArn: alarmTopic.arn, deadLetterArn: alarmTopic.deadLetterArn };
     new TerraformOutput(stack, "alarm_fallback_topic_arn", { value: alarmTopic.fallbackTopicArn, description: "Subscribe on-call here too: the undelivered-alerts alarm also publishes here, in case the alarm topic is what broke" });

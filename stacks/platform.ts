@@ -5,6 +5,7 @@ import type { RoutePlacement } from "../lib/compute/route-plan";
 import type { DbEndpoints } from "../lib/data/database-connection";
 import type { NetworkAttributes } from "../lib/network/network";
 import type { AlertTarget } from "../lib/observability/alarm-topic";
+import type { MetricsTarget } from "../lib/observability/prometheus-metrics";
 
 /**
  * What workloads (services, the migration task, cron jobs) run on. Two implementations:
@@ -23,6 +24,8 @@ export interface Platform {
   readonly alarmTopicArn: string;
   /** Where workload alarms go: the topic, or `off` (previews: their noise would page staging). */
   readonly alarms: AlertTarget | "off";
+  /** Where services with `metrics` remote-write (the environment's Prometheus workspace). @default none (previews: not scraped) */
+  readonly metrics?: MetricsTarget;
   /** ECS cluster the tasks run in. */
   readonly cluster: ClusterAttributes;
   /** The HTTPS listener HTTP services attach their rules to. */

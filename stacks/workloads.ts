@@ -12,6 +12,8 @@ import type { UploadBucket } from "../lib/storage/upload-bucket";
 import type { EnvironmentConfig, ServiceConfig } from "../environments/types";
 import { httpRoutes } from "../environments/service-schema";
 import type { Platform } from "./platform";
+import { prometheusScraping } from "../lib/observability/prometheus-metrics";
+import { SloAlarms, type SloActions } from "../lib/observability/slo-alarms";
 import { jobRepository } from "../environments/schema";
 
 export interface WorkloadsProps {
@@ -68,6 +70,8 @@ export class Workloads {
     this.services = Object.fromEntries(
       entries.map(([name, s]) => {
         const route = this.routes[name];
+        // A collector sidecar scrapes the service's Prometheus endpoint (when the platform has a workspace).
+        const scraping = s.metrics && platform.metrics ? prometheusScraping(platform.metrics, { job: name, port: s.metrics.port, path: s.metrics.path }) : undefined;
         const service = new FargateService(stack, `${name}-service`, {
           lifecycle,
           region: env.aws.region,
@@ -88,7 +92,8 @@ export class Workloads {
             command: s.command,
             environment: { ...appEnvironment, ...s.environment },
             secrets: s.secrets,
-            connections: [...database(s.database, name), ...(s.uploads === "read-write" ? [uploads.connection()] : [])],
+            connections: [...database(s.database, name), ...(s.uploads === "read-write" ? [uploads.connection()] : []), ...(scraping ? [scraping.connection] : [])],
+            sidecars: scraping ? [scraping.sidecar] : [],
             healthCheckTool: env.app.containerHealthCheck,
           },
           routing:
@@ -97,6 +102,19 @@ export class Workloads {
               : undefined,
           scaling: s.kind === "worker" ? workerScaling(s, queues) : undefined,
         });
+        // SLO burn-rate alarms for every HTTP service: no code per service (docs/observability.md).
+        const targetGroup = service.resources.targetGroup;
+        if (targetGroup)
+          new SloAlarms(stack, `${name}-slo`, {
+            names,
+            service: name,
+            loadBalancerArnSuffix: platform.loadBalancer.arnSuffix,
+            targetGroupArnSuffix: targetGroup.arnSuffix,
+            availability: { targetPercent: env.observability.availabilityPercent },
+            latency: env.observability.latency ? { thresholdMs: env.observability.latency.thresholdMs, targetPercent: env.observability.latency.percent } : undefined,
+            actions: sloActions(env.observability.alerting, platform.alarms),
+            runbook: "docs/observability.md#slo-burn-rate-alarms",
+          });
         return [name, service];
       }),
     );
@@ -147,6 +165,12 @@ export class Workloads {
       : [];
     this.modeledRolloutSeconds = Math.max(0, ...Object.values(this.services).map((s) => s.modeledRolloutSeconds));
   }
+}
+
+/** Where SLO alerts go: `page` watches fast and slow burns, `notify` fast burns only, `off` (or no alarm topic) nothing. */
+function sloActions(alerting: EnvironmentConfig["observability"]["alerting"], alarms: Platform["alarms"]): SloActions | "off" {
+  if (alerting === "off" || alarms === "off") return "off";
+  return alerting === "page" ? { page: [alarms.topicArn], ticket: [alarms.topicArn] } : { page: [alarms.topicArn] };
 }
 
 function repository(platform: Platform, name: string, user: string) {

@@ -83,7 +83,8 @@ describe("FargateService in prod", () => {
     expect(json.output?.modeled_rollout_seconds?.value).toBe(HEALTH_CHECK.intervalSeconds * HEALTH_CHECK.healthyThreshold + Number(tg.deregistration_delay));
   });
   test("alarms to the environment topic: 5xx ratio, p95, unhealthy targets, tasks below desired (missing = breaching)", () => {
-    const alarms = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("shipkit-prod-backend-"));
+    // The service's own symptom alarms (its SLO burn-rate alarms are checked in test/stacks/observability.test.ts).
+    const alarms = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("shipkit-prod-backend-") && !String(a.alarm_name).includes("-slo-"));
     expect(alarms.map((a) => String(a.alarm_name).replace("shipkit-prod-backend-", "")).sort()).toEqual(["5xx-ratio", "p95-latency", "tasks-below-desired", "unhealthy-targets"]);
     for (const a of alarms) expect(a.alarm_actions).toEqual(["${aws_sns_topic.alarms_topic_" + String(a.alarm_actions).split("alarms_topic_")[1]]);
     expect(alarms.find((a) => String(a.alarm_name).endsWith("tasks-below-desired"))).toMatchObject({ treat_missing_data: "breaching" });

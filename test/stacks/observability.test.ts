@@ -1,0 +1,77 @@
+import { ephemeral, prod, staging } from "../../environments";
+import { burnRateAlerts } from "../../lib/observability/slo";
+import type { EnvironmentConfig, ServiceConfig } from "../../environments/types";
+import { resources, synthEnv, type SynthJson } from "../helpers";
+
+/** Names of the metric alarms a composite alarm's rule uses. */
+const membersOf = (json: SynthJson) =>
+  new Set(resources(json, "aws_cloudwatch_composite_alarm").flatMap((c) => [...String(c.alarm_rule).matchAll(/ALARM\("([^"]+)"\)/g)].map((m) => m[1]!)));
+
+describe("alarms: prod and staging act, previews stay silent", () => {
+  test.each([prod, staging])("$name: every alarm notifies, directly or through the composite alarm it feeds", (env) => {
+    const json = synthEnv(env);
+    const members = membersOf(json);
+    const silent = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => !(Array.isArray(a.alarm_actions) && a.alarm_actions.length) && !members.has(String(a.alarm_name)));
+    expect(silent.map((a) => a.alarm_name)).toEqual([]);
+    for (const c of resources(json, "aws_cloudwatch_composite_alarm")) expect((c.alarm_actions as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  test("pr-42 has no alarm that notifies anyone", () => {
+    const json = synthEnv(ephemeral(42));
+    const acting = [...resources(json, "aws_cloudwatch_metric_alarm"), ...resources(json, "aws_cloudwatch_composite_alarm")].filter((a) => Array.isArray(a.alarm_actions) && a.alarm_actions.length);
+    expect(acting.map((a) => a.alarm_name)).toEqual([]);
+  });
+});
+
+describe("SLO burn-rate alarms from data", () => {
+  test("prod pages on fast burns and tickets slow ones, for availability and latency; staging only fast burns; previews none", () => {
+    const count = (env: typeof prod) => resources(synthEnv(env), "aws_cloudwatch_composite_alarm").length;
+    // 2 HTTP services x (availability + latency) x 3 policies in prod; staging: availability only, 2 fast policies.
+    expect(count(prod)).toBe(2 * 2 * burnRateAlerts(99.9).length);
+    expect(count(staging)).toBe(2 * burnRateAlerts(99).filter((a) => a.severity === "page").length);
+    expect(count(ephemeral(42))).toBe(0);
+  });
+
+  test("a newly declared HTTP service gets SLO alarms and dashboard widgets with no extra code", () => {
+    const backend = prod.services.backend!;
+    if (backend.kind !== "http") throw new Error("backend is an HTTP service");
+    const api: ServiceConfig = { ...backend, route: { paths: ["/api/*"] }, healthCheckPath: "/api/healthz", metrics: undefined };
+    const withApi: EnvironmentConfig = { ...prod, services: { ...prod.services, api } };
+    const before = synthEnv(prod);
+    const after = synthEnv(withApi);
+    const composites = (json: SynthJson, service: string) => resources(json, "aws_cloudwatch_composite_alarm").filter((c) => String(c.alarm_name).startsWith(`shipkit-prod-${service}-slo-`));
+    expect(composites(after, "api")).toHaveLength(composites(before, "backend").length);
+    const widgets = (json: SynthJson) => (JSON.parse(String(resources(json, "aws_cloudwatch_dashboard")[0]!.dashboard_body)) as { widgets: { properties: { title?: string } }[] }).widgets;
+    const titled = (json: SynthJson, service: string) => widgets(json).filter((w) => (w.properties.title ?? "").startsWith(`${service}:`) || (w.properties.title ?? "").startsWith(`${service} `));
+    expect(titled(after, "api").length).toBeGreaterThan(0);
+    expect(titled(after, "api").length).toBe(titled(after, "backend").length);
+  });
+});
+
+describe("dashboard, saved queries, deploy markers, budget, metrics", () => {
+  test.each([prod, staging])("$name has one dashboard, the saved queries over every workload's logs, deploy markers, a budget", (env) => {
+    const json = synthEnv(env);
+    expect(resources(json, "aws_cloudwatch_dashboard")).toHaveLength(1);
+    const queries = resources(json, "aws_cloudwatch_query_definition");
+    expect(queries.map((q) => String(q.name).split("/")[1]).sort()).toEqual(["cron-runs", "errors-by-route", "request-trace", "security-events", "slow-requests", "user-activity"]);
+    for (const q of queries) expect((q.log_group_names as string[]).length).toBeGreaterThanOrEqual(Object.keys(env.services).length + 1);
+    expect(resources(json, "aws_cloudwatch_event_rule").some((r) => String(r.event_pattern).includes("ECS Deployment State Change"))).toBe(true);
+    expect(resources(json, "aws_budgets_budget")).toHaveLength(1);
+    expect(json.output?.dashboard_name).toBeDefined();
+  });
+
+  test("the backend's metrics are scraped into the environment's Prometheus workspace; previews have none of it", () => {
+    const json = synthEnv(prod);
+    expect(resources(json, "aws_prometheus_workspace")).toHaveLength(1);
+    const backend = String(resources(json, "aws_ecs_task_definition").find((t) => t.family === "shipkit-prod-backend")!.container_definitions);
+    expect(backend).toContain('"name" = "metrics-collector"');
+    expect(backend).toContain("localhost:9464");
+    const preview = synthEnv(ephemeral(42));
+    for (const type of ["aws_prometheus_workspace", "aws_cloudwatch_dashboard", "aws_budgets_budget", "aws_cloudwatch_query_definition"]) expect(resources(preview, type)).toHaveLength(0);
+  });
+
+  test("prod subscribes on-call by email to both alarm topics", () => {
+    const subs = resources(synthEnv(prod), "aws_sns_topic_subscription");
+    expect(subs.map((s) => [s.protocol, s.endpoint])).toEqual([["email", "oncall@example.com"], ["email", "oncall@example.com"]]);
+  });
+});
