@@ -206,6 +206,8 @@ export interface DashboardService {
   readonly serviceName: string;
   /** Load balancer and target group ARN suffixes (FargateService) for routed services. @default none: a worker, no request widgets */
   readonly loadBalancer?: { readonly arnSuffix: string; readonly targetGroupArnSuffix: string };
+  /** Availability SLO target in percent (e.g. 99.9): adds an error-budget burn-rate widget (needs `loadBalancer`). @default none */
+  readonly availabilityPercent?: number;
 }
 
 /** The database on the dashboard. */
@@ -333,6 +335,22 @@ function serviceSection(region: string, s: DashboardService): DashboardWidget[] 
         ],
         rightAxis: { min: 0, label: "%" },
       }),
+      ...(s.availabilityPercent !== undefined
+        ? [
+            metricWidget({
+              title: `${s.name}: SLO burn rate, hourly (1 = spending the budget exactly; pages at 14.4)`,
+              region,
+              stat: "Sum",
+              periodSeconds: 3600,
+              metrics: [
+                elb("HTTPCode_Target_5XX_Count", { id: "errors", visible: false }),
+                elb("RequestCount", { id: "requests", visible: false }),
+                { expression: `IF(requests > 0, FILL(errors, 0) / requests, 0) / ${Number((1 - s.availabilityPercent / 100).toPrecision(12))}`, label: "burn rate", id: "burn" },
+              ],
+              leftAxis: { min: 0 },
+            }),
+          ]
+        : []),
       metricWidget({
         title: `${s.name}: response time (s)`,
         region,

@@ -58,6 +58,11 @@ describe("dashboard, saved queries, deploy markers, budget, metrics", () => {
     expect(resources(json, "aws_cloudwatch_event_rule").some((r) => String(r.event_pattern).includes("ECS Deployment State Change"))).toBe(true);
     expect(resources(json, "aws_budgets_budget")).toHaveLength(1);
     expect(json.output?.dashboard_name).toBeDefined();
+    // Each HTTP service shows its error-budget burn rate against the environment's target.
+    const body = String(resources(json, "aws_cloudwatch_dashboard")[0]!.dashboard_body);
+    const budget = Number((1 - env.observability.availabilityPercent / 100).toPrecision(12));
+    for (const service of ["backend", "web"]) expect(body).toContain(`${service}: SLO burn rate, hourly`);
+    expect(body).toContain(`FILL(errors, 0) / requests, 0) / ${budget}`);
   });
 
   test("the backend's metrics are scraped into the environment's Prometheus workspace; previews have none of it", () => {
