@@ -33,7 +33,7 @@ export const prod: EnvironmentConfig = {
     web: { size: { cpu: 512, memoryMiB: 1024, minTasks: 2, maxTasks: 10 } },
   }),
   // SLO burn-rate alarms page; budget alerts at 80 % / 100 % (docs/observability.md).
-  observability: { alerting: "page", emails: ["oncall@example.com"], availabilityPercent: 99.9, latency: { thresholdMs: 1000, percent: 99 }, budgetUsd: 2000 },
+  observability: { alerting: "page", emails: ["oncall@example.com"], webhooks: ["pager"], availabilityPercent: 99.9, latency: { thresholdMs: 1000, percent: 99 }, budgetUsd: 2000 },
   database: {
     engineVersion: "16",
     // Raise by one and deploy to rotate the master password (docs/database.md).

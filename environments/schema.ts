@@ -237,6 +237,12 @@ export const observabilitySchema = z.object({
   alerting: z.enum(["page", "notify", "off"], { errorMap: () => ({ message: 'is not an alerting mode; use "page", "notify" or "off"' }) }),
   /** Email addresses subscribed to the alarm topics (AWS mails each a confirmation first). */
   emails: z.array(z.string().email("is not an email address; use e.g. oncall@example.com")),
+  /**
+   * HTTPS endpoints (a pager, a chat tool) by name: each is the Terraform variable
+   * `alert_webhook_<name>` (sensitive; its URL carries a key), set from the deploying environment
+   * as `TF_VAR_alert_webhook_<name>`; left empty, it subscribes nothing. @default none
+   */
+  webhooks: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "is not a webhook name; use lowercase letters, digits and _ (it names the variable alert_webhook_<name>)")).optional(),
   /** Availability SLO of every HTTP service: percent of requests answered without a 5xx over 30 days, e.g. 99.9. */
   availabilityPercent: z.number().gt(0, "must be above 0").lt(100, "must be below 100: a 100 % target leaves no error budget to alarm on"),
   /** Latency SLO of every HTTP service: `percent` of requests answered within `thresholdMs`. @default none */

@@ -30,7 +30,7 @@ export const staging: EnvironmentConfig = {
   // The declared sizes are staging's.
   services: SERVICES,
   // Fast SLO burns notify; no slow-burn tickets for staging (docs/observability.md).
-  observability: { alerting: "notify", emails: [], availabilityPercent: 99, budgetUsd: 400 },
+  observability: { alerting: "notify", emails: [], webhooks: ["chat"], availabilityPercent: 99, budgetUsd: 400 },
   database: {
     engineVersion: "16",
     // Raise by one and deploy to rotate the master password (docs/database.md).

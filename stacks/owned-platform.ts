@@ -9,7 +9,7 @@ import { DatabaseBackups } from "../lib/data/database-backups";
 import { PostgresDatabase } from "../lib/data/postgres-database";
 import { DatabaseAdminTasks, psqlScript } from "../lib/data/database-admin-tasks";
 import { ADOPT_PUBLIC_SQL, BOOTSTRAP_SQL } from "../lib/data/database-roles";
-import { declareMasterPassword } from "./stack-inputs";
+import { declareAlertWebhooks, declareMasterPassword } from "./stack-inputs";
 import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
 import { Network } from "../lib/network/network";
 import { AlarmTopic, type AlertTarget } from "../lib/observability/alarm-topic";
@@ -74,6 +74,7 @@ export class OwnedPlatform implements Platform {
       lifecycle,
       accountId: env.aws.accountId,
       subscriptions: env.observability.emails.map((endpoint) => ({ protocol: "email" as const, endpoint })),
+      webhooks: declareAlertWebhooks(stack, env.observability.webhooks ?? []),
     });
     if (env.observability.budgetUsd !== undefined) new EnvironmentBudget(stack, "budget", { names, monthlyUsd: env.observability.budgetUsd, topicArn: alarmTopic.arn });
     // An Amazon Managed Prometheus workspace when a service exposes metrics.

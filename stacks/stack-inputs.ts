@@ -67,6 +67,26 @@ export function declareStackInputs(stack: TerraformStack): StackInputs {
   };
 }
 
+/** Prefix of the alert webhook variables: `TF_VAR_alert_webhook_<name>`. */
+export const ALERT_WEBHOOK_VARIABLE_PREFIX = "alert_webhook_";
+
+/**
+ * Declares one sensitive variable per alert webhook (`var.alert_webhook_<name>`, an https URL or
+ * empty), and returns their tokens for AlarmTopic `webhooks`.
+ */
+export function declareAlertWebhooks(stack: TerraformStack, names: readonly string[]): string[] {
+  return names.map((name) => {
+    const id = `${ALERT_WEBHOOK_VARIABLE_PREFIX}${name}`;
+    return new TerraformVariable(stack, id, {
+      type: "string",
+      sensitive: true,
+      default: "",
+      description: `HTTPS endpoint alerts are sent to (${name}); empty subscribes nothing. From your secret store, never committed.`,
+      validation: [{ condition: `\${var.${id} == "" || can(regex("^https://", var.${id}))}`, errorMessage: `${id} must be empty or an https:// URL.` }],
+    }).stringValue;
+  });
+}
+
 /**
  * Declares `var.db_master_password`: ephemeral (Terraform keeps it out of state and plan files;
  * only write-only attributes may use it) and sensitive, checked against RDS's password rule.

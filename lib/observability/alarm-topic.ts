@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
@@ -61,6 +61,13 @@ export interface AlarmTopicProps {
    * that fails after SNS's retries lands in the undelivered-alerts queue (and its alarm). @default [] (subscribe outside the kit)
    */
   readonly subscriptions?: readonly AlertSubscription[];
+  /**
+   * HTTPS endpoints of a pager or chat tool (their URLs carry a key: pass tokens of sensitive
+   * Terraform variables, never literals). An empty value subscribes nothing, so an environment can
+   * declare one and set it only where it deploys for real. Each subscribes to both topics, with the
+   * same redrive to the undelivered-alerts queue. @default []
+   */
+  readonly webhooks?: readonly string[];
 }
 
 /**
@@ -193,6 +200,20 @@ export class AlarmTopic extends Construct {
           topicArn: arn,
           protocol: sub.protocol,
           endpoint: sub.endpoint,
+          redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetters.arn }),
+        });
+    }
+    for (const [i, url] of (props.webhooks ?? []).entries()) {
+      if (!Token.isUnresolved(url)) throw new ConfigError(this, `webhooks[${i}]`, "is a literal URL; webhook URLs carry a key: pass the token of a sensitive variable");
+      // 1 when set, 0 when empty. Only that leaves the sensitive value (count cannot be sensitive); the URL itself stays marked.
+      const count = Token.asNumber(Fn.nonsensitive(Fn.min([Fn.lengthOf(url), 1])));
+      for (const [target, arn] of [["alarms", topic.arn], ["fallback", fallbackTopic.arn]] as const)
+        new SnsTopicSubscription(this, `${target}-webhook-${i}`, {
+          count,
+          topicArn: arn,
+          protocol: "https",
+          endpoint: url,
+          endpointAutoConfirms: false,
           redrivePolicy: Fn.jsonencode({ deadLetterTargetArn: deadLetters.arn }),
         });
     }

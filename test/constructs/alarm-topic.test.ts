@@ -1,4 +1,4 @@
-import { Testing } from "cdktf";
+import { TerraformVariable, Testing } from "cdktf";
 import { AlarmTopic, ALARM_PUBLISHERS, type AlarmTopicProps } from "../../lib/observability/alarm-topic";
 import { lifecycleOf, type SafetyTier } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
@@ -59,5 +59,18 @@ describe("AlarmTopic", () => {
     const sns = policyDoc(subscribed, "alarms_undelivered-policy").statement.find((x) => x.sid === "SnsDeadLetters")!;
     expect(sns.principals[0]!.identifiers).toEqual(["sns.amazonaws.com"]);
     expect(() => Testing.synthScope((s) => new AlarmTopic(s, "alarms", { ...props("protected"), subscriptions: [{ protocol: "email", endpoint: "not-an-address" }] }))).toThrow(/"subscriptions\[0\]\.endpoint" "not-an-address" is not an email address/);
+  });
+
+  test("webhooks subscribe only when their (sensitive) variable is set, and a literal URL is refused", () => {
+    const json = JSON.parse(
+      Testing.synthScope((s) => {
+        const url = new TerraformVariable(s, "alert_webhook_pager", { type: "string", sensitive: true, default: "" });
+        new AlarmTopic(s, "alarms", { ...props("protected"), webhooks: [url.stringValue] });
+      }),
+    ) as SynthJson;
+    const hooks = resources(json, "aws_sns_topic_subscription");
+    expect(hooks).toHaveLength(2);
+    for (const h of hooks) expect(h).toMatchObject({ protocol: "https", endpoint: "${var.alert_webhook_pager}", count: "${nonsensitive(min(length(var.alert_webhook_pager), 1))}" });
+    expect(() => Testing.synthScope((s) => new AlarmTopic(s, "alarms", { ...props("protected"), webhooks: ["https://events.example.com/KEY"] }))).toThrow(/"webhooks\[0\]" is a literal URL; webhook URLs carry a key/);
   });
 });
