@@ -120,6 +120,29 @@ export const httpServiceSchema = z.object({
   }),
   /** Target group (and container) health check path, e.g. `/backend/healthz`. */
   healthCheckPath: path,
+  /**
+   * This service's SLO where it differs from the environment's (`observability`): e.g. a checkout
+   * held to 99.95 %, or an admin tool with no latency objective (`latency: "none"`).
+   * @default the environment's availabilityPercent and latency
+   */
+  slo: z
+    .object({
+      /** Percent of requests answered without a 5xx over 30 days. @default the environment's */
+      availabilityPercent: z.number().gt(0, "must be above 0").lt(100, "must be below 100: a 100 % target leaves no error budget to alarm on").optional(),
+      /** Latency objective, or "none" for no latency alarms. @default the environment's */
+      latency: z
+        .union([
+          z.literal("none"),
+          z.object({
+            /** The threshold in milliseconds. */
+            thresholdMs: z.number().int().positive("must be a positive number of milliseconds"),
+            /** Share of requests that must be faster, e.g. 99. */
+            percent: z.number().gt(0, "must be above 0").lt(100, "must be below 100"),
+          }),
+        ])
+        .optional(),
+    })
+    .optional(),
 });
 
 /** A worker: no load balancer, scales on CPU or on a queue's backlog. */

@@ -47,7 +47,7 @@ export function addObservability(stack: TerraformStack, props: ObservabilityProp
       clusterName: platform.cluster.clusterName,
       serviceName: s.serviceName,
       loadBalancer: s.resources.targetGroup ? { arnSuffix: platform.loadBalancer.arnSuffix, targetGroupArnSuffix: s.resources.targetGroup.arnSuffix } : undefined,
-      availabilityPercent: s.resources.targetGroup ? env.observability.availabilityPercent : undefined,
+      availabilityPercent: s.resources.targetGroup ? (env.services[name]?.kind === "http" ? env.services[name].slo?.availabilityPercent : undefined) ?? env.observability.availabilityPercent : undefined,
     })),
     database: { primary: platform.database.resources.instance.identifier, replicas: platform.database.resources.replicas.map((r) => r.identifier) },
     queues: [props.uploads.resources.queue.name],

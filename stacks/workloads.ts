@@ -110,8 +110,7 @@ export class Workloads {
             service: name,
             loadBalancerArnSuffix: platform.loadBalancer.arnSuffix,
             targetGroupArnSuffix: targetGroup.arnSuffix,
-            availability: { targetPercent: env.observability.availabilityPercent },
-            latency: env.observability.latency ? { thresholdMs: env.observability.latency.thresholdMs, targetPercent: env.observability.latency.percent } : undefined,
+            ...sloOf(s, env.observability),
             actions: sloActions(env.observability.alerting, platform.alarms),
             runbook: "docs/observability.md#slo-burn-rate-alarms",
           });
@@ -165,6 +164,16 @@ export class Workloads {
       : [];
     this.modeledRolloutSeconds = Math.max(0, ...Object.values(this.services).map((s) => s.modeledRolloutSeconds));
   }
+}
+
+/** A service's SLO: its own declaration where it has one, else the environment's. */
+function sloOf(s: ServiceConfig, o: EnvironmentConfig["observability"]): { availability: { targetPercent: number }; latency?: { thresholdMs: number; targetPercent: number } } {
+  const own = s.kind === "http" ? s.slo : undefined;
+  const latency = own?.latency === "none" ? undefined : (own?.latency ?? o.latency);
+  return {
+    availability: { targetPercent: own?.availabilityPercent ?? o.availabilityPercent },
+    latency: latency ? { thresholdMs: latency.thresholdMs, targetPercent: latency.percent } : undefined,
+  };
 }
 
 /** Where SLO alerts go: `page` watches fast and slow burns, `notify` fast burns only, `off` (or no alarm topic) nothing. */

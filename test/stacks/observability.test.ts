@@ -48,6 +48,22 @@ describe("SLO burn-rate alarms from data", () => {
   });
 });
 
+describe("per-service SLOs", () => {
+  test("a service's own SLO replaces the environment's: a stricter target, and no latency objective", () => {
+    const web = prod.services.web!;
+    if (web.kind !== "http") throw new Error("web is an HTTP service");
+    const strict: EnvironmentConfig = { ...prod, services: { ...prod.services, web: { ...web, slo: { availabilityPercent: 99.95, latency: "none" } } } };
+    const json = synthEnv(strict);
+    const webAlarms = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("shipkit-prod-web-slo-"));
+    expect(webAlarms.some((a) => String(a.alarm_name).includes("-slo-latency-"))).toBe(false);
+    // 14.4 x (1 - 0.9995) = 0.0072 for the 1 h page, instead of 0.0144 at 99.9 %.
+    expect(webAlarms.find((a) => String(a.alarm_name).endsWith("errors-page-1h-over-1h"))).toMatchObject({ threshold: 0.0072 });
+    const backendAlarms = resources(json, "aws_cloudwatch_metric_alarm").filter((a) => String(a.alarm_name).startsWith("shipkit-prod-backend-slo-"));
+    expect(backendAlarms.find((a) => String(a.alarm_name).endsWith("errors-page-1h-over-1h"))).toMatchObject({ threshold: 0.0144 });
+    expect(backendAlarms.some((a) => String(a.alarm_name).includes("-slo-latency-"))).toBe(true);
+  });
+});
+
 describe("dashboard, saved queries, deploy markers, budget, metrics", () => {
   test.each([prod, staging])("$name has one dashboard, the saved queries over every workload's logs, deploy markers, a budget", (env) => {
     const json = synthEnv(env);
@@ -75,8 +91,13 @@ describe("dashboard, saved queries, deploy markers, budget, metrics", () => {
     for (const type of ["aws_prometheus_workspace", "aws_cloudwatch_dashboard", "aws_budgets_budget", "aws_cloudwatch_query_definition"]) expect(resources(preview, type)).toHaveLength(0);
   });
 
-  test("prod subscribes on-call by email to both alarm topics", () => {
+  test("prod subscribes on-call by email and the pager webhook to both alarm topics", () => {
     const subs = resources(synthEnv(prod), "aws_sns_topic_subscription");
-    expect(subs.map((s) => [s.protocol, s.endpoint])).toEqual([["email", "oncall@example.com"], ["email", "oncall@example.com"]]);
+    expect(subs.filter((s) => s.protocol === "email").map((s) => s.endpoint)).toEqual(["oncall@example.com", "oncall@example.com"]);
+    // The pager webhook: from the sensitive variable, to both topics, only when it is set.
+    expect(subs.filter((s) => s.protocol === "https").map((s) => [s.endpoint, s.count])).toEqual([
+      ["${var.alert_webhook_pager}", "${nonsensitive(min(length(var.alert_webhook_pager), 1))}"],
+      ["${var.alert_webhook_pager}", "${nonsensitive(min(length(var.alert_webhook_pager), 1))}"],
+    ]);
   });
 });
