@@ -43,11 +43,13 @@ export function clusterServicePrefix(clusterArn: string): string {
  * EventBridge pattern for the deployment events of one cluster: `all` of them (the markers), or
  * the `failures`: SERVICE_DEPLOYMENT_FAILED, and a rollback starting.
  */
-export function deploymentEventPattern(clusterArn: string, which: "all" | "failures"): Record<string, unknown> {
+export function deploymentEventPattern(clusterArn: string, which: "all" | "failures", servicePrefix = ""): Record<string, unknown> {
   const all = { source: ["aws.ecs"], "detail-type": [DEPLOYMENT_DETAIL_TYPE], resources: [{ prefix: clusterServicePrefix(clusterArn) }] };
   if (which === "all") return all;
   return {
     ...all,
+    // Only this environment's services (`<app>-<env>-…`): previews run in staging's cluster and must not page it.
+    resources: [{ prefix: `${clusterServicePrefix(clusterArn)}${servicePrefix}` }],
     detail: {
       $or: [{ eventName: [DEPLOYMENT_FAILED] }, { eventName: ["SERVICE_DEPLOYMENT_IN_PROGRESS"], reason: [{ wildcard: ROLLBACK_REASON_WILDCARD }] }],
     },
@@ -140,7 +142,7 @@ export class DeployMarkers extends Construct {
       failureRule = new CloudwatchEventRule(this, "failure-rule", {
         name: names.of("deploy-failed", { max: 64 }),
         description: `An ECS deployment of ${names.prefix} failed or is rolling back`,
-        eventPattern: JSON.stringify(deploymentEventPattern(clusterArn, "failures")),
+        eventPattern: JSON.stringify(deploymentEventPattern(clusterArn, "failures", `${names.prefix}-`)),
       });
       failureTarget = new CloudwatchEventTarget(this, "failure-to-topic", {
         rule: failureRule.name,

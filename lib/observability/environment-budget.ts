@@ -18,16 +18,17 @@ export interface EnvironmentBudgetProps {
   /** SNS topic the alerts go to (the alarm topic: its policy and key must admit budgets.amazonaws.com, as AlarmTopic's do). */
   readonly topicArn: string;
   /**
-   * Cost allocation tag that tells this environment's costs apart; the kit tags every resource
-   * `environment=<env>`. Activate it once per account in Billing → Cost allocation tags, or the
-   * budget sees no cost. @default "environment"
+   * Cost allocation tag that tells this environment's costs apart when accounts are shared (the kit
+   * tags every resource `environment=<env>`; activate the tag once in Billing → Cost allocation tags,
+   * or the budget sees no cost). @default none: the whole account's costs (the kit gives each
+   * environment its own account, so previews count in staging's budget)
    */
   readonly tagKey?: string;
 }
 
 /**
- * A monthly AWS Budgets cost budget for one environment: its resources' costs (by the
- * `environment` cost allocation tag), with alerts to the alarm topic when actual spend passes 80 %
+ * A monthly AWS Budgets cost budget for one environment: its account's costs (or, with `tagKey`,
+ * its tagged resources' in a shared account), with alerts to the alarm topic when actual spend passes 80 %
  * and 100 % of the amount, and when the month's forecast passes 100 % (a runaway NAT gateway or a
  * forgotten preview shows up mid-month, not on the invoice).
  *
@@ -41,14 +42,14 @@ export class EnvironmentBudget extends Construct {
     super(scope, id);
     if (!Number.isFinite(props.monthlyUsd) || props.monthlyUsd <= 0)
       throw new ConfigError(this, "monthlyUsd", `${JSON.stringify(props.monthlyUsd)} is not an amount; use the monthly USD the environment should stay under, e.g. 1500`);
-    const tagKey = props.tagKey ?? "environment";
+
     const budget = new BudgetsBudget(this, "budget", {
       name: props.names.of("monthly"),
       budgetType: "COST",
       timeUnit: "MONTHLY",
       limitAmount: props.monthlyUsd.toFixed(2),
       limitUnit: "USD",
-      costFilter: [{ name: "TagKeyValue", values: [`user:${tagKey}$${props.names.envName}`] }],
+      costFilter: props.tagKey ? [{ name: "TagKeyValue", values: [`user:${props.tagKey}$${props.names.envName}`] }] : undefined,
       notification: BUDGET_ALERTS.map((a) => ({
         comparisonOperator: "GREATER_THAN",
         notificationType: a.type,

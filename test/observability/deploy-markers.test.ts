@@ -57,7 +57,8 @@ describe("DeployMarkers", () => {
   test("failed deployments and rollbacks page through the alert topic, with retries and the dead-letter queue", () => {
     expect(pattern(json, "shipkit-prod-deploy-failed")).toMatchObject({
       "detail-type": ["ECS Deployment State Change"],
-      resources: [{ prefix: "arn:aws:ecs:eu-west-1:111111111111:service/shipkit-prod/" }],
+      // Only this environment's services: previews in the same cluster (shipkit-pr-<n>-…) do not page it.
+      resources: [{ prefix: "arn:aws:ecs:eu-west-1:111111111111:service/shipkit-prod/shipkit-prod-" }],
       detail: { $or: [{ eventName: ["SERVICE_DEPLOYMENT_FAILED"] }, { eventName: ["SERVICE_DEPLOYMENT_IN_PROGRESS"], reason: [{ wildcard: "*rolling back*" }] }] },
     });
     const toTopic = resources(json, "aws_cloudwatch_event_target").find((t) => t.arn === alerts.topicArn)!;
