@@ -8,7 +8,8 @@ import type { UploadBucket } from "../lib/storage/upload-bucket";
 import type { EnvironmentConfig } from "../environments/types";
 import { OwnedPlatform } from "./owned-platform";
 import type { Platform } from "./platform";
-import type { Workloads } from "./workloads";
+import { SLO_RUNBOOK, sloActions, sloOf, type Workloads } from "./workloads";
+import { SloAlarms } from "../lib/observability/slo-alarms";
 
 export interface ObservabilityProps {
   readonly env: EnvironmentConfig;
@@ -33,6 +34,16 @@ export function addObservability(stack: TerraformStack, props: ObservabilityProp
   const { env, names, platform, workloads } = props;
   if (!(platform instanceof OwnedPlatform)) return undefined;
   const lifecycle = lifecycleOf(env.safetyTier);
+  // The whole ALB's availability: the 5xx the ALB generates itself (no healthy target, a target
+  // timing out) exist only per load balancer, so the per-service SLOs cannot see them.
+  new SloAlarms(stack, "alb-slo", {
+    names,
+    service: "alb",
+    loadBalancerArnSuffix: platform.loadBalancer.arnSuffix,
+    availability: { targetPercent: env.observability.availabilityPercent },
+    actions: sloActions(env.observability.alerting, platform.alarms),
+    runbook: SLO_RUNBOOK,
+  });
   const markers = new DeployMarkers(stack, "deploy-markers", { names, lifecycle, clusterArn: platform.cluster.clusterArn, alerts: platform.alarms });
   const services = Object.entries(workloads.services);
   new LogQueries(stack, "log-queries", {
@@ -47,7 +58,7 @@ export function addObservability(stack: TerraformStack, props: ObservabilityProp
       clusterName: platform.cluster.clusterName,
       serviceName: s.serviceName,
       loadBalancer: s.resources.targetGroup ? { arnSuffix: platform.loadBalancer.arnSuffix, targetGroupArnSuffix: s.resources.targetGroup.arnSuffix } : undefined,
-      availabilityPercent: s.resources.targetGroup ? (env.services[name]?.kind === "http" ? env.services[name].slo?.availabilityPercent : undefined) ?? env.observability.availabilityPercent : undefined,
+      availabilityPercent: s.resources.targetGroup ? sloOf(env.services[name]!, env.observability).availability.targetPercent : undefined,
     })),
     database: { primary: platform.database.resources.instance.identifier, replicas: platform.database.resources.replicas.map((r) => r.identifier) },
     queues: [props.uploads.resources.queue.name],

@@ -112,7 +112,7 @@ export class Workloads {
             targetGroupArnSuffix: targetGroup.arnSuffix,
             ...sloOf(s, env.observability),
             actions: sloActions(env.observability.alerting, platform.alarms),
-            runbook: "docs/observability.md#slo-burn-rate-alarms",
+            runbook: SLO_RUNBOOK,
           });
         return [name, service];
       }),
@@ -166,8 +166,11 @@ export class Workloads {
   }
 }
 
+/** Where an SLO alarm's description sends the reader. */
+export const SLO_RUNBOOK = "docs/observability.md#slo-burn-rate-alarms";
+
 /** A service's SLO: its own declaration where it has one, else the environment's. */
-function sloOf(s: ServiceConfig, o: EnvironmentConfig["observability"]): { availability: { targetPercent: number }; latency?: { thresholdMs: number; targetPercent: number } } {
+export function sloOf(s: ServiceConfig, o: EnvironmentConfig["observability"]): { availability: { targetPercent: number }; latency?: { thresholdMs: number; targetPercent: number } } {
   const own = s.kind === "http" ? s.slo : undefined;
   const latency = own?.latency === "none" ? undefined : (own?.latency ?? o.latency);
   return {
@@ -177,7 +180,7 @@ function sloOf(s: ServiceConfig, o: EnvironmentConfig["observability"]): { avail
 }
 
 /** Where SLO alerts go: `page` watches fast and slow burns, `notify` fast burns only, `off` (or no alarm topic) nothing. */
-function sloActions(alerting: EnvironmentConfig["observability"]["alerting"], alarms: Platform["alarms"]): SloActions | "off" {
+export function sloActions(alerting: EnvironmentConfig["observability"]["alerting"], alarms: Platform["alarms"]): SloActions | "off" {
   if (alerting === "off" || alarms === "off") return "off";
   return alerting === "page" ? { page: [alarms.topicArn], ticket: [alarms.topicArn] } : { page: [alarms.topicArn] };
 }

@@ -52,7 +52,7 @@ export class ScheduleGroup extends Construct implements ScheduleGroupAttributes 
         ? undefined
         : deadLetterQueueAlarm(this, "dead-letter-alarm", {
             alarmName: names.of("cron-dlq-not-empty"),
-            description: `A scheduled job of ${names.prefix} could not be started (EventBridge Scheduler gave up): read the message in ${deadLetterQueue.name} (docs/runbook.md "Cron")`,
+            description: `A scheduled job of ${names.prefix} could not be started (EventBridge Scheduler gave up): read the message in ${deadLetterQueue.name}. Runbook: docs/runbook.md#cron`,
             queueName: deadLetterQueue.name,
             topicArns: [props.alarms.topicArn],
           });

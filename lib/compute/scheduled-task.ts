@@ -337,7 +337,7 @@ export class ScheduledTask extends Construct {
         deadLetterConfig: { arn: props.alarms.deadLetterArn },
         inputTransformer: {
           inputPaths: { task: "$.detail.taskArn", stopCode: "$.detail.stopCode", reason: "$.detail.stoppedReason", exitCode: "$.detail.containers[0].exitCode" },
-          inputTemplate: `"${names.envName} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md (Cron)"`,
+          inputTemplate: `"${names.envName} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md#cron"`,
         },
       });
       const hb = this.heartbeat;
@@ -347,7 +347,7 @@ export class ScheduledTask extends Construct {
         if (hb.capped) Annotations.of(this).addWarning(`${job.name}: heartbeat window capped at 7 days (CloudWatch's maximum); a run ending later than the previous one may page briefly`);
         heartbeatAlarm = new CloudwatchMetricAlarm(this, "heartbeat", {
           alarmName: names.of(`${part}-heartbeat`),
-          alarmDescription: `No successful run of ${job.name} (${job.schedule} ${cfg.timezone}) in ${hb.windowSeconds / 60} minutes: check ${names.logGroup(part)} and docs/runbook.md (Cron)`,
+          alarmDescription: `No successful run of ${job.name} (${job.schedule} ${cfg.timezone}) in ${hb.windowSeconds / 60} minutes: check ${names.logGroup(part)}. Runbook: docs/runbook.md#cron`,
           namespace,
           metricName: SUCCESS_METRIC,
           dimensions: { Job: job.name },

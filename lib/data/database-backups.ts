@@ -134,7 +134,7 @@ export class DatabaseBackups extends Construct {
 
     const heartbeat = new CloudwatchMetricAlarm(this, "heartbeat", {
       alarmName: names.of("db-backup-heartbeat"),
-      alarmDescription: `No AWS Backup job of ${vault.name} completed in the last day: check the plan's jobs in the AWS Backup console (docs/database.md)`,
+      alarmDescription: `No AWS Backup job of ${vault.name} completed in the last day: check the plan's jobs in the AWS Backup console. Runbook: docs/database.md#alarms-and-what-they-mean`,
       namespace: "AWS/Backup",
       metricName: "NumberOfBackupJobsCompleted",
       dimensions: { BackupVaultName: vault.name },
@@ -166,7 +166,7 @@ export class DatabaseBackups extends Construct {
       deadLetterConfig: { arn: props.alertDeadLetterArn },
       inputTransformer: {
         inputPaths: { type: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", message: "$.detail.statusMessage" },
-        inputTemplate: `"${names.envName}: <type> <state> for <resource>: <message>. Runbook: docs/database.md"`,
+        inputTemplate: `"${names.envName}: <type> <state> for <resource>: <message>. Runbook: docs/database.md#alarms-and-what-they-mean"`,
       },
     });
 

@@ -188,7 +188,7 @@ export class AlarmTopic extends Construct {
     new SqsQueuePolicy(this, "undelivered-queue-policy", { queueUrl: deadLetters.url, policy: queuePolicy.json });
     const deadLetterAlarm = deadLetterQueueAlarm(this, "undelivered-alarm", {
       alarmName: names.of("undelivered-alerts"),
-      description: `An alert EventBridge could not deliver to ${names.of("alarms")} waits in ${names.of("undelivered-alerts")}: read it (aws sqs receive-message) and check the topic's key and policy`,
+      description: `An alert could not be delivered (EventBridge could not publish to ${names.of("alarms")}, or SNS could not reach a subscribed endpoint after its retries) and waits in ${names.of("undelivered-alerts")}. Runbook: docs/runbook.md#alerts-where-they-go-and-undelivered-ones`,
       queueName: deadLetters.name,
       topicArns: [topic.arn, fallbackTopic.arn],
     });

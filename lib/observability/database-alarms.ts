@@ -72,7 +72,7 @@ export class DatabaseAlarms extends Construct {
       alarms.push(
         new CloudwatchMetricAlarm(this, alarmId, {
           alarmName: names.of(`db-${alarmId}`),
-          alarmDescription: o.what,
+          alarmDescription: `${o.what}. Runbook: docs/database.md#alarms-and-what-they-mean`,
           namespace: "AWS/RDS",
           metricName: o.metric,
           dimensions: { DBInstanceIdentifier: instance },

@@ -2,6 +2,9 @@ import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { Names } from "../core/naming";
 
+/** Where a service alarm sends the reader first. */
+const SERVICE_RUNBOOK = "Runbook: docs/observability.md#service-and-database-alarms";
+
 export interface ServiceAlarmsProps {
   /** Naming helper of the stack; alarms are `<app>-<env>-<name>-<alarm>`. */
   readonly names: Names;
@@ -40,7 +43,7 @@ export class ServiceAlarms extends Construct {
       const elbMetric = (id: string, metricName: string) => ({ id, metric: { namespace: "AWS/ApplicationELB", metricName, dimensions: dims, period: 60, stat: "Sum" } });
       this.add(new CloudwatchMetricAlarm(this, "5xx-ratio", {
         alarmName: name("5xx-ratio"),
-        alarmDescription: `More than ${props.errorRatePercent ?? 5}% of ${props.name} responses are 5xx`,
+        alarmDescription: `More than ${props.errorRatePercent ?? 5}% of ${props.name} responses are 5xx. ${SERVICE_RUNBOOK}`,
         comparisonOperator: "GreaterThanThreshold",
         threshold: props.errorRatePercent ?? 5,
         evaluationPeriods: 3,
@@ -55,7 +58,7 @@ export class ServiceAlarms extends Construct {
       }));
       this.add(new CloudwatchMetricAlarm(this, "p95-latency", {
         alarmName: name("p95-latency"),
-        alarmDescription: `p95 response time of ${props.name} above ${props.p95Seconds}s (trip-wire before the request timeout)`,
+        alarmDescription: `p95 response time of ${props.name} above ${props.p95Seconds}s (trip-wire before the request timeout). ${SERVICE_RUNBOOK}`,
         namespace: "AWS/ApplicationELB",
         metricName: "TargetResponseTime",
         dimensions: dims,
@@ -70,7 +73,7 @@ export class ServiceAlarms extends Construct {
       }));
       this.add(new CloudwatchMetricAlarm(this, "unhealthy-targets", {
         alarmName: name("unhealthy-targets"),
-        alarmDescription: `${props.name} has unhealthy targets`,
+        alarmDescription: `${props.name} has unhealthy targets. ${SERVICE_RUNBOOK}`,
         namespace: "AWS/ApplicationELB",
         metricName: "UnHealthyHostCount",
         dimensions: dims,
@@ -89,7 +92,7 @@ export class ServiceAlarms extends Construct {
     });
     this.add(new CloudwatchMetricAlarm(this, "tasks-below-desired", {
       alarmName: name("tasks-below-desired"),
-      alarmDescription: `${props.name} runs fewer tasks than desired (missing data counts as breaching)`,
+      alarmDescription: `${props.name} runs fewer tasks than desired (missing data counts as breaching). ${SERVICE_RUNBOOK}`,
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
       evaluationPeriods: 5,

@@ -35,8 +35,13 @@ export interface SloAlarmsProps {
   readonly service: string;
   /** The ALB's ARN suffix (`app/<name>/<id>`): the `LoadBalancer` dimension. */
   readonly loadBalancerArnSuffix: string;
-  /** The service's target group ARN suffix (`targetgroup/<name>/<id>`): the `TargetGroup` dimension. */
-  readonly targetGroupArnSuffix: string;
+  /**
+   * The service's target group ARN suffix (`targetgroup/<name>/<id>`): the `TargetGroup` dimension;
+   * errors are the targets' 5xx and the connections the ALB could not open to them.
+   * @default none: the whole load balancer, where the 5xx the ALB generates itself (502/503/504: no
+   * healthy target, a target timing out) count too; they exist only per load balancer
+   */
+  readonly targetGroupArnSuffix?: string;
   /** Availability SLO: share of requests the targets answer without a 5xx. */
   readonly availability: AvailabilitySlo;
   /** Latency SLO: share of requests the targets answer within `thresholdMs`. @default none (no latency alerts) */
@@ -119,7 +124,8 @@ export class SloAlarms extends Construct {
     const alerts: SloAlert[] = [];
     if (props.actions !== "off") {
       const actions = props.actions;
-      const dims = { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: props.targetGroupArnSuffix };
+      const dims: Record<string, string> = props.targetGroupArnSuffix ? { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: props.targetGroupArnSuffix } : { LoadBalancer: props.loadBalancerArnSuffix };
+      const metric = (id: string, metricName: string, period: number) => ({ id, metric: { namespace: NAMESPACE, metricName, dimensions: dims, period, stat: "Sum" } });
       const errors: Sli = {
         key: "errors",
         slo: props.availability,
@@ -127,12 +133,23 @@ export class SloAlarms extends Construct {
         budgetName: "error budget",
         objective: `${props.availability.targetPercent} % of requests without a 5xx`,
         shareOf: "5xx share",
-        queries: (period) => [
-          // No traffic is no error: 0 / 1 = 0 instead of a missing point.
-          { id: "ratio", expression: "FILL(errors, 0) / FILL(requests, 1)", label: "5xx ratio", returnData: true },
-          { id: "errors", metric: { namespace: NAMESPACE, metricName: "HTTPCode_Target_5XX_Count", dimensions: dims, period, stat: "Sum" } },
-          { id: "requests", metric: { namespace: NAMESPACE, metricName: "RequestCount", dimensions: dims, period, stat: "Sum" } },
-        ],
+        // No traffic is no error: 0 / 1 = 0 instead of a missing point.
+        queries: (period) =>
+          props.targetGroupArnSuffix
+            ? [
+                // The targets' 5xx, and requests the ALB could not even connect to a target for.
+                { id: "ratio", expression: "(FILL(errors, 0) + FILL(unreachable, 0)) / FILL(requests, 1)", label: "5xx ratio", returnData: true },
+                metric("errors", "HTTPCode_Target_5XX_Count", period),
+                metric("unreachable", "TargetConnectionErrorCount", period),
+                metric("requests", "RequestCount", period),
+              ]
+            : [
+                // RequestCount holds only requests a target answered: the ALB's own 5xx are added to both sides.
+                { id: "ratio", expression: "(FILL(errors, 0) + FILL(elb, 0)) / (FILL(requests, 0) + FILL(elb, 0) + 0.000001)", label: "5xx ratio", returnData: true },
+                metric("errors", "HTTPCode_Target_5XX_Count", period),
+                metric("elb", "HTTPCode_ELB_5XX_Count", period),
+                metric("requests", "RequestCount", period),
+              ],
       };
       for (const sli of [errors, ...(props.latency ? [latencySli(props.latency, dims)] : [])])
         for (const policy of burnRateAlerts(sli.slo.targetPercent, sli.slo.windowDays ?? DEFAULT_SLO_WINDOW_DAYS)) {
@@ -202,7 +219,7 @@ export class SloAlarms extends Construct {
       throw new ConfigError(this, "service", `is "${props.service}"; use lower-case letters, digits and dashes, starting with a letter (it is part of alarm names)`);
     if (known(props.loadBalancerArnSuffix) && !/^app\/[^/]+\/[0-9a-f]+$/.test(props.loadBalancerArnSuffix))
       throw new ConfigError(this, "loadBalancerArnSuffix", `is "${props.loadBalancerArnSuffix}"; pass the ALB's arn_suffix (app/<name>/<id>), not its ARN or name`);
-    if (known(props.targetGroupArnSuffix) && !/^targetgroup\/[^/]+\/[0-9a-f]+$/.test(props.targetGroupArnSuffix))
+    if (props.targetGroupArnSuffix !== undefined && known(props.targetGroupArnSuffix) && !/^targetgroup\/[^/]+\/[0-9a-f]+$/.test(props.targetGroupArnSuffix))
       throw new ConfigError(this, "targetGroupArnSuffix", `is "${props.targetGroupArnSuffix}"; pass the target group's arn_suffix (targetgroup/<name>/<id>), not its ARN or name`);
     this.validateSlo("availability", props.availability);
     if (props.latency) {

@@ -314,7 +314,7 @@ export class UploadBucket extends Construct {
       const alarmActions = [props.alarms.topicArn];
       const oldestEvent = new CloudwatchMetricAlarm(this, "oldest-event-alarm", {
         alarmName: names.of("uploads-events-backlog"),
-        alarmDescription: `Upload events wait over ${cfg.maxEventAgeSeconds} s: the app is not marking uploads complete (consumer down or failing). See docs/uploads.md.`,
+        alarmDescription: `Upload events wait over ${cfg.maxEventAgeSeconds} s: the app is not marking uploads complete (consumer down or failing). Runbook: docs/uploads.md#message-contract-sqs-body--s3-event-notification-not-wrapped-in-sns`,
         namespace: "AWS/SQS",
         metricName: "ApproximateAgeOfOldestMessage",
         dimensions: { QueueName: queue.name },
@@ -329,7 +329,7 @@ export class UploadBucket extends Construct {
       });
       const deadLetters = deadLetterQueueAlarm(this, "dead-letter-alarm", {
         alarmName: names.of("uploads-events-dead-letters"),
-        description: "Upload events failed 5 times and sit in the dead-letter queue; inspect and redrive them. See docs/uploads.md.",
+        description: "Upload events failed 5 times and sit in the dead-letter queue; inspect and redrive them. Runbook: docs/uploads.md#message-contract-sqs-body--s3-event-notification-not-wrapped-in-sns",
         queueName: deadLetterQueue.name,
         topicArns: alarmActions,
       });

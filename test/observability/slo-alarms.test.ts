@@ -93,12 +93,24 @@ describe("SloAlarms", () => {
     expect(tickets.map((c) => c.alarm_name.replace(/^.*-slo-/, "")).sort()).toEqual(["errors-ticket-3d", "latency-ticket-3d"]);
   });
 
-  test("error ratio: 5xx / requests of the ALB's target group, filled so no traffic is no error; only the expression returns data", () => {
+  test("error ratio: the target group's 5xx and connection errors over its requests, filled so no traffic is no error; only the expression returns data", () => {
     const m = member(synth(), "shop-prod-checkout-slo-errors-page-1h-over-5m");
     const dims = { LoadBalancer: LB, TargetGroup: TG };
     expect(m.metric_query).toEqual([
-      expect.objectContaining({ id: "ratio", expression: "FILL(errors, 0) / FILL(requests, 1)", return_data: true }),
+      expect.objectContaining({ id: "ratio", expression: "(FILL(errors, 0) + FILL(unreachable, 0)) / FILL(requests, 1)", return_data: true }),
       { id: "errors", metric: { namespace: "AWS/ApplicationELB", metric_name: "HTTPCode_Target_5XX_Count", dimensions: dims, period: 300, stat: "Sum" } },
+      { id: "unreachable", metric: { namespace: "AWS/ApplicationELB", metric_name: "TargetConnectionErrorCount", dimensions: dims, period: 300, stat: "Sum" } },
+      { id: "requests", metric: { namespace: "AWS/ApplicationELB", metric_name: "RequestCount", dimensions: dims, period: 300, stat: "Sum" } },
+    ]);
+  });
+
+  test("without a target group: the whole ALB, where the 5xx it generates itself count too (and are not in RequestCount)", () => {
+    const m = member(synth({ targetGroupArnSuffix: undefined, service: "alb" }), "shop-prod-alb-slo-errors-page-1h-over-5m");
+    const dims = { LoadBalancer: LB };
+    expect(m.metric_query).toEqual([
+      expect.objectContaining({ id: "ratio", expression: "(FILL(errors, 0) + FILL(elb, 0)) / (FILL(requests, 0) + FILL(elb, 0) + 0.000001)", return_data: true }),
+      { id: "errors", metric: { namespace: "AWS/ApplicationELB", metric_name: "HTTPCode_Target_5XX_Count", dimensions: dims, period: 300, stat: "Sum" } },
+      { id: "elb", metric: { namespace: "AWS/ApplicationELB", metric_name: "HTTPCode_ELB_5XX_Count", dimensions: dims, period: 300, stat: "Sum" } },
       { id: "requests", metric: { namespace: "AWS/ApplicationELB", metric_name: "RequestCount", dimensions: dims, period: 300, stat: "Sum" } },
     ]);
   });

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ephemeral, prod, staging } from "../../environments";
 import { burnRateAlerts } from "../../lib/observability/slo";
 import type { EnvironmentConfig, ServiceConfig } from "../../environments/types";
@@ -23,12 +25,34 @@ describe("alarms: prod and staging act, previews stay silent", () => {
   });
 });
 
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+const anchorsOf = (file: string) =>
+  new Set(
+    fs.readFileSync(path.resolve(__dirname, "..", "..", file), "utf8").split("\n").filter((l) => /^#{1,6} /.test(l)).map((l) => l.replace(/^#+ /, "").toLowerCase().replace(/[^a-z0-9 -]/g, "").replace(/ /g, "-")),
+  );
+
+describe("every alarm says where to read first", () => {
+  test.each([prod, staging])("$name: each notifying alarm links a doc section, and every linked section exists", (env) => {
+    const json = synthEnv(env);
+    const members = membersOf(json);
+    const notifying = [...resources(json, "aws_cloudwatch_metric_alarm"), ...resources(json, "aws_cloudwatch_composite_alarm")].filter((a) => !members.has(String(a.alarm_name)));
+    const unlinked = notifying.filter((a) => !/docs\/[a-z-]+\.md#[a-z0-9-]+/.test(String(a.alarm_description ?? "")));
+    expect(unlinked.map((a) => a.alarm_name)).toEqual([]);
+    const links = new Set(notifying.flatMap((a) => [...String(a.alarm_description).matchAll(/(docs\/[a-z-]+\.md)#([a-z0-9-]+)/g)].map((m) => `${m[1]}#${m[2]}`)));
+    for (const link of links) {
+      const [file, anchor] = link.split("#") as [string, string];
+      expect({ link, exists: anchorsOf(file).has(anchor) }).toEqual({ link, exists: true });
+    }
+  });
+});
+
 describe("SLO burn-rate alarms from data", () => {
-  test("prod pages on fast burns and tickets slow ones, for availability and latency; staging only fast burns; previews none", () => {
+  test("prod pages on fast burns and tickets slow ones, for availability and latency; staging only fast burns; previews none; the ALB as a whole too", () => {
     const count = (env: typeof prod) => resources(synthEnv(env), "aws_cloudwatch_composite_alarm").length;
     // 2 HTTP services x (availability + latency) x 3 policies in prod; staging: availability only, 2 fast policies.
-    expect(count(prod)).toBe(2 * 2 * burnRateAlerts(99.9).length);
-    expect(count(staging)).toBe(2 * burnRateAlerts(99).filter((a) => a.severity === "page").length);
+    // ... plus the whole ALB's availability SLO (its own 5xx), with the environment's target and alerting.
+    expect(count(prod)).toBe(2 * 2 * burnRateAlerts(99.9).length + burnRateAlerts(99.9).length);
+    expect(count(staging)).toBe((2 + 1) * burnRateAlerts(99).filter((a) => a.severity === "page").length);
     expect(count(ephemeral(42))).toBe(0);
   });
 
