@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ScheduleExpression } from "../lib/compute/scheduled-task";
 import type { ResourceTransform } from "../lib/core/transform";
 import { POSTGRES_ENGINE_VERSION } from "../lib/data/postgres-database";
-import { servicesSchema } from "./service-schema";
+import { servicesSchema, sloTarget } from "./service-schema";
 import { regionProblem } from "../lib/core/regions";
 import { RULES } from "../lib/policy/rules";
 import { didYouMean } from "../lib/core/did-you-mean";
@@ -244,14 +244,14 @@ export const observabilitySchema = z.object({
    */
   webhooks: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,30}$/, "is not a webhook name; use lowercase letters, digits and _ (it names the variable alert_webhook_<name>)")).optional(),
   /** Availability SLO of every HTTP service: percent of requests answered without a 5xx over 30 days, e.g. 99.9. */
-  availabilityPercent: z.number().gt(0, "must be above 0").lt(100, "must be below 100: a 100 % target leaves no error budget to alarm on"),
+  availabilityPercent: sloTarget,
   /** Latency SLO of every HTTP service: `percent` of requests answered within `thresholdMs`. @default none */
   latency: z
     .object({
       /** The threshold in milliseconds. */
       thresholdMs: z.number().int().positive("must be a positive number of milliseconds"),
       /** Share of requests that must be faster, e.g. 99. */
-      percent: z.number().gt(0, "must be above 0").lt(100, "must be below 100"),
+      percent: sloTarget,
     })
     .optional(),
   /** Monthly cost budget in USD, with alerts at 80 % and 100 % (and a 100 % forecast). @default none */

@@ -11,6 +11,15 @@ import type { DeepReadonly } from "./deep-readonly";
  * Tested via: test/stacks/workloads.test.ts, test/environments.test.ts
  */
 
+/**
+ * An SLO target in percent: below 100 (a 100 % target leaves no error budget) and above the point
+ * where even the fastest page (14.4× the budget rate) would need more than 100 % errors to fire.
+ */
+export const sloTarget = z
+  .number()
+  .lt(100, "must be below 100: a 100 % target leaves no error budget to alarm on")
+  .refine((t) => 14.4 * (1 - t / 100) < 1, { message: "must be above 93.06: below it the fastest burn-rate page (14.4x the budget rate) would need more than 100 % errors and could never fire" });
+
 /** Service and repository names: kebab-case, 2–20 characters (they end up in ECS, ECR, IAM and target group names). */
 export const SERVICE_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -94,7 +103,13 @@ const common = {
   metrics: z
     .object({
       /** Port of the metrics endpoint (may differ from the HTTP port). */
-      port: z.number().int().min(1, "must be a TCP port 1–65535").max(65535, "must be a TCP port 1–65535"),
+      port: z
+        .number()
+        .int()
+        .min(1, "must be a TCP port 1–65535")
+        .max(65535, "must be a TCP port 1–65535")
+        // The collector sidecar serves its own telemetry on 8888 in the same network namespace.
+        .refine((p) => p !== 8888, { message: "is the collector sidecar's own telemetry port (8888); serve metrics on another port, e.g. 9464" }),
       /** Path of the endpoint. @default "/metrics" */
       path: z.string().regex(/^\/[A-Za-z0-9/_.-]*$/, 'is not a URL path; use e.g. "/metrics"').optional(),
     })
@@ -128,7 +143,7 @@ export const httpServiceSchema = z.object({
   slo: z
     .object({
       /** Percent of requests answered without a 5xx over 30 days. @default the environment's */
-      availabilityPercent: z.number().gt(0, "must be above 0").lt(100, "must be below 100: a 100 % target leaves no error budget to alarm on").optional(),
+      availabilityPercent: sloTarget.optional(),
       /** Latency objective, or "none" for no latency alarms. @default the environment's */
       latency: z
         .union([
@@ -137,7 +152,7 @@ export const httpServiceSchema = z.object({
             /** The threshold in milliseconds. */
             thresholdMs: z.number().int().positive("must be a positive number of milliseconds"),
             /** Share of requests that must be faster, e.g. 99. */
-            percent: z.number().gt(0, "must be above 0").lt(100, "must be below 100"),
+            percent: sloTarget,
           }),
         ])
         .optional(),

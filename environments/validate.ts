@@ -58,6 +58,9 @@ const envSchema = environmentObjectSchema
       if (HOSTNAME.test(h) && !inZone(h))
         ctx.addIssue({ code: "custom", path: i === 0 ? ["hostnames", "app"] : ["hostnames", "redirects", i - 1], message: `is not in Cloudflare zone ${e.cloudflare.zone}; use a name under ${e.cloudflare.zone}` });
     });
+    for (const [name, svc] of Object.entries(e.services))
+      if (svc.metrics && svc.metrics.port === e.app.containerPort)
+        ctx.addIssue({ code: "custom", path: ["services", name, "metrics", "port"], message: `is the app's own port (app.containerPort ${e.app.containerPort}); the metrics endpoint must be a separate port, e.g. 9464` });
     e.hostnames.redirects.forEach((h, i) => {
       if (h === e.hostnames.app)
         ctx.addIssue({ code: "custom", path: ["hostnames", "redirects", i], message: `is the app hostname itself: the edge would answer every request to it with a redirect to the same URL (a loop); remove it from redirects` });

@@ -157,3 +157,26 @@ describe("hostnames across environments", () => {
     expect(hostnameClashes([prod, staging, ephemeral(42)])).toEqual([]);
   });
 });
+
+describe("SLO targets", () => {
+  test.each([
+    [100, /must be below 100/],
+    [90, /must be above 93\.06: below it the fastest burn-rate page/],
+  ])("availabilityPercent %p is refused, naming the field", (availabilityPercent, message) => {
+    const [p] = problemsOf(() => validateEnvironment(withEnv(prod, { observability: { availabilityPercent } })));
+    expect(p).toMatch(new RegExp(`^prod\\.observability\\.availabilityPercent ${availabilityPercent} `));
+    expect(p).toMatch(message);
+  });
+});
+
+describe("metrics ports", () => {
+  test.each([
+    [8888, /is the collector sidecar's own telemetry port \(8888\)/],
+    [8080, /is the app's own port \(app\.containerPort 8080\)/],
+  ])("port %p is refused, naming the service", (port, message) => {
+    const backend = prod.services.backend!;
+    const [p] = problemsOf(() => validateEnvironment({ ...prod, services: { ...prod.services, backend: { ...backend, metrics: { port } } } }));
+    expect(p).toMatch(new RegExp(`^prod\\.services\\.backend\\.metrics\\.port ${port} `));
+    expect(p).toMatch(message);
+  });
+});

@@ -14,13 +14,12 @@ import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import type { Lifecycle } from "../core/lifecycle";
 import type { Names } from "../core/naming";
 
-/** AWS services that publish to the alarm topic: CloudWatch alarms and EventBridge rules. */
 /** Services that publish to the alarm topic: CloudWatch alarms, EventBridge alert rules, AWS Budgets. */
 export const ALARM_PUBLISHERS = ["cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com"] as const;
 
 /** Where on-call receives alerts: an email address (AWS sends a confirmation mail first). */
 export interface AlertSubscription {
-  /** `email` (more protocols, an HTTPS endpoint for a pager or chat tool, need a secret-safe source first). */
+  /** `email`. HTTPS endpoints (a pager, a chat tool) carry a key in their URL: they come as `webhooks`, from sensitive variables. */
   readonly protocol: "email";
   /** The address. */
   readonly endpoint: string;
@@ -71,13 +70,13 @@ export interface AlarmTopicProps {
 }
 
 /**
- * The environment's alarm topic: every alarm and failure event (5xx, backups, cron) publishes
- * here. Subscribe on-call (email, PagerDuty, Slack via Chatbot) outside this kit. Previews publish
- * to staging's topic (shared output `alarm_topic_arn`).
+ * The environment's alarm topic: every alarm and failure event (5xx, SLO burns, backups, cron,
+ * deploys, budgets) publishes here. On-call subscribes by `subscriptions` (email) and `webhooks`
+ * (a pager's HTTPS endpoint), or outside this kit (Slack via AWS Chatbot).
  *
  * Encrypted with its own customer-managed KMS key: the AWS-managed `alias/aws/sns` key cannot let
  * CloudWatch or EventBridge use it, and messages would be dropped silently. The key policy and the
- * topic policy admit exactly CloudWatch alarms and EventBridge rules of this account.
+ * topic policy admit exactly CloudWatch alarms, EventBridge rules and AWS Budgets of this account.
  *
  * Alerts that EventBridge cannot deliver (the topic's key or policy broken, throttling past the
  * retries) land in the dead-letter queue `<app>-<env>-undelivered-alerts` (`deadLetterArn`: every
