@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { Annotations } from "cdktf";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
@@ -18,7 +17,7 @@ import { ConfigError } from "../core/errors";
 import { FargateTask } from "./fargate-task";
 import type { Names } from "../core/naming";
 import type { ScheduleGroupAttributes } from "./schedule-group";
-import { ALERT_RETRY_POLICY, type AlertTarget } from "../observability/alarm-topic";
+import { alertEventTarget, type AlertTarget } from "../observability/alarm-topic";
 
 /** An EventBridge Scheduler expression: `cron(<6 fields>)` or `rate(<n> <unit>)`. */
 export type ScheduleExpression = `cron(${string})` | `rate(${string})`;
@@ -329,16 +328,9 @@ export class ScheduledTask extends Construct {
         description: `${job.name} of ${names.envName} stopped with a non-zero exit code or failed to start`,
         eventPattern: JSON.stringify(failureEventPattern(familyArn)),
       });
-      new CloudwatchEventTarget(this, "failure-to-topic", {
-        rule: failureRule.name,
-        arn: topicArn,
-        // An undeliverable alert is kept, not dropped (AlarmTopic's dead-letter queue).
-        retryPolicy: { ...ALERT_RETRY_POLICY },
-        deadLetterConfig: { arn: props.alarms.deadLetterArn },
-        inputTransformer: {
-          inputPaths: { task: "$.detail.taskArn", stopCode: "$.detail.stopCode", reason: "$.detail.stoppedReason", exitCode: "$.detail.containers[0].exitCode" },
-          inputTemplate: `"${names.envName} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md#cron"`,
-        },
+      alertEventTarget(this, "failure-to-topic", failureRule, props.alarms, {
+        inputPaths: { task: "$.detail.taskArn", stopCode: "$.detail.stopCode", reason: "$.detail.stoppedReason", exitCode: "$.detail.containers[0].exitCode" },
+        inputTemplate: `"${names.envName} cron job ${job.name} failed: task <task> stopped (<stopCode>) with exit code <exitCode> (124 or 143 = killed after the ${job.timeoutSeconds}s timeout): <reason>. Logs: ${names.logGroup(part)}. Runbook: docs/runbook.md#cron"`,
       });
       const hb = this.heartbeat;
       if (!hb) {

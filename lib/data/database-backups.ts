@@ -4,7 +4,6 @@ import { BackupPlan } from "@cdktf/provider-aws/lib/backup-plan";
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -12,7 +11,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import type { Lifecycle } from "../core/lifecycle";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
-import { ALERT_RETRY_POLICY } from "../observability/alarm-topic";
+import { alertEventTarget } from "../observability/alarm-topic";
 
 /** AWS-managed policy the AWS Backup service role needs to snapshot RDS (an AWS constant). */
 const BACKUP_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup";
@@ -158,16 +157,9 @@ export class DatabaseBackups extends Construct {
         detail: { state: [...FAILED_BACKUP_STATES] },
       }),
     });
-    new CloudwatchEventTarget(this, "failed-jobs-to-topic", {
-      rule: failedJobsRule.name,
-      arn: props.alarmTopicArn,
-      // An undeliverable alert is kept, not dropped (AlarmTopic's dead-letter queue).
-      retryPolicy: { ...ALERT_RETRY_POLICY },
-      deadLetterConfig: { arn: props.alertDeadLetterArn },
-      inputTransformer: {
-        inputPaths: { type: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", message: "$.detail.statusMessage" },
-        inputTemplate: `"${names.envName}: <type> <state> for <resource>: <message>. Runbook: docs/database.md#alarms-and-what-they-mean"`,
-      },
+    alertEventTarget(this, "failed-jobs-to-topic", failedJobsRule, { topicArn: props.alarmTopicArn, deadLetterArn: props.alertDeadLetterArn }, {
+      inputPaths: { type: "$.detail-type", state: "$.detail.state", resource: "$.detail.resourceArn", message: "$.detail.statusMessage" },
+      inputTemplate: `"${names.envName}: <type> <state> for <resource>: <message>. Runbook: docs/database.md#alarms-and-what-they-mean"`,
     });
 
     this.resources = { vault, copyVault, plan: backupPlan, selection, heartbeat, failedJobsRule };

@@ -3,6 +3,7 @@ import { Fn, Token } from "cdktf";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
@@ -33,6 +34,21 @@ const UNDELIVERED_RETENTION_SECONDS = 1_209_600;
  * (24 hours, 185 attempts), made explicit; what still fails goes to the dead-letter queue.
  */
 export const ALERT_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
+
+/**
+ * The EventBridge target that turns `rule`'s events into an alert on `alerts.topicArn`: retried for
+ * 24 h (ALERT_RETRY_POLICY), then kept in the dead-letter queue instead of dropped, with `message`
+ * as the text on-call reads (an EventBridge input transformer).
+ */
+export function alertEventTarget(scope: Construct, id: string, rule: { readonly name: string }, alerts: AlertTarget, message: { readonly inputPaths: Record<string, string>; readonly inputTemplate: string }): CloudwatchEventTarget {
+  return new CloudwatchEventTarget(scope, id, {
+    rule: rule.name,
+    arn: alerts.topicArn,
+    retryPolicy: { ...ALERT_RETRY_POLICY },
+    deadLetterConfig: { arn: alerts.deadLetterArn },
+    inputTransformer: { inputPaths: message.inputPaths, inputTemplate: message.inputTemplate },
+  });
+}
 
 /** Where alerts go: the topic, and the dead-letter queue for what EventBridge cannot deliver. */
 export interface AlertTarget {

@@ -8,7 +8,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { ConfigError } from "../core/errors";
 import type { Lifecycle } from "../core/lifecycle";
 import type { Names } from "../core/naming";
-import { ALERT_RETRY_POLICY, type AlertTarget } from "./alarm-topic";
+import { alertEventTarget, type AlertTarget } from "./alarm-topic";
 
 /** `detail-type` of ECS service deployment events. */
 export const DEPLOYMENT_DETAIL_TYPE = "ECS Deployment State Change";
@@ -144,16 +144,9 @@ export class DeployMarkers extends Construct {
         description: `An ECS deployment of ${names.prefix} failed or is rolling back`,
         eventPattern: JSON.stringify(deploymentEventPattern(clusterArn, "failures", `${names.prefix}-`)),
       });
-      failureTarget = new CloudwatchEventTarget(this, "failure-to-topic", {
-        rule: failureRule.name,
-        arn: alerts.topicArn,
-        // An undeliverable alert is kept, not dropped (AlarmTopic's dead-letter queue).
-        retryPolicy: { ...ALERT_RETRY_POLICY },
-        deadLetterConfig: { arn: alerts.deadLetterArn },
-        inputTransformer: {
-          inputPaths: { service: "$.resources[0]", eventName: "$.detail.eventName", deployment: "$.detail.deploymentId", reason: "$.detail.reason" },
-          inputTemplate: `"${names.envName} deployment <deployment> of <service>: <eventName> (<reason>). Markers: ${names.logGroup("deploys")}. Runbook: docs/runbook.md (Roll back)"`,
-        },
+      failureTarget = alertEventTarget(this, "failure-to-topic", failureRule, alerts, {
+        inputPaths: { service: "$.resources[0]", eventName: "$.detail.eventName", deployment: "$.detail.deploymentId", reason: "$.detail.reason" },
+        inputTemplate: `"${names.envName} deployment <deployment> of <service>: <eventName> (<reason>). Markers: ${names.logGroup("deploys")}. Runbook: docs/runbook.md#roll-back"`,
       });
     }
     this.logGroupName = logGroup.name;
