@@ -62,7 +62,13 @@ export function addObservability(stack: TerraformStack, props: ObservabilityProp
     })),
     database: { primary: platform.database.resources.instance.identifier, replicas: platform.database.resources.replicas.map((r) => r.identifier) },
     queues: [props.uploads.resources.queue.name],
-    cron: workloads.scheduledTasks.length ? { namespace: `${names.appName}/${names.envName}/cron`, jobs: env.cron.jobs.filter((j) => j.environments.includes(env.name as "prod" | "staging")).map((j) => j.name) } : undefined,
+    cron: workloads.scheduledTasks.length
+      ? {
+          namespace: `${names.appName}/${names.envName}/cron`,
+          jobs: env.cron.jobs.filter((j) => j.environments.includes(env.name as "prod" | "staging")).map((j) => j.name),
+          logGroupNames: workloads.scheduledTasks.map((t) => t.task.logGroupName),
+        }
+      : undefined,
     deployMarkerLogGroupName: markers.logGroupName,
   });
   return { dashboardName: dashboard.dashboardName };

@@ -4,6 +4,7 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 import { SUCCESS_METRIC } from "../compute/scheduled-task";
+import { LOG_EVENT, LOG_FIELD } from "../../runtime/log-contract";
 
 /** Columns of the CloudWatch dashboard grid. */
 export const GRID_COLUMNS = 24;
@@ -224,6 +225,8 @@ export interface DashboardCron {
   readonly namespace: string;
   /** Job names (`Job` dimension). */
   readonly jobs: readonly string[];
+  /** The jobs' log groups: adds a widget of the failures the jobs logged. @default none */
+  readonly logGroupNames?: readonly string[];
 }
 
 export interface EnvironmentDashboardProps {
@@ -421,5 +424,15 @@ function cronSection(region: string, cron: DashboardCron): DashboardWidget[] {
       leftAxis: { min: 0 },
       width: GRID_COLUMNS,
     }),
+    ...(cron.logGroupNames?.length
+      ? [
+          logWidget({
+            title: "Cron failures the jobs logged (a run killed by its timeout logs none: its failure alert names it)",
+            region,
+            logGroupNames: cron.logGroupNames,
+            query: `fields @timestamp, ${LOG_FIELD.job}, ${LOG_FIELD.event}, ${LOG_FIELD.level}, ${LOG_FIELD.msg}, ${LOG_FIELD.error}\n| filter ${LOG_FIELD.event} = "${LOG_EVENT.jobFailed}" or ${LOG_FIELD.level} in ["error", "fatal"]\n| sort @timestamp desc\n| limit 50`,
+          }),
+        ]
+      : []),
   ];
 }

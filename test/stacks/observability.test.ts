@@ -102,6 +102,9 @@ describe("dashboard, saved queries, deploy markers, budget, metrics", () => {
     const body = String(resources(json, "aws_cloudwatch_dashboard")[0]!.dashboard_body);
     const budget = Number((1 - env.observability.availabilityPercent / 100).toPrecision(12));
     for (const service of ["backend", "web"]) expect(body).toContain(`${service}: SLO burn rate, hourly`);
+    // Cron outcomes: successes per job, and the failures the jobs logged.
+    expect(body).toContain("Cron failures the jobs logged");
+    expect(body).toContain('filter event = \\"job.failed\\"');
     expect(body).toContain(`FILL(errors, 0) / requests, 0) / ${budget}`);
   });
 
