@@ -8,6 +8,7 @@ import { ScheduledTask } from "../lib/compute/scheduled-task";
 import { lifecycleOf } from "../lib/core/lifecycle";
 import type { Names } from "../lib/core/naming";
 import { databaseAccess, type DatabaseAccess } from "../lib/data/database-access";
+import { applicationName } from "../lib/data/database-connection";
 import type { UploadBucket } from "../lib/storage/upload-bucket";
 import type { EnvironmentConfig, ServiceConfig } from "../environments/types";
 import { httpRoutes } from "../environments/service-schema";
@@ -60,7 +61,7 @@ export class Workloads {
     const lifecycle = lifecycleOf(env.safetyTier);
     const appEnvironment = { APP_ENV: env.name, PUBLIC_URL: `https://${env.hostnames.app}`, REQUEST_TIMEOUT_SECONDS: String(env.app.requestTimeoutSeconds) };
     const database = (access: DatabaseAccess | "migration", process: string): Connection[] =>
-      access === "none" ? [] : [databaseAccess(platform.database, access, `${names.prefix}-${process}`)];
+      access === "none" ? [] : [databaseAccess(platform.database, access, applicationName(names.prefix, process))];
     const queues: Readonly<Record<string, string>> = { "upload-events": uploads.resources.queue.name };
 
     const entries = Object.entries(env.services);

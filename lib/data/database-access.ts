@@ -20,7 +20,8 @@ export type DatabaseAccess = "none" | "read" | "write";
  * No password and no secret: the task role may `rds-db:connect` as exactly that user on exactly
  * those instances, and the process signs a fresh IAM auth token per new connection
  * (runtime/database.ts reads `DATABASE_*`). TLS is `verify-full` against the RDS CA.
- * `applicationName` becomes `PGAPPNAME` (at most 63 bytes) so `pg_stat_activity` names the workload.
+ * `applicationName` (build it with `applicationName(prefix, process)`) becomes `PGAPPNAME`, cut to
+ * Postgres' 63 bytes, so `pg_stat_activity` names the workload.
  * The database's security group admits the app tasks' group (PostgresDatabase `allowFrom`), so
  * this connection needs no network grant of its own.
  *
