@@ -4,6 +4,7 @@
  */
 import type { GuardrailRule } from "../rule";
 import { alarmEvaluationRange } from "./alarm-evaluation-range";
+import { compositeAlarmChildren } from "./composite-alarm-children";
 import { albListenerRulesQuota } from "./alb-listener-rules-quota";
 import { albTargetGroupsQuota } from "./alb-target-groups-quota";
 import { alertTargetRetryDlq } from "./alert-target-retry-dlq";
@@ -60,6 +61,7 @@ export const RULES: readonly GuardrailRule[] = [
   s3NotificationAfterQueuePolicy,
   sqsDlqRetention,
   alarmEvaluationRange,
+  compositeAlarmChildren,
   logRetention,
   logRetentionValues,
   wafRateLimitMinimum,
