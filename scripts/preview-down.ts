@@ -1,0 +1,43 @@
+/**
+ * `npm run preview:down -- <n>`: tear preview `pr-<n>` down completely, waiting for each step:
+ * db-drop (exit code checked), then `cdktf destroy pr-<n>-dns`, then `cdktf destroy pr-<n>`.
+ * Needs the staging deploy role's AWS credentials, CLOUDFLARE_API_TOKEN and
+ * TF_VAR_cloudflare_zone_id. Exit 0 done (or nothing left to do), 1 a step failed (the message
+ * says what to run next), 2 nothing ran (bad argument, missing variable or credentials).
+ * scripts/lib/preview-down.ts has the sequence.
+ */
+import * as path from "node:path";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { buildApp } from "../app";
+import { ephemeral } from "../environments";
+import { previewDown } from "./lib/preview-down";
+import { ecsTaskApi } from "./lib/preview-tasks";
+import { EXIT, PreviewUsageError, consoleLog, parsePrArgument, rejectUnknownFlags, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { runCli } from "./lib/run-cli";
+
+const USAGE = "npm run preview:down -- <pr number>";
+
+async function main(): Promise<number> {
+  let pr: number;
+  try {
+    pr = parsePrArgument(process.argv[2], USAGE);
+    rejectUnknownFlags(process.argv.slice(3), [], USAGE);
+  } catch (e) {
+    if (!(e instanceof PreviewUsageError)) throw e;
+    console.error(e.message);
+    return EXIT.usage;
+  }
+  const root = process.cwd();
+  const ecs = new ECSClient({ region: ephemeral(pr).aws.region });
+  return previewDown(pr, {
+    env: process.env,
+    root,
+    log: consoleLog,
+    run: spawnRunner,
+    tasks: ecsTaskApi(ecs),
+    checkCredentials: sdkCredentialsCheck(ecs),
+    synth: (n) => buildApp({ prNumber: n, deployment: { mode: "online" }, outdir: path.join(root, "cdktf.out") }).app.synth(),
+  });
+}
+
+runCli(main);
