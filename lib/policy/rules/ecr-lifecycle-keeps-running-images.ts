@@ -10,12 +10,20 @@ const AGE_COUNT_TYPES: readonly string[] = ["sinceImagePushed", "sinceImagePulle
 
 
 /** One lifecycle rule, whichever way it was written. */
-interface LifecycleRule {
+export interface LifecycleRule {
+  /** `rulePriority` (lower is evaluated first). */
   readonly priority: unknown;
+  /** `tagged`, `untagged` or `any`. */
   readonly tagStatus: unknown;
+  /** `tagPrefixList` / `tagPatternList` of a tagged rule (whichever is set). */
+  readonly tags: unknown;
+  /** `imageCountMoreThan`, or an age count type. */
   readonly countType: unknown;
+  /** Images kept, or the age. */
   readonly countNumber: unknown;
+  /** Unit of an age (`days`). */
   readonly countUnit: unknown;
+  /** The action type (`expire`, `transition`). */
   readonly action: unknown;
 }
 
@@ -24,7 +32,7 @@ interface LifecycleRule {
  * aws_ecr_lifecycle_policy_document data source of the stack the policy refers to; `undefined`
  * when neither (a `jsonencode(...)` text or another reference: not read).
  */
-function rulesOf(ctx: RuleContext, policy: EcrLifecyclePolicy): LifecycleRule[] | undefined {
+export function rulesOf(ctx: RuleContext, policy: EcrLifecyclePolicy): LifecycleRule[] | undefined {
   // refersTo takes resources; a data source's address is `data.<type>.<id>`.
   const policyText = ctx.resolve(policy.policyInput);
   const document = ctx.all(DataAwsEcrLifecyclePolicyDocument).find((d) => policyText === `\${data.${d.terraformResourceType}.${d.friendlyUniqueId}.json}`);
@@ -32,7 +40,7 @@ function rulesOf(ctx: RuleContext, policy: EcrLifecyclePolicy): LifecycleRule[] 
     return asArray(ctx.resolve(document.ruleInput)).map((r) => {
       const rule = asRecord(r);
       const selection = asRecord(asArray(rule.selection)[0] ?? rule.selection);
-      return { priority: rule.priority, tagStatus: selection.tagStatus, countType: selection.countType, countNumber: selection.countNumber, countUnit: selection.countUnit, action: asRecord(asArray(rule.action)[0] ?? rule.action).type };
+      return { priority: rule.priority, tagStatus: selection.tagStatus, tags: selection.tagPrefixList ?? selection.tagPatternList, countType: selection.countType, countNumber: selection.countNumber, countUnit: selection.countUnit, action: asRecord(asArray(rule.action)[0] ?? rule.action).type };
     });
   if (typeof policyText !== "string" || policyText.trimStart().startsWith("${")) return undefined;
   let parsed: unknown;
@@ -44,7 +52,7 @@ function rulesOf(ctx: RuleContext, policy: EcrLifecyclePolicy): LifecycleRule[] 
   return asArray(asRecord(parsed).rules).map((r) => {
     const rule = asRecord(r);
     const selection = asRecord(rule.selection);
-    return { priority: rule.rulePriority, tagStatus: selection.tagStatus, countType: selection.countType, countNumber: selection.countNumber, countUnit: selection.countUnit, action: asRecord(rule.action).type };
+    return { priority: rule.rulePriority, tagStatus: selection.tagStatus, tags: selection.tagPrefixList ?? selection.tagPatternList, countType: selection.countType, countNumber: selection.countNumber, countUnit: selection.countUnit, action: asRecord(rule.action).type };
   });
 }
 

@@ -10,15 +10,18 @@ import { albTargetGroupsQuota } from "./alb-target-groups-quota";
 import { alertTargetRetryDlq } from "./alert-target-retry-dlq";
 import { bucketPublicAccess } from "./bucket-public-access";
 import { dbParameterGroupFamily } from "./db-parameter-group-family";
+import { ecrLifecycleAnyRuleCountsEveryImage } from "./ecr-lifecycle-any-rule-counts-every-image";
 import { ecrLifecycleKeepsRunningImages } from "./ecr-lifecycle-keeps-running-images";
 import { ecsSecretValueFrom } from "./ecs-secret-valuefrom";
 import { fargateCpuMemory } from "./fargate-cpu-memory";
 import { fargateSpotPlatform } from "./fargate-spot-platform";
+import { iamRoleTrustPolicySize } from "./iam-role-trust-policy-size";
 import { lbAccessLogsAfterBucketPolicy } from "./lb-access-logs-after-bucket-policy";
 import { lbTargetGroupNameLength } from "./lb-target-group-name-length";
 import { listenerRuleConditionValues } from "./listener-rule-condition-values";
 import { logRetention } from "./log-retention";
 import { logRetentionValues } from "./log-retention-values";
+import { oidcProviderUniqueUrl } from "./oidc-provider-unique-url";
 import { openIngress } from "./open-ingress";
 import { rdsInstanceClassExists } from "./rds-instance-class-exists";
 import { rdsPerformanceInsightsClass } from "./rds-performance-insights-class";
@@ -37,6 +40,9 @@ export const RULES: readonly GuardrailRule[] = [
   statefulProtection,
   openIngress,
   bucketPublicAccess,
+  // Identity (IAM roles, OIDC providers)
+  iamRoleTrustPolicySize,
+  oidcProviderUniqueUrl,
   // Database (RDS for PostgreSQL, Secrets Manager)
   replicaOfManagedPassword,
   rdsReplicaSourceBackups,
@@ -49,6 +55,7 @@ export const RULES: readonly GuardrailRule[] = [
   fargateSpotPlatform,
   ecsSecretValueFrom,
   ecrLifecycleKeepsRunningImages,
+  ecrLifecycleAnyRuleCountsEveryImage,
   lbTargetGroupNameLength,
   listenerRuleConditionValues,
   albListenerRulesQuota,
