@@ -9,18 +9,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildApp } from "../app";
+import { PRICES } from "../lib/cost/prices";
 
-/** us-east-1 list prices (USD per month), CloudWatch and AWS Budgets pricing pages. */
+/** us-east-1 list prices (USD per month) from the repository's one dated table, lib/cost/prices.ts. */
 const PRICE = {
   /** Per metric an alarm evaluates (a metric-math alarm pays for each metric it reads). */
-  alarmMetric: 0.1,
-  composite: 0.5,
+  alarmMetric: PRICES.cloudwatchAlarmMetricMonth.usd,
+  composite: PRICES.cloudwatchCompositeAlarmMonth.usd,
   /** Per dashboard beyond the account's first 3. */
-  dashboard: 3,
+  dashboard: PRICES.cloudwatchDashboardMonth.usd,
   /** Per budget beyond the account's first 2: $0.02 a day. */
-  budget: 0.62,
-  /** Amazon Managed Prometheus: $0.90 per 10 M samples ingested (first tier). */
-  per10MSamples: 0.9,
+  budget: PRICES.budgetMonth.usd,
+  /** Amazon Managed Prometheus: per 10 M samples ingested (first tier). */
+  per10MSamples: PRICES.prometheusPer10MSamples.usd,
 } as const;
 
 /** Assumed scrape of one service: 1,000 series every 30 s. */

@@ -54,14 +54,14 @@ const cents = (n: number): number => Math.round(n * 100) / 100;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** The Spot share of a service: its own, else the environment's. */
-export const spotShare = (s: CostInput["services"][string], env: Pick<CostInput, "app">): number => (s.spotPercent ?? env.app.fargateSpotPercent) / 100;
+export const spotShare = (s: CostInput["services"][string], env: { readonly app: { readonly fargateSpotPercent: number } }): number => (s.spotPercent ?? env.app.fargateSpotPercent) / 100;
 
 /**
  * One Fargate service's monthly cost: `minTasks` tasks around the clock (autoscaling above the
  * minimum is traffic, not modeled), at the on-demand vCPU and memory rates, with the Spot share
  * at the Spot discount.
  */
-export function fargateLine(name: string, s: CostInput["services"][string], env: Pick<CostInput, "app">): CostLine {
+export function fargateLine(name: string, s: CostInput["services"][string], env: { readonly app: { readonly fargateSpotPercent: number } }): CostLine {
   const vcpu = s.size.cpu / 1024;
   const gb = s.size.memoryMiB / 1024;
   const spot = spotShare(s, env);
