@@ -28,7 +28,9 @@ function main(): number {
   }
   // CI passes --auto-approve after a reviewed plan; by hand, cdktf asks before applying.
   // The master password input: used only when the database is created or its version rises.
-  return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit", env: withMasterPassword(process.env) }).status ?? 1;
+  // CHECKPOINT_DISABLE=1: cdktf and Terraform otherwise call checkpoint-api.hashicorp.com on every
+  // run (an ENOTFOUND error printed on machines without that access).
+  return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit", env: { ...withMasterPassword(process.env), CHECKPOINT_DISABLE: "1" } }).status ?? 1;
 }
 
 runCli(main);
