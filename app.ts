@@ -15,6 +15,12 @@ export interface BuildOptions {
   /** Where `app.synth()` writes. @default cdktf's (cdktf.out, or CDKTF_OUTDIR under the CLI) */
   readonly outdir?: string;
   /** Base environments (tests substitute broken ones). @default environments/prod.ts and staging.ts */
+  /**
+   * Previews open besides `pr-<prNumber>` (main.ts: `SHIPKIT_OPEN_PREVIEWS`). With a prNumber, one
+   * more must fit staging's open-preview cap (environments/preview-capacity.ts) or buildApp throws
+   * an EnvironmentConfigError naming the limit, before any stack exists. @default not checked
+   */
+  readonly openPreviews?: number;
   readonly environments?: { readonly prod: EnvironmentConfig; readonly staging: EnvironmentConfig };
 }
 
@@ -39,7 +45,7 @@ export interface BuiltStack {
  * before any output is written) when an environment is invalid.
  */
 export function buildApp(opts: BuildOptions): { app: App; stacks: BuiltStack[] } {
-  const envs = resolveEnvironments(opts.prNumber, opts.environments);
+  const envs = resolveEnvironments(opts.prNumber, opts.environments, opts.openPreviews);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
   // Order edge → env → dns; each reads the previous one's state, never the other way.
   const edges: BuiltStack[] = edgeZones(envs).map((z) => {

@@ -2,13 +2,15 @@
  * Entry point for `cdktf synth|diff|deploy`. The only app file that reads `process.env`
  * (scripts/ and bench/ are CLI entry points with their own flags; lint enforces the split):
  * - PR_NUMBER=<n>      also build the preview `pr-<n>` (1–99999).
+ * - SHIPKIT_OPEN_PREVIEWS=<count>  previews open besides pr-<n> (preview:up counts them); synth
+ *   fails when one more exceeds staging's open-preview cap (ALB quotas). @default unset: not checked
  * - SHIPKIT_OFFLINE=1  offline mode: local state, dummy credentials (plan only; never deploy).
  * - SHIPKIT_OFFLINE_STATE_DIR  where offline state lives. @default ./.offline/state
  * - SHIPKIT_SOURCE_MAPS=1  map stack traces back to TypeScript (slower synth; for debugging a crash).
  */
 import * as path from "node:path";
 import { buildApp } from "./app";
-import { EnvironmentConfigError, parsePrNumber } from "./environments";
+import { EnvironmentConfigError, parseOpenPreviews, parsePrNumber } from "./environments";
 import type { Deployment } from "./stacks/deployment";
 
 function main(): void {
@@ -20,7 +22,7 @@ function main(): void {
   const deployment: Deployment = offline
     ? { mode: "offline", stateDir: path.resolve(process.env.SHIPKIT_OFFLINE_STATE_DIR ?? ".offline/state") }
     : { mode: "online" };
-  const { app } = buildApp({ prNumber: parsePrNumber(process.env.PR_NUMBER), deployment });
+  const { app } = buildApp({ prNumber: parsePrNumber(process.env.PR_NUMBER), openPreviews: parseOpenPreviews(process.env.SHIPKIT_OPEN_PREVIEWS), deployment });
   app.synth();
 }
 

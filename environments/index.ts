@@ -4,10 +4,13 @@ import { staging } from "./staging";
 import type { EnvironmentConfig } from "./types";
 import { serviceHosts } from "./service-schema";
 import { EnvironmentConfigError, validateEnvironment } from "./validate";
+import { openPreviewProblem, previewCapacity } from "./preview-capacity";
 
 export * from "./types";
 export { EnvironmentConfigError, validateEnvironment } from "./validate";
 export { prod, staging, ephemeral, MAX_PR_NUMBER };
+export { previewCapacity, openPreviewProblem, PREVIEW_IMAGES_PER_OPEN_PREVIEW, type PreviewCapacity } from "./preview-capacity";
+export { previewRepository, PREVIEW_REPOSITORY_SUFFIX } from "./schema";
 
 /**
  * Parses the raw `PR_NUMBER` value (as main.ts reads it from the environment).
@@ -24,10 +27,27 @@ export function parsePrNumber(raw: string | undefined): number | undefined {
 }
 
 /**
- * Every environment to build: prod and staging always, plus `pr-<n>` when a PR number is given.
- * All are validated before anything is built, and all problems are reported together.
+ * Parses the raw `SHIPKIT_OPEN_PREVIEWS` value (as main.ts reads it): how many previews are open
+ * besides the one being built. Returns undefined when unset or empty (the count is not checked);
+ * throws a clear error for anything but a whole number >= 0.
  */
-export function resolveEnvironments(prNumber?: number, base: { prod: EnvironmentConfig; staging: EnvironmentConfig } = { prod, staging }): EnvironmentConfig[] {
+export function parseOpenPreviews(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const text = raw.trim();
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new EnvironmentConfigError([
+      `SHIPKIT_OPEN_PREVIEWS ${JSON.stringify(raw)} is not a count of open previews; use a whole number of 0 or more (the previews open besides this one), e.g. SHIPKIT_OPEN_PREVIEWS=3, or unset it to skip the open-preview cap`,
+    ]);
+  return Number(text);
+}
+
+/**
+ * Every environment to build: prod and staging always, plus `pr-<n>` when a PR number is given.
+ * All are validated before anything is built, and all problems are reported together. With
+ * `openPreviews` (the previews open besides `pr-<n>`), one more preview must fit staging's cap
+ * (previewCapacity).
+ */
+export function resolveEnvironments(prNumber?: number, base: { prod: EnvironmentConfig; staging: EnvironmentConfig } = { prod, staging }, openPreviews?: number): EnvironmentConfig[] {
   const envs = [base.prod, base.staging, ...(prNumber === undefined ? [] : [ephemeral(prNumber, base.staging)])];
   const problems: string[] = [];
   for (const env of envs) {
@@ -39,6 +59,11 @@ export function resolveEnvironments(prNumber?: number, base: { prod: Environment
     }
   }
   problems.push(...hostnameClashes(envs));
+  // Only against a valid base: a broken staging's cap would be a guess.
+  if (problems.length === 0 && prNumber !== undefined && openPreviews !== undefined) {
+    const problem = openPreviewProblem(`pr-${prNumber}`, openPreviews, previewCapacity(base.staging));
+    if (problem) problems.push(problem);
+  }
   if (problems.length) throw new EnvironmentConfigError(problems);
   return envs;
 }

@@ -23,6 +23,16 @@ export const PREVIEW_BASE = "staging" as const;
 /** A preview's hostname, one label below the zone so Cloudflare's Universal SSL covers it: `pr-42-staging.example.com`. */
 export const previewHostname = (prNumber: number, zone: string): string => `pr-${prNumber}-${PREVIEW_BASE}.${zone}`;
 
+/** Ending of the preview repository names, reserved for them: a declared repository may not end in it. */
+export const PREVIEW_REPOSITORY_SUFFIX = "-previews";
+
+/**
+ * The repository (name part) the preview base keeps for previews' images of `repository`: `web` →
+ * `web-previews` (physical `shipkit-staging-web-previews`). Preview builds push only there, so their
+ * pushes never count against the images staging runs (stacks/owned-platform.ts says why).
+ */
+export const previewRepository = (repository: string): string => `${repository}${PREVIEW_REPOSITORY_SUFFIX}`;
+
 /** Environment names: prod, staging, or pr-<1..99999>. */
 export const ENV_NAME = /^(prod|staging|pr-[1-9][0-9]{0,4})$/;
 
@@ -333,6 +343,32 @@ export const environmentObjectSchema = z.object({
         reason: z.string().min(20, "must say why this resource may break the rule (20 characters or more): reviewers read it in the plan summary"),
       }),
     )
+    .optional(),
+  /**
+   * How many previews may be open at once on this environment's ALB, and what their images keep.
+   * Set only on the preview base (staging); previews carry their base's copy. @default the limits
+   * previewCapacity (environments/preview-capacity.ts) derives from the ALB quotas
+   */
+  previews: z
+    .object({
+      /**
+       * Most previews open at once. Each preview adds one listener rule and one target group per
+       * HTTP service to the base's ALB. @default what the ALB quotas allow: 100 target groups per ALB
+       * (not adjustable) and `albRulesQuota` rules, minus the base's own (49 with two HTTP services)
+       */
+      maxOpen: z.number().int("must be a whole number").min(1, "must be at least 1 (0 previews: leave previews out of the workflows instead)").optional(),
+      /**
+       * The account's "Rules per Application Load Balancer" quota, when it was raised through
+       * Service Quotas (the target-group quota of 100 still applies). @default 100 (the AWS default)
+       */
+      albRulesQuota: z.number().int("must be a whole number").min(100, "must be at least 100 (the AWS default); leave it out unless the quota was raised").optional(),
+      /**
+       * Images each preview repository (`<app>-<base>-<repository>-previews`) keeps, newest first:
+       * at least one per open preview, plus headroom for pushes while a quiet preview keeps running
+       * its image. @default 10 x maxOpen
+       */
+      ecrKeepImages: z.number().int("must be a whole number").max(10000, "must be at most 10000 (ECR allows 100,000 images per repository; this bound keeps preview storage small)").optional(),
+    })
     .optional(),
   /** Set only for previews: the pull request and the environment whose shared resources it uses. */
   preview: z

@@ -1,6 +1,6 @@
 import { bitsFor, contains, MAX_SUBNET_PREFIX, parseCidr, PRIVATE_RANGES } from "../lib/core/ipv4";
 import { cronSchema } from "./cron-validate";
-import { environmentObjectSchema, HOSTNAME, jobRepository, PREVIEW_BASE, previewHostname } from "./schema";
+import { environmentObjectSchema, HOSTNAME, jobRepository, PREVIEW_BASE, PREVIEW_REPOSITORY_SUFFIX, previewHostname } from "./schema";
 import { httpRoutes, serviceHosts, type ServicesConfig } from "./service-schema";
 
 /** Extra (SNI) certificates an ALB takes by default: one per service hostname. */
@@ -12,6 +12,8 @@ import { POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS } from "../lib/data/
 
 import type { EnvironmentConfig } from "./types";
 import { regionProblem } from "../lib/core/regions";
+import { ECR_MIN_KEPT_IMAGES } from "../lib/policy/rules/ecr-lifecycle-keeps-running-images";
+import { previewCapacity } from "./preview-capacity";
 
 export { FARGATE_MEMORY, SUBNET_TIERS, POSTGRES_ENGINE_VERSION, PROTECTED_MIN_BACKUP_DAYS };
 export { RDS_SNAPSHOT } from "./schema";
@@ -147,6 +149,29 @@ const envSchema = environmentObjectSchema
         reported.add(problem.service);
         ctx.addIssue({ code: "custom", path: ["services", problem.service, "route"], message: problem.message });
       }
+    // Preview repositories are named <repository>-previews (stacks/shared-state.ts); a declared one
+    // with that ending would collide with the preview repository of another.
+    for (const [name, s] of Object.entries(services))
+      if (s.repository.endsWith(PREVIEW_REPOSITORY_SUFFIX))
+        ctx.addIssue({ code: "custom", path: ["services", name, "repository"], message: `ends in "${PREVIEW_REPOSITORY_SUFFIX}", which names the preview repositories the preview base (${PREVIEW_BASE}) keeps per repository; rename it, e.g. "${s.repository.slice(0, -PREVIEW_REPOSITORY_SUFFIX.length)}-images"` });
+    if (e.previews !== undefined && e.name !== PREVIEW_BASE && !isPreview)
+      ctx.addIssue({ code: "custom", path: ["previews"], message: `is set on ${e.name}, but previews borrow ${PREVIEW_BASE}'s ALB; set it in environments/${PREVIEW_BASE}.ts and remove it here` });
+    if (e.name === PREVIEW_BASE) {
+      const cap = previewCapacity(e as EnvironmentConfig);
+      if (cap.binding !== "none" && cap.limit < 1)
+        ctx.addIssue({ code: "custom", path: ["services"], message: `leave no room for a single preview on ${e.name}'s ALB (${cap.reason}); route fewer HTTP services${cap.binding === "listener rules" ? " or raise the rules quota and set previews.albRulesQuota" : ""}` });
+      else if (e.previews?.maxOpen !== undefined && e.previews.maxOpen > cap.limit)
+        ctx.addIssue({
+          code: "custom",
+          path: ["previews", "maxOpen"],
+          message: `is above the ${cap.limit} previews ${e.name}'s ALB fits (${cap.reason}); set it to ${cap.limit} or less, or leave it out for ${cap.limit}${cap.binding === "listener rules" ? ", or raise the rules quota through Service Quotas and set previews.albRulesQuota" : ""}`,
+        });
+      if (e.previews?.ecrKeepImages !== undefined) {
+        const least = Math.max(ECR_MIN_KEPT_IMAGES, cap.maxOpen);
+        if (e.previews.ecrKeepImages < least)
+          ctx.addIssue({ code: "custom", path: ["previews", "ecrKeepImages"], message: `keeps fewer images than ${cap.maxOpen > ECR_MIN_KEPT_IMAGES ? `the ${cap.maxOpen} previews that may be open (one running image each)` : `${ECR_MIN_KEPT_IMAGES} (guardrail ecr-lifecycle-keeps-running-images)`}; raise it to ${least} or more, or leave it out for ${previewCapacity({ ...(e as EnvironmentConfig), previews: { ...e.previews, ecrKeepImages: undefined } }).ecrKeepImages}` });
+      }
+    }
     if (e.name === "prod" && e.safetyTier !== "protected")
       ctx.addIssue({ code: "custom", path: ["safetyTier"], message: 'must be "protected" for prod' });
   });

@@ -31,6 +31,17 @@ describe("main.ts", () => {
     expect(r.stderr).toContain(`PR_NUMBER "${pr}" is not a pull-request number`);
     expect(r.written).toEqual([]);
   });
+
+  test("SHIPKIT_OPEN_PREVIEWS: a bad count, or one preview too many for staging's ALB, fails before any output", () => {
+    const bad = runMain({ PR_NUMBER: "57", SHIPKIT_OPEN_PREVIEWS: "many" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('SHIPKIT_OPEN_PREVIEWS "many" is not a count of open previews');
+    expect(bad.written).toEqual([]);
+    const full = runMain({ PR_NUMBER: "57", SHIPKIT_OPEN_PREVIEWS: "49" });
+    expect(full.status).toBe(1);
+    expect(full.stderr).toContain("pr-57: 49 other previews are open and staging's ALB fits 49 (100 target groups per ALB, not adjustable");
+    expect(full.written).toEqual([]);
+  });
 });
 
 describe("scripts/deploy.ts", () => {
