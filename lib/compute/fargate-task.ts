@@ -115,7 +115,8 @@ function hclLiterals<T>(value: T): T {
  *   SSM channel outside the protected tier).
  * The container runs with a read-only root filesystem (a writable `/tmp` volume), unprivileged,
  * with init as PID 1, logging to CloudWatch. Old revisions are kept (`skip_destroy`) so a rollback
- * can point the service at the previous one.
+ * can point the service at the previous one, except in the ephemeral tier (previews), whose
+ * revisions are deregistered when replaced and on teardown.
  *
  * Used by FargateService (HTTP services, workers), one-off tasks (migration) and scheduled tasks.
  * Tested via: test/constructs/fargate-service.test.ts
@@ -227,7 +228,12 @@ export class FargateTask extends Construct {
       taskRoleArn: taskRole.arn,
       volume: Object.keys(writable).map((name) => ({ name })),
       containerDefinitions: Fn.jsonencode([hclLiterals(container), ...sidecars.map((sc) => hclLiterals(sc))]),
-      skipDestroy: true,
+      // Rollback needs old revisions (protected, standard tiers). A preview has no rollback and its
+      // teardown must leave nothing: Terraform deregisters a revision it replaces or destroys. Safe
+      // while tasks still run it: "Existing tasks and services that reference an INACTIVE task
+      // definition revision continue to run without disruption" (Amazon ECS Developer Guide,
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deregister-task-definition-v2.html).
+      skipDestroy: tier.tier !== "ephemeral",
     });
 
     this.taskDefinitionArn = taskDefinition.arn;
