@@ -1,0 +1,56 @@
+/**
+ * `npm run preview:up -- <n>`: deploy preview `pr-<n>` from the image tag `TF_VAR_image_tag`
+ * (`pr-<n>-<sha>`): count the other open previews (the cap), migrate first, db-init and the
+ * migration waited for with their exit codes, services on the new tag, `pr-<n>-dns`, then print
+ * the URL (and write `url=<url>` to $GITHUB_OUTPUT in Actions). Needs the staging deploy role's
+ * AWS credentials, TF_VAR_origin_verify_secret, CLOUDFLARE_API_TOKEN and TF_VAR_cloudflare_zone_id.
+ * Exit 0 deployed, 1 a step failed (or the cap refused), 2 nothing ran.
+ * scripts/lib/preview-up.ts has the sequence.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { S3Client } from "@aws-sdk/client-s3";
+import { buildApp } from "../app";
+import { ephemeral, staging } from "../environments";
+import { listPreviewStates, s3StateBucketApi } from "./lib/preview-state";
+import { ecsTaskApi } from "./lib/preview-tasks";
+import { EXIT, PreviewUsageError, consoleLog, parsePrArgument, rejectUnknownFlags, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { previewUp } from "./lib/preview-up";
+import { runCli } from "./lib/run-cli";
+
+const USAGE = "TF_VAR_image_tag=pr-<n>-<sha> npm run preview:up -- <pr number>";
+
+async function main(): Promise<number> {
+  let pr: number;
+  try {
+    pr = parsePrArgument(process.argv[2], USAGE);
+    rejectUnknownFlags(process.argv.slice(3), [], USAGE);
+  } catch (e) {
+    if (!(e instanceof PreviewUsageError)) throw e;
+    console.error(e.message);
+    return EXIT.usage;
+  }
+  const root = process.cwd();
+  const region = ephemeral(pr).aws.region;
+  const ecs = new ECSClient({ region });
+  const s3 = new S3Client({ region: staging.aws.region });
+  const githubOutput = process.env.GITHUB_OUTPUT;
+  return previewUp(pr, {
+    env: process.env,
+    root,
+    log: consoleLog,
+    run: spawnRunner,
+    tasks: ecsTaskApi(ecs),
+    checkCredentials: sdkCredentialsCheck(ecs),
+    listStates: () => listPreviewStates(s3StateBucketApi(s3), staging.aws.stateBucket),
+    synth: (n, openPreviews) => {
+      // openPreviews: buildApp refuses when one more preview exceeds staging's cap (environments/preview-capacity.ts).
+      const options = { prNumber: n, openPreviews, deployment: { mode: "online" } as const, outdir: path.join(root, "cdktf.out") };
+      buildApp(options).app.synth();
+    },
+    setOutput: githubOutput ? (name, value) => fs.appendFileSync(githubOutput, `${name}=${value}\n`) : undefined,
+  });
+}
+
+runCli(main);
