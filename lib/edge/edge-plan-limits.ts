@@ -4,7 +4,7 @@ export type CloudflarePlan = "free" | "pro" | "business" | "enterprise";
 /**
  * What each Cloudflare plan allows for the features the edge stack uses, as one typed table.
  * Source: Cloudflare's plan matrix (`src/content/plans/index.json`) and the rate-limiting
- * availability table, as summarised in ../shared/docs/cloudflare-v5.md §1, §3, §4 (read 2026-11).
+ * availability table, as summarised in docs/toolchain-notes.md §1, §3, §4 (read 2026-11).
  * EdgeRulesets validates every configured rule against this table at synth, so a rule that the
  * zone's plan would reject fails `cdktf synth` naming the rule `ref` and the limit, long before an
  * apply against the real API.

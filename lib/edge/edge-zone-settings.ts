@@ -63,7 +63,7 @@ export interface EdgeZoneSettingsProps {
  *
  * `value` is typed `{[k: string]: any}` by the generated bindings; every value goes through
  * `Token.asAny` so strings stay strings and objects stay objects (a bare number would synthesize
- * as `{}`: cloudflare-v5.md §5).
+ * as `{}`: docs/toolchain-notes.md §5).
  *
  * @example new EdgeZoneSettings(this, "zone-settings", { zoneId });
  * Cost: free (all plans). Tested via: test/edge/edge-stack.test.ts

@@ -2,7 +2,7 @@
  * Offline checks of synthesized Cloudflare stacks. No Cloudflare provider binary exists on these
  * machines, so Cloudflare stacks are never planned; this re-implements, over the synthesized
  * JSON, the provider validators and Cloudflare rules that a plan or apply would otherwise be the
- * first to hit (cloudflare-v5.md §9). Plan-tier limits are checked earlier, at synth, by
+ * first to hit (docs/toolchain-notes.md §9). Plan-tier limits are checked earlier, at synth, by
  * lib/edge/edge-rulesets.ts. Used by `npm run plan:offline` and test/edge/*.test.ts.
  */
 import * as fs from "node:fs";
@@ -91,7 +91,7 @@ export function checkCloudflareStacks(stacks: readonly CloudflareStackInput[]): 
         if (type === "cloudflare_zone_setting" && "value" in r) {
           const v = r.value;
           const ok = typeof v === "string" || (v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0 && !Object.keys(v).every((k) => /^[0-9]+$/.test(k)));
-          if (!ok) problems.push(`${addr} (${String(r.setting_id)}) value ${JSON.stringify(v)} is not a string or object: wrap values in Token.asAny (cloudflare-v5.md §5)`);
+          if (!ok) problems.push(`${addr} (${String(r.setting_id)}) value ${JSON.stringify(v)} is not a string or object: wrap values in Token.asAny (docs/toolchain-notes.md §5)`);
         }
         if (type === "cloudflare_dns_record") {
           const n = r.name;
@@ -123,7 +123,7 @@ export function cloudflareInAwsStack(name: string, json: StackJson): string[] {
  * `terraform_data` (its arguments kept as `input`, `for_each` kept) and the Cloudflare provider is
  * gone, so the AWS half (ACM certificates, the validation for_each, variables and their
  * validations, references) can be planned offline with the real AWS provider
- * (cloudflare-v5.md §9, step 4). References to stubbed resources are rewritten to match.
+ * (docs/toolchain-notes.md §9, step 4). References to stubbed resources are rewritten to match.
  */
 export function stubCloudflareForPlan(json: StackJson & Record<string, unknown>): StackJson & Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(json)) as StackJson & Record<string, unknown> & { resource: Block; provider?: Record<string, unknown>; terraform?: { required_providers?: Record<string, unknown> } };
