@@ -30,7 +30,7 @@ export interface StateLocation {
 /** A stack's own state location in `env`'s state bucket. */
 export const ownStateLocation = (stackName: string, env: EnvironmentConfig): StateLocation => ({ bucket: env.aws.stateBucket, key: stateKey(stackName), region: env.aws.region });
 
-/** Provider settings for offline plans: dummy credentials and the skip flags (toolchain.md). */
+/** Provider settings for offline plans: dummy credentials and the skip flags (docs/toolchain-notes.md, "Offline plans"). */
 export const OFFLINE_AWS_SETTINGS = {
   accessKey: "offline-plan-only",
   secretKey: "offline-plan-only",
