@@ -1,61 +1,100 @@
 /**
- * `npm run plan -- <stack>`: plan one stack.
- * - Offline (SHIPKIT_OFFLINE=1): synth in offline mode and run a real `terraform plan` with the
- *   provider mirror; prints Terraform's plan and a summary. No AWS account needed.
- * - Online (default): `cdktf diff <stack>` against the real S3 state with the deploy role.
+ * `npm run plan -- <stack>... [--markdown FILE] [--allow-stateful]`: plan stacks and print the
+ * review (risks first, counts by action and type, modeled cost).
+ * - Online (default): synthesizes into cdktf.out/ and runs `terraform init` + `plan` against the real
+ *   S3 state with the deploy role (the credentials of the shell or of CI's OIDC role). Unless
+ *   TF_VAR_image_tag is set, plans at the image tag the stack runs now (its `services_image_tag`
+ *   output), so the plan shows what the change does, not a redeploy.
+ * - Offline (SHIPKIT_OFFLINE=1): synthesizes into .offline/cdktf.out/ and plans against an empty
+ *   local state with the provider mirror. For a plan against a base revision: npm run plan:offline -- --base <ref>.
+ * Exit: 0 ok, 1 a plan failed, 2 usage, 3 a stateful risk (destroy/replace of data, deletion
+ * protection off) not allowed by --allow-stateful or SHIPKIT_ALLOW_STATEFUL=1 (CI: the PR label
+ * allow-stateful-change).
  */
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { execFileSync } from "node:child_process";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { withMasterPassword } from "./lib/master-password";
-import { appliedSuppressions, type AppliedSuppression } from "../lib/policy/suppressions";
 import { runCli } from "./lib/run-cli";
-import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig } from "./lib/offline";
+import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
+import { parsePlanArgs, progressToStderr, reportOf, selectStacks, UsageError, workDirs, writeMarkdown } from "./lib/plan-cli";
+import { exitCodeOf, EXIT, renderMarkdown, renderText, type StackReport } from "./lib/plan-report";
+import { IMAGE_TAG_VARIABLE } from "../stacks/stack-inputs";
+import { monthlyCost } from "../lib/cost/estimate";
 
 async function main(): Promise<number> {
-  const stack = process.argv[2];
-  const prNumber = parsePrNumber(process.env.PR_NUMBER);
+  let args;
+  try {
+    args = parsePlanArgs(process.argv.slice(2), { base: false, positional: true });
+    if (!args.stacks.length) throw new UsageError("name at least one stack");
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`usage: npm run plan -- <stack>... [--markdown FILE] [--allow-stateful]: ${e.message}`);
+    return EXIT.usage;
+  }
   const offline = process.env.SHIPKIT_OFFLINE === "1";
-  const root = process.cwd();
-  const stateDir = path.join(root, ".offline", "state");
-  const { app, stacks } = buildApp({ prNumber, deployment: offline ? { mode: "offline", stateDir } : { mode: "online" }, outdir: path.join(root, "cdktf.out") });
-  const target = stacks.find((s) => s.name === stack);
-  if (!target) {
-    console.error(`usage: npm run plan -- <stack>; stack ${JSON.stringify(stack ?? "")} is not one of: ${stacks.map((s) => s.name).join(", ")} (set PR_NUMBER=<n> for pr-<n>)`);
-    return 2;
+  const allowStateful = args.allowStateful || process.env.SHIPKIT_ALLOW_STATEFUL === "1";
+  const dirs = workDirs(process.cwd());
+  const { app, stacks } = buildApp({
+    prNumber: parsePrNumber(process.env.PR_NUMBER),
+    deployment: offline ? { mode: "offline", stateDir: dirs.offline.stateDir } : { mode: "online" },
+    outdir: offline ? dirs.offline.outdir : dirs.online,
+  });
+  let targets;
+  try {
+    targets = selectStacks(stacks, args.stacks);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`usage: npm run plan -- <stack>...: ${e.message}`);
+    return EXIT.usage;
   }
-  if (!offline) {
-    // cdktf diff synthesizes in its own process; synthesize here too, only to print the suppressions.
-    app.synth();
-    printSuppressions(appliedSuppressions(app.node.findChild(target.name)));
-    return spawnSync("npx", ["cdktf", "diff", stack!], { stdio: "inherit", env: withMasterPassword(process.env) }).status ?? 1;
+  if (offline && targets.some((t) => t.provider === "cloudflare")) {
+    console.error(`${targets.filter((t) => t.provider === "cloudflare").map((t) => t.name).join(", ")}: Cloudflare stacks cannot be planned offline (no Cloudflare provider binary). npm run plan:offline synthesizes and checks them; plan them online with CLOUDFLARE_API_TOKEN set.`);
+    return EXIT.usage;
   }
-  if (target.provider === "cloudflare") {
-    console.error(`${target.name} is a Cloudflare stack: it cannot be planned offline (no Cloudflare provider binary). npm run plan:offline synthesizes and checks it; plan it online with CLOUDFLARE_API_TOKEN set.`);
-    return 2;
-  }
-
+  progressToStderr(`synthesizing ${stacks.length} stacks (${offline ? "offline, into .offline/cdktf.out" : "online, into cdktf.out"})`);
   app.synth();
-  const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), path.join(root, ".offline")), process.env);
+
+  const base = { ...withMasterPassword(process.env), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  const env: NodeJS.ProcessEnv = offline ? terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), dirs.offline.dir), process.env) : base;
   requireTerraform(env);
-  seedOfflineUpstreams(stateDir, stacks.map((s) => s.env));
-  const dir = path.join(root, "cdktf.out", "stacks", target.name);
-  const summary = await planStack(target.name, dir, env);
-  if (!summary.ok) {
-    console.error(summary.error);
-    return 1;
+  if (offline) seedOfflineUpstreams(dirs.offline.stateDir, stacks.map((s) => s.env));
+
+  const reports: StackReport[] = [];
+  for (const target of targets) {
+    const dir = `${offline ? dirs.offline.outdir : dirs.online}/stacks/${target.name}`;
+    let summary: PlanSummary;
+    if (!offline && target.provider === "aws" && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
+      // Plan at the running image: init first, then read the stack's own output.
+      summary = await planStack(target.name, dir, env, { lock: true, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(dir, env) });
+    } else {
+      summary = await planStack(target.name, dir, env, { lock: !offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
+    }
+    reports.push(reportOf(app, target, summary, offline ? "an empty state (offline)" : "real state", monthlyCost));
   }
-  spawnSync("terraform", ["show", "-no-color", "offline.tfplan"], { cwd: dir, env, stdio: "inherit" });
-  console.log(`\n${target.name} [tier: ${target.env.safetyTier}]: ${summary.counts.add} to add, ${summary.counts.change} to change, ${summary.counts.destroy} to destroy; warnings: ${summary.warnings.length ? summary.warnings.join("; ") : "none"}`);
-  printSuppressions(appliedSuppressions(app.node.findChild(target.name)));
-  return 0;
+  console.log(renderText(reports, { allowStateful }));
+  if (args.markdown) {
+    writeMarkdown(args.markdown, renderMarkdown(reports, { allowStateful, title: offline ? "shipkit plan (offline)" : "shipkit plan" }));
+    console.log(`\nPR comment written to ${args.markdown}`);
+  }
+  return exitCodeOf(reports, { allowStateful });
 }
 
-/** Every guardrail suppression of the stack: a reviewer must see what was switched off and why. */
-function printSuppressions(suppressed: readonly AppliedSuppression[]): void {
-  console.log(`guardrail suppressions: ${suppressed.length ? "" : "none"}`);
-  for (const x of suppressed) console.log(`  ~ [guardrail:${x.rule}] ${x.path}: ${x.reason}${x.silenced === false ? " (STALE: silences nothing; remove it)" : ""}`);
+/**
+ * The image tag the stack runs now (`services_image_tag` output of its state), so an online plan
+ * without TF_VAR_image_tag shows the change under review, not a redeploy. A stack never deployed has
+ * no such output: then the caller must say which tag to plan.
+ */
+async function runningImageTag(dir: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  let tag = "";
+  try {
+    tag = JSON.parse(execFileSync("terraform", ["output", "-json", "services_image_tag"], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as string;
+  } catch {
+    /* no state or no such output yet */
+  }
+  if (!tag) throw new Error(`the stack has no deployed image tag (output services_image_tag) to plan at; set TF_VAR_${IMAGE_TAG_VARIABLE}=<git sha> to plan a given image`);
+  progressToStderr(`planning at the running image tag ${tag} (set TF_VAR_${IMAGE_TAG_VARIABLE} to plan another)`);
+  return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: tag };
 }
 
 runCli(main);

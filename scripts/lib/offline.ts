@@ -11,8 +11,11 @@ import type { EnvironmentConfig } from "../../environments/types";
 import { OFFLINE_ORIGIN_SECRET, ORIGIN_SECRET_VARIABLE, edgeStackName } from "../../stacks/edge-contract";
 import { offlineEdgeOutputs } from "../../stacks/edge-state";
 import { IMAGE_TAG_VARIABLE } from "../../stacks/environment-stack";
+import { previewImageTag } from "../../stacks/stack-inputs";
 import { offlineSharedOutputs, repositoriesOf } from "../../stacks/shared-state";
 import { withMasterPassword } from "./master-password";
+import type { PlanJson } from "./plan-json";
+import { emptyCounts, reviewPlan, type Counts, type PlanReview } from "./plan-review";
 
 export const AWS_PROVIDER = "registry.terraform.io/hashicorp/aws";
 export const AWS_PROVIDER_VERSION = "5.100.0";
@@ -81,6 +84,16 @@ export function writeCliConfig(mirror: string, dir: string): string {
 export const OFFLINE_IMAGE_TAG = "0000000offline";
 
 /**
+ * `env` for planning `stack`: a preview (`pr-<n>`) accepts only its own PR's tags
+ * (stacks/stack-inputs.ts), so the offline stand-in tag becomes `pr-<n>-0000000offline` there.
+ */
+export function stackImageTagEnv(stack: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const pr = /^pr-([0-9]+)$/.exec(stack);
+  const key = `TF_VAR_${IMAGE_TAG_VARIABLE}`;
+  return pr && env[key] === OFFLINE_IMAGE_TAG ? { ...env, [key]: previewImageTag(Number(pr[1]), OFFLINE_IMAGE_TAG) } : env;
+}
+
+/**
  * Environment for offline terraform child processes: the offline CLI config, no phoning home, and
  * stand-ins for the deploy-time variables (image tag, origin secret) unless the caller set them.
  */
@@ -130,39 +143,72 @@ export function seedUpstreamState(stateDir: string, stack: string, outputs: Read
 export interface PlanSummary {
   readonly stack: string;
   readonly ok: boolean;
-  /** Resources to create, by Terraform type. */
+  /** Resources created (new or replaced), by Terraform type. */
   readonly toAdd: Readonly<Record<string, number>>;
-  readonly counts: { readonly add: number; readonly change: number; readonly destroy: number };
-  /** Terraform warnings and loud notes (e.g. a stateful resource deleted or replaced). */
+  /** Counts per action, from Terraform's JSON plan (a replace counts once, under `replace`). */
+  readonly counts: Counts;
+  /** Terraform's warning diagnostics. */
   readonly warnings: readonly string[];
+  /** The review: counts by type, risks first, notes. Absent when the plan failed. */
+  readonly review?: PlanReview;
   /** Stack outputs whose values are known at plan time (e.g. `modeled_rollout_seconds`). */
   readonly outputs: Readonly<Record<string, unknown>>;
+  /** Terraform's JSON plan (`terraform show -json`), for tools that read it further. */
+  readonly plan?: PlanJson;
+  /** `terraform show -no-color` of the plan, when asked for (`text: true`). */
+  readonly text?: string;
   /** Terraform's error output when `ok` is false. */
   readonly error?: string;
   readonly seconds: number;
 }
 
-/** Types whose deletion or replacement loses data: flagged loudly in every summary. */
-export const STATEFUL_TYPES = new Set(["aws_db_instance", "aws_rds_cluster", "aws_s3_bucket", "aws_dynamodb_table", "aws_efs_file_system", "aws_elasticache_replication_group", "aws_backup_vault", "aws_kms_key", "aws_ecr_repository"]);
+/** Progress lines of long steps (stderr in the CLIs): nothing is silent for more than HEARTBEAT_SECONDS. */
+export type Progress = (line: string) => void;
+export const HEARTBEAT_SECONDS = 10;
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+export interface PlanStackOptions {
+  /** Read real infrastructure before planning. @default true (offline plans against a fabricated state pass false) */
+  readonly refresh?: boolean;
+  /** Take the state lock. @default false (offline state is local and private; online callers pass true) */
+  readonly lock?: boolean;
+  /** `-backend-config` pairs for init, e.g. `path=/tmp/x.tfstate` to plan against another local state. @default none */
+  readonly backendConfig?: readonly string[];
+  /** Re-initialise the backend without migrating state (offline: the same folder planned against several states). @default false */
+  readonly reconfigure?: boolean;
+  /** Run `terraform init` first. @default true (false: the folder is already initialised for the same backend) */
+  readonly init?: boolean;
+  /** Also capture `terraform show -no-color` (the full plan for a PR comment). @default false */
+  readonly text?: boolean;
+  /** Plan file name in the stack folder. @default "offline.tfplan" */
+  readonly planFile?: string;
+  /** Where progress lines go. @default silent */
+  readonly progress?: Progress;
+  /** Runs after init; returns the environment for the plan (e.g. with a variable read from state). A throw fails the plan with its message. @default the same environment */
+  readonly afterInit?: () => Promise<NodeJS.ProcessEnv>;
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, heartbeat?: () => void): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    const timer = heartbeat ? setInterval(heartbeat, HEARTBEAT_SECONDS * 1000) : undefined;
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.on("error", (err) => resolve({ code: 1, stdout, stderr: String(err) }));
+    child.on("close", (code) => {
+      clearInterval(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    child.on("error", (err) => {
+      clearInterval(timer);
+      resolve({ code: 1, stdout, stderr: String(err) });
+    });
   });
 }
 
-/** One line of `terraform plan -json` (the machine-readable UI stream) that the summary reads. */
+/** One line of `terraform plan -json` (the machine-readable UI stream): only diagnostics are read from it. */
 interface PlanLine {
   type?: string;
-  "@level"?: string;
-  "@message"?: string;
-  change?: { action: string; resource: { addr: string; resource_type: string; resource_key?: unknown } };
   diagnostic?: { severity: string; summary: string; detail?: string };
 }
 
@@ -172,45 +218,59 @@ function literalOutputs(stackDir: string): Record<string, unknown> {
   return Object.fromEntries(Object.entries(json.output ?? {}).filter(([, o]) => !o.sensitive && o.value !== undefined && !JSON.stringify(o.value).includes("${")).map(([k, o]) => [k, o.value]));
 }
 
+/** Output holding the modeled rollout wait (a changed value is a review risk). */
+export const ROLLOUT_OUTPUT = "modeled_rollout_seconds";
+
 /**
- * Runs `terraform init` + `plan` in a synthesized stack folder and summarises the plan. The plan
- * streams Terraform's own machine-readable changes (`-json`: one `planned_change` per resource with
- * its action), so no second `terraform show -json` pass is needed; the binary plan is still saved
- * to `offline.tfplan` for a human `terraform show`.
+ * Runs `terraform init` + `plan` in a synthesized stack folder, then reads Terraform's own JSON plan
+ * (`terraform show -json`) and reviews it (scripts/lib/plan-review.ts). The binary plan stays in
+ * the folder for a human `terraform show`. Online and offline callers share this function; only
+ * the options differ.
  */
-export async function planStack(stack: string, stackDir: string, env: NodeJS.ProcessEnv): Promise<PlanSummary> {
+export async function planStack(stack: string, stackDir: string, env: NodeJS.ProcessEnv, opts: PlanStackOptions = {}): Promise<PlanSummary> {
+  env = stackImageTagEnv(stack, env);
   const started = Date.now();
-  const done = (rest: Omit<PlanSummary, "stack" | "seconds">): PlanSummary => ({ stack, seconds: (Date.now() - started) / 1000, ...rest });
-  const empty = { toAdd: {}, counts: { add: 0, change: 0, destroy: 0 }, outputs: {} };
-  const init = await run("terraform", ["init", "-input=false", "-no-color"], stackDir, env);
-  if (init.code !== 0) return done({ ok: false, ...empty, warnings: [], error: init.stderr || init.stdout });
-  const plan = await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", "-json", "-out=offline.tfplan"], stackDir, env);
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+  const say = opts.progress ?? (() => undefined);
+  const beat = (what: string) => () => say(`${stack}: still ${what} (${elapsed()})`);
+  const done = (rest: Omit<PlanSummary, "stack" | "seconds">): PlanSummary => {
+    say(`${stack}: ${rest.ok ? "planned" : "FAILED"} in ${elapsed()}`);
+    return { stack, seconds: (Date.now() - started) / 1000, ...rest };
+  };
+  const empty = { toAdd: {}, counts: emptyCounts(), outputs: {}, warnings: [] };
+  const planFile = opts.planFile ?? "offline.tfplan";
+  if (opts.init !== false) {
+    say(`${stack}: terraform init`);
+    const initArgs = ["init", "-input=false", "-no-color", ...(opts.reconfigure ? ["-reconfigure"] : []), ...(opts.backendConfig ?? []).map((c) => `-backend-config=${c}`)];
+    const init = await run("terraform", initArgs, stackDir, env, beat("initialising"));
+    if (init.code !== 0) return done({ ok: false, ...empty, error: init.stderr || init.stdout });
+  }
+  if (opts.afterInit) {
+    try {
+      env = await opts.afterInit();
+    } catch (e) {
+      return done({ ok: false, ...empty, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  say(`${stack}: terraform plan${opts.refresh === false ? " -refresh=false" : ""}`);
+  const planArgs = ["plan", "-input=false", "-no-color", `-lock=${opts.lock === true}`, "-json", `-out=${planFile}`, ...(opts.refresh === false ? ["-refresh=false"] : [])];
+  const plan = await run("terraform", planArgs, stackDir, env, beat("planning"));
   const lines = plan.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as PlanLine);
   const diagnostics = (severity: string) => lines.filter((l) => l.type === "diagnostic" && l.diagnostic?.severity === severity).map((l) => l.diagnostic!);
   if (plan.code !== 0) {
     const errors = diagnostics("error").map((d) => `Error: ${d.summary}${d.detail ? `\n${d.detail}` : ""}`).join("\n\n");
-    return done({ ok: false, ...empty, warnings: [], error: errors || plan.stderr || plan.stdout });
+    return done({ ok: false, ...empty, error: errors || plan.stderr || plan.stdout });
   }
+  say(`${stack}: reading the plan (terraform show -json)`);
+  const shown = await run("terraform", ["show", "-json", planFile], stackDir, env, beat("reading the plan"));
+  if (shown.code !== 0) return done({ ok: false, ...empty, error: shown.stderr || shown.stdout });
+  const json = JSON.parse(shown.stdout) as PlanJson;
+  const text = opts.text ? (await run("terraform", ["show", "-no-color", planFile], stackDir, env, beat("rendering the plan"))).stdout : undefined;
+  const review = reviewPlan(json, { rolloutOutput: ROLLOUT_OUTPUT });
   const toAdd: Record<string, number> = {};
-  const counts = { add: 0, change: 0, destroy: 0 };
+  for (const [type, c] of Object.entries(review.byType)) if (c.add + c.replace) toAdd[type] = c.add + c.replace;
   const warnings = diagnostics("warning").map((d) => d.summary.trim());
-  for (const l of lines) {
-    // Data sources show as "read" (not counted below); managed resources create, update, replace or delete.
-    if (l.type !== "planned_change" || !l.change || l.change.resource.addr.startsWith("data.")) continue;
-    const { action, resource } = l.change;
-    const creates = action === "create" || action === "replace";
-    const deletes = action === "delete" || action === "replace";
-    if (creates) {
-      counts.add++;
-      toAdd[resource.resource_type] = (toAdd[resource.resource_type] ?? 0) + 1;
-    }
-    if (action === "update") counts.change++;
-    if (deletes) {
-      counts.destroy++;
-      if (STATEFUL_TYPES.has(resource.resource_type)) warnings.push(`STATEFUL ${creates ? "REPLACE" : "DESTROY"}: ${resource.addr}`);
-    }
-  }
-  return done({ ok: true, toAdd, counts, warnings, outputs: literalOutputs(stackDir) });
+  return done({ ok: true, toAdd, counts: review.counts, warnings, review, outputs: literalOutputs(stackDir), plan: json, ...(text === undefined ? {} : { text }) });
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping result order. */

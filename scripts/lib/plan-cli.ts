@@ -1,0 +1,94 @@
+/**
+ * What `npm run plan` and `npm run plan:offline` share: where each mode writes (offline and online
+ * never share a folder, so neither sees the other's backend), argument parsing, and turning a plan
+ * into a StackReport.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { App } from "cdktf";
+import type { BuiltStack } from "../../app";
+import { appliedSuppressions } from "../../lib/policy/suppressions";
+import type { PlanSummary } from "./offline";
+import type { StackReport } from "./plan-report";
+
+/**
+ * Online runs (`npm run plan`, `npm run deploy`, bare `cdktf`) use cdktf's `cdktf.out/`; every
+ * offline run uses `.offline/`: its own synth output, local state and provider config. A stack's
+ * `.terraform` folder therefore never holds the other mode's backend, so neither mode meets
+ * "Backend configuration changed", and no offline state can be migrated into S3 by mistake.
+ */
+export function workDirs(root: string): { readonly online: string; readonly offline: { readonly dir: string; readonly outdir: string; readonly stateDir: string } } {
+  const dir = path.join(root, ".offline");
+  return { online: path.join(root, "cdktf.out"), offline: { dir, outdir: path.join(dir, "cdktf.out"), stateDir: path.join(dir, "state") } };
+}
+
+export interface PlanArgs {
+  readonly stacks: readonly string[];
+  readonly markdown?: string;
+  readonly allowStateful: boolean;
+  readonly base?: string;
+}
+
+/** Parses `<stack>... [--markdown FILE] [--allow-stateful] [--base REF] [--stack NAME]`; throws a usage message. */
+export function parsePlanArgs(argv: readonly string[], allowed: { readonly base: boolean; readonly positional: boolean }): PlanArgs {
+  const stacks: string[] = [];
+  let markdown: string | undefined;
+  let base: string | undefined;
+  let allowStateful = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--markdown") markdown = value();
+    else if (a === "--allow-stateful") allowStateful = true;
+    else if (a === "--base" && allowed.base) base = value();
+    else if (a === "--stack") stacks.push(value());
+    else if (a.startsWith("--")) throw new UsageError(`unknown flag ${a}`);
+    else if (allowed.positional) stacks.push(a);
+    else throw new UsageError(`unexpected argument ${JSON.stringify(a)}; name stacks with --stack <name>`);
+  }
+  return { stacks, allowStateful, ...(markdown ? { markdown } : {}), ...(base ? { base } : {}) };
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The stacks named in `wanted` (all of `of` when empty); throws naming the unknown ones and the valid names. */
+export function selectStacks(of: readonly BuiltStack[], wanted: readonly string[]): BuiltStack[] {
+  const unknown = wanted.filter((w) => !of.some((s) => s.name === w));
+  if (unknown.length) throw new UsageError(`${unknown.map((u) => JSON.stringify(u)).join(", ")} ${unknown.length === 1 ? "is not a stack" : "are not stacks"}; stacks: ${of.map((s) => s.name).join(", ")} (set PR_NUMBER=<n> for pr-<n>)`);
+  return wanted.length ? of.filter((s) => wanted.includes(s.name)) : [...of];
+}
+
+/** Monthly cost model, when the repository has one (lib/cost/estimate.ts). */
+type CostModel = (env: BuiltStack["env"]) => { readonly total: number; readonly priceDate: string };
+
+/** The report of one stack: its plan, tier, suppressions and modeled cost. */
+export function reportOf(app: App, stack: BuiltStack, summary: PlanSummary, against: string, cost?: CostModel): StackReport {
+  const estimate = cost && stack.provider === "aws" && stack.name === stack.env.name ? cost(stack.env) : undefined;
+  return {
+    summary,
+    tier: stack.env.safetyTier,
+    against,
+    suppressions: appliedSuppressions(app.node.findChild(stack.name)),
+    ...(estimate ? { cost: { total: estimate.total, priceDate: estimate.priceDate } } : {}),
+  };
+}
+
+/** Writes the Markdown comment, creating the folder. */
+export function writeMarkdown(file: string, markdown: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, markdown);
+}
+
+/** Progress to stderr, so stdout stays the summary. */
+export const progressToStderr = (line: string): void => {
+  process.stderr.write(`… ${line}\n`);
+};
