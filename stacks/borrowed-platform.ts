@@ -28,7 +28,9 @@ export interface BorrowedPlatformProps {
  * The platform of a preview: everything its base environment (staging) owns, read from the base's
  * state, plus what is the preview's own: an app security group in the base's VPC and a logical
  * database `pr_<n>` on the base's instance (db-init / db-drop tasks). Its HTTP services answer on the
- * preview's hostname, in the preview's block of listener priorities; alarms are off.
+ * preview's hostname, in the preview's block of listener priorities; alarms are off. Its images come
+ * from the base's preview repositories (`<repository>-previews`, tagged `pr-<n>-<sha>`), never from
+ * the repositories the base runs from; its task execution roles may pull from those only.
  * Not a Construct, for the same reason as OwnedPlatform (stable Terraform addresses).
  *
  * Tested via: test/stacks/environment-stack.test.ts, test/stacks/plan.test.ts

@@ -77,7 +77,8 @@ export class EnvironmentStack extends TerraformStack {
     // with an unclear schema error, so say it up front.
     this.addOverride("terraform.required_version", MIN_TERRAFORM_VERSION);
     Aspects.of(this).add(new Guardrails({ tier: env.safetyTier }));
-    const inputs = declareStackInputs(this);
+    // A preview runs only its own PR's builds (pr-<n>-<sha>); prod and staging never a pr- tag.
+    const inputs = declareStackInputs(this, env.preview ? { kind: "preview", prNumber: env.preview.prNumber } : { kind: "release" });
 
     this.platform = env.preview
       ? new BorrowedPlatform(this, { env: { ...env, preview: env.preview }, names: this.names, deployment, originVerifyValues: inputs.originVerifyValues })

@@ -16,6 +16,8 @@ import { AlarmTopic, type AlertTarget } from "../lib/observability/alarm-topic";
 import { EnvironmentBudget } from "../lib/observability/environment-budget";
 import { MetricsWorkspace, type MetricsTarget } from "../lib/observability/prometheus-metrics";
 import type { EnvironmentConfig } from "../environments/types";
+import { PREVIEW_BASE, previewRepository } from "../environments/schema";
+import { previewCapacity } from "../environments/preview-capacity";
 import { createAppSecurityGroup } from "./app-security-group";
 import type { Deployment } from "./deployment";
 import { certificateOutput, hostCertificateOutput, hostsWithOwnCertificate } from "./edge-contract";
@@ -42,7 +44,8 @@ export interface OwnedPlatformProps {
 /**
  * The platform of an environment that owns it (prod, staging): network, app security group,
  * alarm topic, Postgres (+ AWS Backup), ECS cluster, one ECR repository per repository its services
- * and jobs name, and the ALB with its WAF; everything previews borrow is published as outputs.
+ * and jobs name (staging: plus one preview repository each), and the ALB with its WAF; everything
+ * previews borrow is published as outputs.
  *
  * Not a Construct on purpose: its resources are created directly on the stack, under the construct
  * ids deployments already have in state (`network`, `database`, `web-repository`, ...), so this
@@ -60,6 +63,11 @@ export class OwnedPlatform implements Platform {
   readonly loadBalancer: LoadBalancer["attachment"];
   readonly routePlacement = { kind: "owner" } as const;
   readonly repositories: Readonly<Record<string, ContainerRepository>>;
+  /**
+   * The preview base (staging) only: per repository, the one preview builds push `pr-<n>-<sha>` to
+   * and previews pull from (`<app>-staging-<repository>-previews`). Empty for prod.
+   */
+  readonly previewRepositories: Readonly<Record<string, ContainerRepository>>;
   readonly database: PostgresDatabase;
   /** The ALB (DNS stacks point the hostname at its DNS name through the shared outputs). */
   readonly lb: LoadBalancer;
@@ -116,6 +124,22 @@ export class OwnedPlatform implements Platform {
     this.repositories = Object.fromEntries(
       repositoriesOf(env).map((name) => [name, new ContainerRepository(stack, `${name}-repository`, { names, lifecycle, name, keepImages: env.app.ecrKeepImages })]),
     );
+    // Previews get their own repositories, never a pr- rule in staging's. ECR user guide, "Lifecycle
+    // policy evaluation rules" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html):
+    // "Rules can never mark images that are marked by higher priority rules, but can still identify
+    // them as if they haven't been expired." So staging's keep-the-last-N rule (tagStatus any) counts
+    // every pr- image too, and 30 PR pushes would expire the image staging runs (CannotPullContainerError
+    // on the next task it starts); guardrail ecr-lifecycle-any-rule-counts-every-image flags such a policy.
+    // Each preview repository keeps enough images for every open preview (previewCapacity).
+    this.previewRepositories =
+      env.name === PREVIEW_BASE
+        ? Object.fromEntries(
+            repositoriesOf(env).map((name) => [
+              name,
+              new ContainerRepository(stack, `${name}-preview-repository`, { names, lifecycle, name: previewRepository(name), keepImages: previewCapacity(env).ecrKeepImages }),
+            ]),
+          )
+        : {};
     const edge = readEdgeState(stack, "edge-state", { zone: env.cloudflare.zone, owner: props.edgeOwner, reader: env, deployment: props.deployment });
     this.lb = new LoadBalancer(stack, "load-balancer", {
       names,
@@ -158,6 +182,7 @@ export class OwnedPlatform implements Platform {
         dbSecurityGroupId: this.database.securityGroupId,
       },
       this.repositories,
+      this.previewRepositories,
     );
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import type { EnvironmentConfig } from "../environments/types";
-import { jobRepository } from "../environments/schema";
+import { jobRepository, previewRepository } from "../environments/schema";
 import type { ImageSource } from "../lib/compute/container-repository";
 import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 
@@ -65,8 +65,20 @@ export const offlineRepository = (repository: string): ImageSource => ({
   repositoryArn: `arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-${repository}`,
 });
 
-/** Publishes every shared attribute, and each repository, as stack outputs of the base environment. */
-export function publishShared(scope: Construct, attrs: SharedAttributes, repositories: Readonly<Record<string, ImageSource>>): void {
+/**
+ * The preview repository of `repository` (`web` → `web-previews`, physical
+ * `shipkit-staging-web-previews`) is published like any repository: `web_previews_repository_url`
+ * and `web_previews_repository_arn`. Preview builds push `pr-<n>-<sha>` there (preview:up reads
+ * the URL from staging's outputs) and previews pull from there; staging's own repositories only
+ * ever hold main builds. Declared repository names cannot end in `-previews` (validate.ts).
+ */
+export const previewRepositoryOutputs = (repository: string): { readonly url: string; readonly arn: string } => repositoryOutputs(previewRepository(repository));
+
+/**
+ * Publishes every shared attribute, and each repository and preview repository, as stack outputs
+ * of the base environment.
+ */
+export function publishShared(scope: Construct, attrs: SharedAttributes, repositories: Readonly<Record<string, ImageSource>>, previewRepositories: Readonly<Record<string, ImageSource>> = {}): void {
   for (const key of Object.keys(SHARED_OUTPUTS) as SharedKey[]) {
     new TerraformOutput(scope, SHARED_OUTPUTS[key].output, { value: attrs[key], description: `Shared with previews (${key})` });
   }
@@ -75,11 +87,17 @@ export function publishShared(scope: Construct, attrs: SharedAttributes, reposit
     new TerraformOutput(scope, out.url, { value: repo.repositoryUrl, description: `Shared with previews (repository ${name})` });
     new TerraformOutput(scope, out.arn, { value: repo.repositoryArn, description: `Shared with previews (repository ${name})` });
   }
+  for (const [name, repo] of Object.entries(previewRepositories)) {
+    const out = previewRepositoryOutputs(name);
+    new TerraformOutput(scope, out.url, { value: repo.repositoryUrl, description: `Preview builds of ${name} push pr-<n>-<sha> here; previews pull from here` });
+    new TerraformOutput(scope, out.arn, { value: repo.repositoryArn, description: `Preview repository of ${name} (previews' execution roles pull from it)` });
+  }
 }
 
 /**
- * Reads every shared attribute from the base environment's state. Online: the base's S3 state
- * object. Offline: `<stateDir>/<base>.tfstate`, seeded by scripts/lib/offline.ts.
+ * Reads every shared attribute from the base environment's state, and the preview repository of
+ * each of `repositories` (never the base's own: a preview runs only preview builds). Online: the
+ * base's S3 state object. Offline: `<stateDir>/<base>.tfstate`, seeded by scripts/lib/offline.ts.
  */
 export function readShared(scope: Construct, env: EnvironmentConfig, deployment: Deployment, repositories: readonly string[]): SharedAttributes & { readonly repositories: Readonly<Record<string, ImageSource>> } {
   const base = env.preview?.base;
@@ -89,26 +107,27 @@ export function readShared(scope: Construct, env: EnvironmentConfig, deployment:
     const row: SharedOutput = SHARED_OUTPUTS[key];
     return [key, row.kind === "list" ? state.getList(row.output) : state.getString(row.output)] as const;
   });
-  const repos = Object.fromEntries(repositories.map((name) => [name, { repositoryUrl: state.getString(repositoryOutputs(name).url), repositoryArn: state.getString(repositoryOutputs(name).arn) }]));
-  // A service with a new repository reaches a preview (its PR) before the base has created the
-  // repository (on merge): say so by name instead of Terraform's "Unsupported attribute".
-  const wanted = repositories.map((name) => repositoryOutputs(name).url);
+  const repos = Object.fromEntries(repositories.map((name) => [name, { repositoryUrl: state.getString(previewRepositoryOutputs(name).url), repositoryArn: state.getString(previewRepositoryOutputs(name).arn) }]));
+  // A service with a new repository reaches a preview (its PR) before the base has created its
+  // preview repository (on merge), and so does every preview until the base is deployed with
+  // preview repositories: say so by name instead of Terraform's "Unsupported attribute".
+  const wanted = repositories.map((name) => previewRepositoryOutputs(name).url);
   state.addOverride("lifecycle", {
     postcondition: [
       {
         condition: `\${length(setsubtract(${JSON.stringify(wanted)}, keys(self.outputs))) == 0}`,
         // Terraform evaluates the message too: it names the outputs that are missing.
-        error_message: `${base} has not published the image repository outputs \${join(", ", setsubtract(${JSON.stringify(wanted)}, keys(self.outputs)))} that this preview's services use: a new repository is created by ${base}'s stack, so deploy ${base} first (merge the change), then the preview.`,
+        error_message: `${base} has not published the preview image repository outputs \${join(", ", setsubtract(${JSON.stringify(wanted)}, keys(self.outputs)))} that this preview's services use: preview repositories are created by ${base}'s stack, so deploy ${base} first (merge the change), then the preview.`,
       },
     ],
   });
   return { ...(Object.fromEntries(entries) as unknown as SharedAttributes), repositories: repos };
 }
 
-/** Stand-in outputs for the offline seed state, keyed by output name (plus each repository's). */
+/** Stand-in outputs for the offline seed state, keyed by output name (plus each repository's and its preview repository's). */
 export function offlineSharedOutputs(repositories: readonly string[] = []): Record<string, string | readonly string[]> {
   const rows = Object.values(SHARED_OUTPUTS).map((row: SharedOutput) => [row.output, row.offline] as const);
-  const repos = repositories.flatMap((name) => {
+  const repos = [...repositories, ...repositories.map(previewRepository)].flatMap((name) => {
     const out = repositoryOutputs(name);
     const value = offlineRepository(name);
     return [[out.url, value.repositoryUrl] as const, [out.arn, value.repositoryArn] as const];

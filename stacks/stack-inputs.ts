@@ -18,6 +18,49 @@ export const MASTER_PASSWORD_VARIABLE = "db_master_password";
 
 const DOCKER_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
 
+/** Docker's longest tag. */
+const MAX_TAG_LENGTH = 128;
+
+/** Prefix every preview image tag starts with: `pr-`. Release tags (prod, staging) never do. */
+export const PREVIEW_TAG_PREFIX = "pr-";
+
+/**
+ * Which image tags a stack may run:
+ * - `release` (prod, staging): a Docker tag not starting with `pr-`, e.g. the git SHA of main;
+ * - `preview` (pr-<n>): `pr-<n>-<something>`, e.g. `pr-42-<sha>`, the build of its own pull request
+ *   from the preview repositories, so a preview never runs another PR's image or a main build.
+ */
+export type ImageTagRule = { readonly kind: "release" } | { readonly kind: "preview"; readonly prNumber: number };
+
+/** The tag preview builds push and pr-<n> runs: `pr-<n>-<sha>`. */
+export const previewImageTag = (prNumber: number, sha: string): string => `${PREVIEW_TAG_PREFIX}${prNumber}-${sha}`;
+
+/** The Terraform (RE2) pattern a tag of `rule` matches, anchored. */
+function tagPattern(rule: ImageTagRule): string {
+  if (rule.kind === "release") return DOCKER_TAG;
+  const prefix = previewImageTag(rule.prNumber, "");
+  return `^${prefix}[A-Za-z0-9_.-]{1,${MAX_TAG_LENGTH - prefix.length}}$`;
+}
+
+/** Terraform condition: `ref` is a tag `rule` allows. */
+function tagCondition(ref: string, rule: ImageTagRule): string {
+  const matches = `can(regex("${tagPattern(rule)}", ${ref}))`;
+  return rule.kind === "release" ? `${matches} && !startswith(${ref}, "${PREVIEW_TAG_PREFIX}")` : matches;
+}
+
+/** What a tag of `rule` looks like, for messages. */
+const tagShape = (rule: ImageTagRule): string =>
+  rule.kind === "release" ? `a Docker tag (letters, digits, _ . -) that does not start with "${PREVIEW_TAG_PREFIX}", e.g. the git SHA of main (pr- tags are preview builds)` : `${previewImageTag(rule.prNumber, "<git SHA>")}, the build of pull request ${rule.prNumber} (never another PR's image or a main build)`;
+
+/**
+ * The problem with `tag` under `rule`, or undefined: the same check the Terraform variable
+ * validation makes, for scripts that want to refuse a tag before Terraform runs.
+ */
+export function imageTagProblem(tag: string, rule: ImageTagRule): string | undefined {
+  const ok = new RegExp(tagPattern(rule)).test(tag) && (rule.kind === "preview" || !tag.startsWith(PREVIEW_TAG_PREFIX));
+  return ok ? undefined : `${JSON.stringify(tag)} is not an image tag this stack may run; use ${tagShape(rule)}`;
+}
+
 /** The deploy-time inputs of an environment stack, as tokens. */
 export interface StackInputs {
   /** Image tag services and cron jobs run (`var.image_tag`). */
@@ -29,15 +72,16 @@ export interface StackInputs {
 }
 
 /**
- * Declares the stack's deploy-time inputs (never literals): `TF_VAR_image_tag` (git SHA),
- * `TF_VAR_migration_image_tag`, `TF_VAR_origin_verify_secret` and, while rotating,
- * `TF_VAR_origin_verify_secret_previous`; each validated by Terraform before anything is planned.
+ * Declares the stack's deploy-time inputs (never literals): `TF_VAR_image_tag` (git SHA; for a
+ * preview `pr-<n>-<sha>`, see ImageTagRule), `TF_VAR_migration_image_tag`,
+ * `TF_VAR_origin_verify_secret` and, while rotating, `TF_VAR_origin_verify_secret_previous`; each
+ * validated by Terraform before anything is planned.
  */
-export function declareStackInputs(stack: TerraformStack): StackInputs {
+export function declareStackInputs(stack: TerraformStack, tags: ImageTagRule = { kind: "release" }): StackInputs {
   const imageTag = new TerraformVariable(stack, IMAGE_TAG_VARIABLE, {
     type: "string",
-    description: "Image tag to run (the git SHA CI built); a new value changes only task definitions and services",
-    validation: [{ condition: `\${can(regex("${DOCKER_TAG}", var.${IMAGE_TAG_VARIABLE}))}`, errorMessage: "image_tag must be a Docker tag (letters, digits, _ . -), e.g. the git SHA." }],
+    description: tags.kind === "release" ? "Image tag to run (the git SHA CI built); a new value changes only task definitions and services" : `Image tag to run: ${previewImageTag(tags.prNumber, "<git SHA>")}, built from this pull request into the preview repositories`,
+    validation: [{ condition: `\${${tagCondition(`var.${IMAGE_TAG_VARIABLE}`, tags)}}`, errorMessage: `${IMAGE_TAG_VARIABLE} must be ${tagShape(tags)}.` }],
   }).stringValue;
   // Migrate first: deploy with the running tag in image_tag and the new one here, and only the
   // migration task definition changes; run it; then deploy the new image_tag (docs/runbook.md).
@@ -45,7 +89,7 @@ export function declareStackInputs(stack: TerraformStack): StackInputs {
     type: "string",
     default: "",
     description: "Image tag of the migration task when it must run ahead of the services; empty = image_tag",
-    validation: [{ condition: `\${var.${MIGRATION_IMAGE_TAG_VARIABLE} == "" || can(regex("${DOCKER_TAG}", var.${MIGRATION_IMAGE_TAG_VARIABLE}))}`, errorMessage: "migration_image_tag must be empty or a Docker tag, e.g. the git SHA." }],
+    validation: [{ condition: `\${var.${MIGRATION_IMAGE_TAG_VARIABLE} == "" || (${tagCondition(`var.${MIGRATION_IMAGE_TAG_VARIABLE}`, tags)})}`, errorMessage: `${MIGRATION_IMAGE_TAG_VARIABLE} must be empty or ${tagShape(tags)}.` }],
   }).stringValue;
   new TerraformOutput(stack, "services_image_tag", { value: imageTag, description: "Image tag the services run (CI reads it to migrate ahead of a deploy)" });
   const originCurrent = new TerraformVariable(stack, ORIGIN_SECRET_VARIABLE, {

@@ -101,9 +101,16 @@ describe("adding a worker and a third HTTP service is a data change", () => {
     expect(Object.keys(json.resource!.aws_iam_role_policy!).filter((k) => k.startsWith("uploads_") && k.includes("-access")).sort()).toEqual([expect.stringContaining("uploads_backend-access"), expect.stringContaining("uploads_upload-worker-access")]);
   });
 
-  test("a new repository is created and shared with previews", () => {
-    expect(resources(json, "aws_ecr_repository").map((r) => r.name).sort()).toEqual(["shipkit-staging-api", "shipkit-staging-backend", "shipkit-staging-web"]);
-    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["api_repository_url", "api_repository_arn"]));
+  test("a new repository is created, with its preview repository, and shared with previews", () => {
+    expect(resources(json, "aws_ecr_repository").map((r) => r.name).sort()).toEqual([
+      "shipkit-staging-api",
+      "shipkit-staging-api-previews",
+      "shipkit-staging-backend",
+      "shipkit-staging-backend-previews",
+      "shipkit-staging-web",
+      "shipkit-staging-web-previews",
+    ]);
+    expect(Object.keys(json.output!)).toEqual(expect.arrayContaining(["api_repository_url", "api_repository_arn", "api_previews_repository_url", "api_previews_repository_arn"]));
   });
 
   test("the preview runs every service under its host, one Spot task each, alarms off", () => {
@@ -182,7 +189,7 @@ describe("the grown environment plans for real", () => {
     new EnvironmentStack(app, { env: preview, deployment: OFFLINE });
     const early = await planApp(app, ["pr-42"], [staging]);
     expect(early["pr-42"]!.ok).toBe(false);
-    expect(early["pr-42"]!.error).toMatch(/staging has not published the image repository outputs api_repository_url that this preview's services use: a new repository is created by staging's stack, so deploy staging first/);
+    expect(early["pr-42"]!.error).toMatch(/staging has not published the preview image repository outputs api_previews_repository_url that this preview's services use: preview repositories are created by staging's stack, so deploy staging first/);
   });
 
   test.each(["staging", "pr-42"])("%s passes terraform plan with the real AWS provider", (stack) => {
