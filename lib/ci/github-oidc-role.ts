@@ -1,0 +1,132 @@
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { ConfigError } from "../core/errors";
+import { IAM_INLINE_POLICIES_MAX, policySize } from "../policy/rules/iam-role-trust-policy-size";
+
+/** One IAM policy statement, as IAM's JSON has it. */
+export interface PolicyStatement {
+  /** Statement id: says what the statement is for. */
+  readonly Sid: string;
+  /** Allow or Deny (an explicit Deny wins over every Allow). */
+  readonly Effect: "Allow" | "Deny";
+  /** Actions matched (IAM wildcards). */
+  readonly Action?: string | readonly string[];
+  /** Every action but these. */
+  readonly NotAction?: string | readonly string[];
+  /** ARNs matched (IAM wildcards). */
+  readonly Resource?: string | readonly string[];
+  /** Every resource but these. */
+  readonly NotResource?: string | readonly string[];
+  /** Conditions by operator, then key. */
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** A whole IAM policy document. */
+export interface PolicyDocument {
+  /** The policy language version. */
+  readonly Version: "2012-10-17";
+  /** The statements. */
+  readonly Statement: readonly PolicyStatement[];
+}
+
+/** Builds a policy document from statements. */
+export const policyDocument = (statements: readonly PolicyStatement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
+
+export interface GithubOidcRoleProps {
+  /** Role name (64 characters at most). */
+  readonly roleName: string;
+  /** 12-digit account the role lives in. */
+  readonly accountId: string;
+  /** AWS partition of the ARNs. @default "aws" */
+  readonly partition?: string;
+  /** The GitHub OIDC provider's ARN (the provider must exist first: pass it in `dependsOn` too). */
+  readonly providerArn: string;
+  /** The provider's host, `token.actions.githubusercontent.com`: the prefix of the condition keys. */
+  readonly providerHost: string;
+  /** The audience the token must carry, `sts.amazonaws.com` for aws-actions/configure-aws-credentials. */
+  readonly audience: string;
+  /** The exact `sub` claim trusted, e.g. `repo:octo/app:environment:prod` (no wildcards: StringEquals). */
+  readonly subject: string;
+  /** What the role may do: inline policies by name (IAM's 10,240-character total applies). */
+  readonly policies: Readonly<Record<string, PolicyDocument>>;
+  /** AWS managed policies attached (e.g. ReadOnlyAccess for plan roles). @default none */
+  readonly managedPolicyArns?: readonly string[];
+  /** Longest session in seconds, 3600–43200. @default 3600 */
+  readonly maxSessionSeconds?: number;
+  /** Role description shown in the console. */
+  readonly description: string;
+  /** Resources to create first (the OIDC provider). @default none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+/**
+ * An IAM role GitHub Actions assumes with its OIDC token (aws-actions/configure-aws-credentials),
+ * trusting exactly one `sub` claim and the `sts.amazonaws.com` audience, as AWS's "Configuring a
+ * role for GitHub OIDC identity provider" requires: "Make sure to include the sub condition key
+ * in your role trust policy ... Without the condition key, any GitHub user or repository could
+ * potentially assume the role" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub).
+ * `StringEquals` on both keys: `sub` is an exact value here, never a pattern.
+ *
+ * The trust also lets the role assume itself: CI receives the role's credentials from OIDC and
+ * Terraform's provider then assumes the environment's deploy role, the same one. Since 2022 a role
+ * no longer trusts itself implicitly ("Announcing an update to IAM role trust policy behavior",
+ * https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/),
+ * so the statement names the account and matches `aws:PrincipalArn` (a role cannot name itself as
+ * principal before it exists).
+ *
+ * Trust and inline policies are literal JSON, so their sizes are checked at synth (trust: the
+ * `iam-role-trust-policy-size` guardrail; inline total here).
+ *
+ * @example new GithubOidcRole(this, "prod", { roleName: "shipkit-deploy-prod", subject: "repo:octo/app:environment:prod", ... });
+ * Cost: none (IAM is free). Tested via: test/stacks/bootstrap.test.ts
+ */
+export class GithubOidcRole extends Construct {
+  readonly role: IamRole;
+  /** The role's ARN (literal). */
+  readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: GithubOidcRoleProps) {
+    super(scope, id);
+    if (props.roleName.length > 64) throw new ConfigError(this, "roleName", `${JSON.stringify(props.roleName)} is ${props.roleName.length} characters; IAM role names are at most 64`);
+    if (/[*?]/.test(props.subject) || !/^repo:[^:]+\/[^:]+:.+$/.test(props.subject))
+      throw new ConfigError(this, "subject", `${JSON.stringify(props.subject)} must be one exact GitHub sub claim (repo:<owner>/<repo>:<context>), no wildcards`);
+    const seconds = props.maxSessionSeconds ?? 3600;
+    if (seconds < 3600 || seconds > 43200) throw new ConfigError(this, "maxSessionSeconds", `${seconds} must be 3600–43200 (IAM limits)`);
+    const inlineTotal = Object.values(props.policies).reduce((n, p) => n + policySize(JSON.stringify(p)), 0);
+    if (inlineTotal > IAM_INLINE_POLICIES_MAX)
+      throw new ConfigError(this, "policies", `total ${inlineTotal} characters (without white space); IAM allows ${IAM_INLINE_POLICIES_MAX} for all inline policies of a role: merge statements or move some to a managed policy`);
+    const partition = props.partition ?? "aws";
+    this.roleArn = `arn:${partition}:iam::${props.accountId}:role/${props.roleName}`;
+    const trust = policyDocumentWithPrincipals([
+      {
+        Sid: "GitHubActionsOidc",
+        Effect: "Allow",
+        Principal: { Federated: props.providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: { StringEquals: { [`${props.providerHost}:aud`]: props.audience, [`${props.providerHost}:sub`]: props.subject } },
+      },
+      {
+        Sid: "AssumeItself",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${props.accountId}:root` },
+        Action: "sts:AssumeRole",
+        Condition: { ArnEquals: { "aws:PrincipalArn": this.roleArn } },
+      },
+    ]);
+    this.role = new IamRole(this, "role", {
+      name: props.roleName,
+      description: props.description,
+      assumeRolePolicy: JSON.stringify(trust),
+      maxSessionDuration: seconds,
+      dependsOn: props.dependsOn,
+    });
+    for (const [name, doc] of Object.entries(props.policies)) new IamRolePolicy(this, `policy-${name}`, { name, role: this.role.name, policy: JSON.stringify(doc) });
+    (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn: arn }));
+  }
+}
+
+/** A trust policy document: statements with principals (identity policies have none). */
+const policyDocumentWithPrincipals = (statements: readonly (PolicyStatement & { readonly Principal: unknown })[]) => ({ Version: "2012-10-17", Statement: statements });
