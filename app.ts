@@ -6,6 +6,7 @@ import { EnvironmentStack } from "./stacks/environment-stack";
 import { edgeStateOwner } from "./stacks/edge-state";
 import { EdgeStack, edgeZones } from "./stacks/edge-stack";
 import { DnsStack } from "./stacks/dns-stack";
+import { bootstrapStacks } from "./stacks/bootstrap-app";
 
 export interface BuildOptions {
   /** Pull request to build a preview for. @default none: prod and staging only */
@@ -14,13 +15,13 @@ export interface BuildOptions {
   readonly deployment: Deployment;
   /** Where `app.synth()` writes. @default cdktf's (cdktf.out, or CDKTF_OUTDIR under the CLI) */
   readonly outdir?: string;
-  /** Base environments (tests substitute broken ones). @default environments/prod.ts and staging.ts */
   /**
    * Previews open besides `pr-<prNumber>` (main.ts: `SHIPKIT_OPEN_PREVIEWS`). With a prNumber, one
    * more must fit staging's open-preview cap (environments/preview-capacity.ts) or buildApp throws
    * an EnvironmentConfigError naming the limit, before any stack exists. @default not checked
    */
   readonly openPreviews?: number;
+  /** Base environments (tests substitute broken ones). @default environments/prod.ts and staging.ts */
   readonly environments?: { readonly prod: EnvironmentConfig; readonly staging: EnvironmentConfig };
 }
 
@@ -60,5 +61,7 @@ export function buildApp(opts: BuildOptions): { app: App; stacks: BuiltStack[] }
     const stack = new DnsStack(app, { env, deployment: opts.deployment });
     return { name: stack.node.id, provider: "cloudflare", env, zone: env.cloudflare.zone };
   });
-  return { app, stacks: [...edges, ...stacks, ...dns] };
+  // One bootstrap stack per AWS account of prod and staging (state bucket, OIDC provider, roles): first of all.
+  const bootstraps: BuiltStack[] = bootstrapStacks(app, envs, opts.deployment).map((s) => ({ name: s.stack.node.id, provider: "aws", env: s.env }));
+  return { app, stacks: [...bootstraps, ...edges, ...stacks, ...dns] };
 }

@@ -6,6 +6,7 @@
  *   fails when one more exceeds staging's open-preview cap (ALB quotas). @default unset: not checked
  * - SHIPKIT_OFFLINE=1  offline mode: local state, dummy credentials (plan only; never deploy).
  * - SHIPKIT_OFFLINE_STATE_DIR  where offline state lives. @default ./.offline/state
+ * - SHIPKIT_ROLE=plan  online: act as each long-lived environment's read-only plan role (PR plans, pr-plan.yml).
  * - SHIPKIT_SOURCE_MAPS=1  map stack traces back to TypeScript (slower synth; for debugging a crash).
  */
 import * as path from "node:path";
@@ -21,7 +22,7 @@ function main(): void {
   const offline = process.env.SHIPKIT_OFFLINE === "1";
   const deployment: Deployment = offline
     ? { mode: "offline", stateDir: path.resolve(process.env.SHIPKIT_OFFLINE_STATE_DIR ?? ".offline/state") }
-    : { mode: "online" };
+    : { mode: "online", role: process.env.SHIPKIT_ROLE === "plan" ? "plan" : "deploy" };
   const { app } = buildApp({ prNumber: parsePrNumber(process.env.PR_NUMBER), openPreviews: parseOpenPreviews(process.env.SHIPKIT_OPEN_PREVIEWS), deployment });
   app.synth();
 }

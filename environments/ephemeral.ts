@@ -1,5 +1,6 @@
 import { PREVIEW_BASE, previewHostname } from "./schema";
 import { staging } from "./staging";
+import { previewDeployRoleArn } from "./bootstrap";
 import type { EnvironmentConfig } from "./types";
 
 import { MAX_PR_NUMBER } from "../lib/data/preview-database-tasks";
@@ -16,6 +17,8 @@ export function ephemeral(pr: number, base: EnvironmentConfig = staging): Enviro
   return {
     ...base,
     name: `pr-${pr}`,
+    // Previews deploy with their own role (pull_request runs, pr-* state keys only): stacks/bootstrap-stack.ts.
+    aws: { ...base.aws, deployRoleArn: previewDeployRoleArn(base) },
     hostnames: { app: previewHostname(pr, base.cloudflare.zone), redirects: [] },
     safetyTier: "ephemeral",
     // Previews sit behind staging's ALB (and its WAF); all-Spot keeps them at cents per day.

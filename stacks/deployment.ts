@@ -2,6 +2,7 @@ import type { Construct } from "constructs";
 import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, LocalBackend, S3Backend, type TerraformRemoteState, type TerraformStack } from "cdktf";
 import type { AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import type { EnvironmentConfig } from "../environments/types";
+import { planRoleArnOf } from "../environments/bootstrap";
 
 /**
  * How stacks reach AWS. `online` is the real thing: S3 state, assumed deploy roles.
@@ -10,7 +11,16 @@ import type { EnvironmentConfig } from "../environments/types";
  * credentials are fake).
  */
 export type Deployment =
-  | { readonly mode: "online" }
+  | {
+      readonly mode: "online";
+      /**
+       * Which role of each environment to act as: `deploy` (`aws.deployRoleArn`, plans and applies)
+       * or `plan`, its read-only twin `<deploy role>-plan` that pull-request plans of prod and
+       * staging use (main.ts: `SHIPKIT_ROLE=plan`; stacks/bootstrap-stack.ts creates both).
+       * Previews always use their deploy role (it trusts pull requests). @default "deploy"
+       */
+      readonly role?: "deploy" | "plan";
+    }
   | {
       readonly mode: "offline";
       /** Absolute folder for local state files (and the seeded upstream states stacks read). */
@@ -39,6 +49,11 @@ export const OFFLINE_AWS_SETTINGS = {
   skipMetadataApiCheck: "true",
 } as const satisfies Partial<AwsProviderConfig>;
 
+/** The role `env`'s stacks assume online: its deploy role, or the read-only plan role (long-lived environments with `role: "plan"`). */
+export function roleArnOf(env: EnvironmentConfig, deployment: Deployment): string {
+  return deployment.mode === "online" && deployment.role === "plan" && !env.preview ? planRoleArnOf(env.aws.deployRoleArn) : env.aws.deployRoleArn;
+}
+
 /**
  * The AWS provider settings for `env`: online, its deploy role and account guard
  * (`allowed_account_ids`: a preview's credentials can never touch prod); offline, dummy
@@ -51,7 +66,7 @@ export function awsProviderConfig(
 ): AwsProviderConfig {
   const base = { region: opts.region ?? env.aws.region, defaultTags: [{ tags: opts.tags }], ...(opts.alias ? { alias: opts.alias } : {}) };
   return deployment.mode === "online"
-    ? { ...base, allowedAccountIds: [env.aws.accountId], assumeRole: [{ roleArn: env.aws.deployRoleArn, sessionName: opts.sessionName ?? `cdktf-${env.name}` }] }
+    ? { ...base, allowedAccountIds: [env.aws.accountId], assumeRole: [{ roleArn: roleArnOf(env, deployment), sessionName: opts.sessionName ?? `cdktf-${env.name}` }] }
     : { ...base, ...OFFLINE_AWS_SETTINGS };
 }
 
@@ -64,17 +79,20 @@ export function useStackBackend(stack: TerraformStack, name: string, env: Enviro
     new LocalBackend(stack, { path: `${deployment.stateDir}/${name}.tfstate` });
     return;
   }
-  const backend = new S3Backend(stack, { ...location, encrypt: true, assumeRole: { roleArn: env.aws.deployRoleArn } });
+  const backend = new S3Backend(stack, { ...location, encrypt: true, assumeRole: { roleArn: roleArnOf(env, deployment) } });
   // Terraform's native S3 locking (1.10+); cdktf 0.21's S3BackendConfig predates the field.
   backend.addOverride("use_lockfile", true);
 }
 
 /**
  * Another stack's state, read with `terraform_remote_state`: online from `location` with
- * `roleArn`; offline from `<stateDir>/<stack>.tfstate` (seeded by scripts/lib/offline.ts).
+ * `roleArn` (its plan twin with `role: "plan"`, unless `roleArn` is a preview's); offline from `<stateDir>/<stack>.tfstate` (seeded by scripts/lib/offline.ts).
  */
 export function readStackState(scope: Construct, id: string, opts: { readonly stack: string; readonly location: StateLocation; readonly roleArn: string }, deployment: Deployment): TerraformRemoteState {
   return deployment.mode === "offline"
     ? new DataTerraformRemoteStateLocal(scope, id, { path: `${deployment.stateDir}/${opts.stack}.tfstate` })
-    : new DataTerraformRemoteStateS3(scope, id, { ...opts.location, assumeRole: { roleArn: opts.roleArn } });
+    : new DataTerraformRemoteStateS3(scope, id, { ...opts.location, assumeRole: { roleArn: deployment.role === "plan" && !isPreviewRole(opts.roleArn) ? planRoleArnOf(opts.roleArn) : opts.roleArn } });
 }
+
+/** Whether a role ARN is a preview deploy role (`<app>-deploy-preview`, environments/bootstrap.ts). */
+const isPreviewRole = (roleArn: string): boolean => /:role\/(?:.*\/)?[^/]+-deploy-preview$/.test(roleArn);

@@ -16,12 +16,12 @@ function runMain(extraEnv: Record<string, string>) {
 }
 
 describe("main.ts", () => {
-  test("PR_NUMBER=42 synthesizes the edge, prod, staging, pr-42 and their dns stacks", () => {
+  test("PR_NUMBER=42 synthesizes the bootstrap stacks, the edge, prod, staging, pr-42 and their dns stacks", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-main-"));
     const r = spawnSync(tsx, ["main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, SHIPKIT_OFFLINE: "1", PR_NUMBER: "42" } });
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["edge-example-com", "pr-42", "pr-42-dns", "prod", "prod-dns", "staging", "staging-dns"]);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(["bootstrap-111111111111", "bootstrap-222222222222", "edge-example-com", "pr-42", "pr-42-dns", "prod", "prod-dns", "staging", "staging-dns"]);
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 

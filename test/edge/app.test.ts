@@ -23,8 +23,10 @@ afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 const inputs = (): CloudflareStackInput[] => stacks.filter((s) => s.provider === "cloudflare").map((s) => ({ name: s.name, zone: s.zone!, json: json[s.name]! }));
 
 describe("buildApp wiring", () => {
-  test("edge first, then env stacks, then dns stacks; providers labelled", () => {
+  test("bootstrap stacks first, then edge, env stacks, dns stacks; providers labelled", () => {
     expect(stacks.map((s) => [s.name, s.provider])).toEqual([
+      ["bootstrap-111111111111", "aws"],
+      ["bootstrap-222222222222", "aws"],
       ["edge-example-com", "cloudflare"],
       ["prod", "aws"],
       ["staging", "aws"],

@@ -1,0 +1,326 @@
+/**
+ * The bootstrap stack of each AWS account: every security property of the state bucket and the
+ * roles, asserted on the synthesized JSON, what the roles may do evaluated with a small IAM policy
+ * evaluator (explicit deny wins, wildcards as IAM matches them), and a real offline terraform plan.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Testing } from "cdktf";
+import { buildApp } from "../../app";
+import { ephemeral, prod, staging } from "../../environments";
+import { github, validateGithub, type GithubRepository } from "../../environments/github";
+import { planRoleArnOf, previewDeployRoleArn } from "../../environments/bootstrap";
+import { BootstrapStack } from "../../stacks/bootstrap-stack";
+import { PREVIEW_SERVICE_PREFIXES } from "../../stacks/bootstrap-policies";
+import { roleArnOf } from "../../stacks/deployment";
+import { IAM_INLINE_POLICIES_MAX, IAM_TRUST_POLICY_MAX, policySize } from "../../lib/policy/rules/iam-role-trust-policy-size";
+import { findProviderMirror, planStack, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
+import { OFFLINE, ONLINE, resources, synthEnv, synthStrict, tempApp, type SynthJson } from "../helpers";
+import type { Deployment } from "../../stacks/deployment";
+
+const ALL = [prod, staging];
+const REPO = `${github.owner}/${github.name}`;
+
+const build = (envs = [staging], deployment: Deployment = OFFLINE, extra: Partial<ConstructorParameters<typeof BootstrapStack>[1]> = {}) =>
+  new BootstrapStack(tempApp(), { envs, allEnvs: ALL, github, deployment, ...extra });
+const synth = (envs = [staging], deployment: Deployment = OFFLINE, extra: Partial<ConstructorParameters<typeof BootstrapStack>[1]> = {}): SynthJson => synthStrict(build(envs, deployment, extra));
+
+const stagingJson = synth([staging]);
+const prodJson = synth([prod]);
+
+interface Statement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Principal?: unknown;
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+interface Doc {
+  Statement: Statement[];
+}
+
+const roleNamed = (json: SynthJson, name: string) => resources(json, "aws_iam_role").find((r) => r.name === name) as { name: string; assume_role_policy: string } | undefined;
+const trustOf = (json: SynthJson, name: string): Doc => JSON.parse(roleNamed(json, name)!.assume_role_policy) as Doc;
+const inlinePolicies = (json: SynthJson, roleName: string): Doc[] =>
+  resources(json, "aws_iam_role_policy")
+    .filter((p) => String(p.role).includes(".name}") && Object.entries(json.resource!.aws_iam_role!).some(([id, r]) => r.name === roleName && String(p.role) === `\${aws_iam_role.${id}.name}`))
+    .map((p) => JSON.parse(String(p.policy)) as Doc);
+
+// ---- A small IAM evaluator: explicit Deny wins, then any Allow; otherwise implicitly denied. ----
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const glob = (pattern: string, value: string, caseless: boolean): boolean => {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseless ? "i" : "");
+  return re.test(value);
+};
+const matchesAction = (s: Statement, action: string) => (s.Action ? list(s.Action).some((a) => glob(a, action, true)) : !list(s.NotAction).some((a) => glob(a, action, true)));
+const matchesResource = (s: Statement, resource: string) => (s.Resource ? list(s.Resource).some((r) => glob(r, resource, false)) : !list(s.NotResource).some((r) => glob(r, resource, false)));
+/** Whether `docs` allow `action` on `resource` (conditional statements: Allows never count, Denies always do). */
+function allowed(docs: Doc[], action: string, resource: string): boolean {
+  const statements = docs.flatMap((d) => d.Statement).filter((s) => matchesAction(s, action) && matchesResource(s, resource));
+  if (statements.some((s) => s.Effect === "Deny")) return false;
+  return statements.some((s) => s.Effect === "Allow" && !s.Condition);
+}
+
+const PREVIEW_ROLE = "shipkit-deploy-preview";
+const previewDocs = inlinePolicies(stagingJson, PREVIEW_ROLE);
+const stagingState = (key: string) => `arn:aws:s3:::${staging.aws.stateBucket}/${key}`;
+const prodState = (key: string) => `arn:aws:s3:::${prod.aws.stateBucket}/${key}`;
+
+describe("state bucket", () => {
+  const bucket = (json: SynthJson) => resources(json, "aws_s3_bucket")[0]!;
+  test("named after aws.stateBucket, never destroyed by a plan", () => {
+    expect(bucket(stagingJson)).toMatchObject({ bucket: staging.aws.stateBucket, lifecycle: { prevent_destroy: true } });
+    expect(bucket(prodJson)).toMatchObject({ bucket: prod.aws.stateBucket });
+  });
+  test("versioned, encrypted, owner-enforced, all four public access switches on", () => {
+    expect(resources(stagingJson, "aws_s3_bucket_versioning")[0]).toMatchObject({ versioning_configuration: { status: "Enabled" } });
+    expect(resources(stagingJson, "aws_s3_bucket_server_side_encryption_configuration")[0]).toMatchObject({ rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } }] });
+    expect(resources(stagingJson, "aws_s3_bucket_ownership_controls")[0]).toMatchObject({ rule: { object_ownership: "BucketOwnerEnforced" } });
+    expect(resources(stagingJson, "aws_s3_bucket_public_access_block")[0]).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+  });
+  test("noncurrent state versions expire (90 days by default, configurable, at least 1)", () => {
+    expect(resources(stagingJson, "aws_s3_bucket_lifecycle_configuration")[0]).toMatchObject({ rule: [expect.objectContaining({ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90 }] })] });
+    expect(resources(synth([staging], OFFLINE, { noncurrentVersionDays: 30 }), "aws_s3_bucket_lifecycle_configuration")[0]).toMatchObject({ rule: [expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 30 }] })] });
+    expect(() => build([staging], OFFLINE, { noncurrentVersionDays: 0 })).toThrow(/"noncurrentVersionDays" 0 must be a whole number of days, 1 or more/);
+  });
+  test("the bucket policy denies every request without TLS", () => {
+    const policy = JSON.parse(String(resources(stagingJson, "aws_s3_bucket_policy")[0]!.policy)) as Doc;
+    expect(policy.Statement).toContainEqual({
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [`arn:aws:s3:::${staging.aws.stateBucket}`, `arn:aws:s3:::${staging.aws.stateBucket}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+  });
+  test("prod's bucket lets staging's deploy and plan roles read the edge state key, and nothing else", () => {
+    const policy = JSON.parse(String(resources(prodJson, "aws_s3_bucket_policy")[0]!.policy)) as Doc;
+    const grants = policy.Statement.filter((s) => s.Effect === "Allow");
+    expect(grants).toEqual([
+      {
+        Sid: `ReadStateFrom${staging.aws.accountId}`,
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${staging.aws.accountId}:root` },
+        Action: "s3:GetObject",
+        Resource: [prodState("edge-example-com/terraform.tfstate")],
+        Condition: { ArnEquals: { "aws:PrincipalArn": [staging.aws.deployRoleArn, planRoleArnOf(staging.aws.deployRoleArn)] } },
+      },
+    ]);
+    // Staging's bucket holds no edge state: no grant to prod's roles.
+    const stagingPolicy = JSON.parse(String(resources(stagingJson, "aws_s3_bucket_policy")[0]!.policy)) as Doc;
+    expect(stagingPolicy.Statement.filter((s) => s.Effect === "Allow")).toEqual([]);
+  });
+});
+
+describe("GitHub OIDC provider", () => {
+  test("token.actions.githubusercontent.com, audience sts.amazonaws.com, no thumbprints (AWS uses its trusted CAs for GitHub)", () => {
+    const providers = resources(stagingJson, "aws_iam_openid_connect_provider");
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toMatchObject({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] });
+    expect(providers[0]).not.toHaveProperty("thumbprint_list");
+  });
+});
+
+describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com", () => {
+  const oidcCondition = (doc: Doc) => doc.Statement.find((s) => s.Action === "sts:AssumeRoleWithWebIdentity")!;
+  const subjectOf = (json: SynthJson, role: string) => oidcCondition(trustOf(json, role)).Condition!.StringEquals!["token.actions.githubusercontent.com:sub"];
+
+  test("prod's deploy role trusts only jobs in the GitHub environment prod", () => {
+    expect(subjectOf(prodJson, "shipkit-deploy-prod")).toBe(`repo:${REPO}:environment:prod`);
+  });
+  test("staging's deploy role trusts only the main branch", () => {
+    expect(subjectOf(stagingJson, "shipkit-deploy-staging")).toBe(`repo:${REPO}:ref:refs/heads/main`);
+  });
+  test("the preview role and the plan roles trust only pull_request runs", () => {
+    expect(subjectOf(stagingJson, PREVIEW_ROLE)).toBe(`repo:${REPO}:pull_request`);
+    expect(subjectOf(stagingJson, "shipkit-deploy-staging-plan")).toBe(`repo:${REPO}:pull_request`);
+    expect(subjectOf(prodJson, "shipkit-deploy-prod-plan")).toBe(`repo:${REPO}:pull_request`);
+  });
+  test.each([
+    [prodJson, "shipkit-deploy-prod"],
+    [prodJson, "shipkit-deploy-prod-plan"],
+    [stagingJson, "shipkit-deploy-staging"],
+    [stagingJson, "shipkit-deploy-staging-plan"],
+    [stagingJson, PREVIEW_ROLE],
+  ])("%#: StringEquals on aud and sub, the account's provider, itself for the provider's re-assume, and nobody else", (json, role) => {
+    const trust = trustOf(json, role);
+    const account = json === prodJson ? prod.aws.accountId : staging.aws.accountId;
+    expect(trust.Statement).toHaveLength(2);
+    const oidc = oidcCondition(trust);
+    expect(oidc.Principal).toEqual({ Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` });
+    expect(Object.keys(oidc.Condition!)).toEqual(["StringEquals"]);
+    expect(oidc.Condition!.StringEquals!["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
+    expect(JSON.stringify(oidc.Condition)).not.toMatch(/[*?]/);
+    const self = trust.Statement.find((s) => s.Sid === "AssumeItself")!;
+    expect(self).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: `arn:aws:iam::${account}:root` }, Condition: { ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${account}:role/${role}` } } });
+    expect(policySize(roleNamed(json, role)!.assume_role_policy)).toBeLessThanOrEqual(IAM_TRUST_POLICY_MAX);
+  });
+  test("prod's account has no preview role; staging's no prod role", () => {
+    expect(resources(prodJson, "aws_iam_role").map((r) => r.name).sort()).toEqual(["shipkit-deploy-prod", "shipkit-deploy-prod-plan"]);
+    expect(resources(stagingJson, "aws_iam_role").map((r) => r.name).sort()).toEqual([PREVIEW_ROLE, "shipkit-deploy-staging", "shipkit-deploy-staging-plan"]);
+  });
+  test("repository owner and name are validated config", () => {
+    const bad: GithubRepository = { ...github, owner: "-bad owner" };
+    expect(() => validateGithub(bad)).toThrow(/github\.owner "-bad owner" is not a GitHub user or organization name/);
+    expect(() => build([staging], OFFLINE, { github: { ...github, name: "shipkit.git" } })).toThrow(/github\.name "shipkit\.git" must not end in \.git/);
+  });
+});
+
+describe("what the preview role may do (IAM evaluation of its policies)", () => {
+  test("reads and writes pr-* state keys (and their lock files); reads staging's state", () => {
+    expect(allowed(previewDocs, "s3:PutObject", stagingState("pr-42/terraform.tfstate"))).toBe(true);
+    expect(allowed(previewDocs, "s3:PutObject", stagingState("pr-42-dns/terraform.tfstate.tflock"))).toBe(true);
+    expect(allowed(previewDocs, "s3:GetObject", stagingState("pr-42/terraform.tfstate"))).toBe(true);
+    expect(allowed(previewDocs, "s3:GetObject", stagingState("staging/terraform.tfstate"))).toBe(true);
+  });
+  test("never writes staging's state, nor reads other keys (staging-dns, bootstrap)", () => {
+    expect(allowed(previewDocs, "s3:PutObject", stagingState("staging/terraform.tfstate"))).toBe(false);
+    expect(allowed(previewDocs, "s3:DeleteObject", stagingState("staging/terraform.tfstate"))).toBe(false);
+    expect(allowed(previewDocs, "s3:GetObject", stagingState("staging-dns/terraform.tfstate"))).toBe(false);
+    expect(allowed(previewDocs, "s3:GetObject", stagingState("bootstrap-222222222222/terraform.tfstate"))).toBe(false);
+  });
+  test("is denied prod's state, prod's account and prod's deploy role", () => {
+    for (const action of ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]) {
+      expect(allowed(previewDocs, action, prodState("prod/terraform.tfstate"))).toBe(false);
+      expect(allowed(previewDocs, action, `arn:aws:s3:::${prod.aws.stateBucket}`)).toBe(false);
+    }
+    expect(allowed(previewDocs, "sts:AssumeRole", prod.aws.deployRoleArn)).toBe(false);
+    expect(allowed(previewDocs, "ecs:UpdateService", `arn:aws:ecs:us-east-1:${prod.aws.accountId}:service/shipkit-prod-cluster/shipkit-prod-web`)).toBe(false);
+    // Denied explicitly, so even an Allow added later cannot open it.
+    const denies = previewDocs.flatMap((d) => d.Statement).filter((s) => s.Effect === "Deny" && s.Action === "*");
+    expect(list(denies[0]?.Resource)).toEqual(expect.arrayContaining([`arn:aws:*:*:${prod.aws.accountId}:*`, `arn:aws:s3:::${prod.aws.stateBucket}/*`, prod.aws.deployRoleArn]));
+  });
+  test("changes only pr roles, never the bootstrap's roles or OIDC provider, nor staging's services and ALB", () => {
+    expect(allowed(previewDocs, "iam:PutRolePolicy", "arn:aws:iam::222222222222:role/shipkit-pr-42-web-task")).toBe(true);
+    expect(allowed(previewDocs, "iam:PutRolePolicy", "arn:aws:iam::222222222222:role/shipkit-staging-web-task")).toBe(false);
+    expect(allowed(previewDocs, "iam:UpdateAssumeRolePolicy", "arn:aws:iam::222222222222:role/shipkit-deploy-preview")).toBe(false);
+    expect(allowed(previewDocs, "iam:DeleteOpenIDConnectProvider", "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com")).toBe(false);
+    expect(allowed(previewDocs, "s3:PutBucketPolicy", `arn:aws:s3:::${staging.aws.stateBucket}`)).toBe(false);
+    expect(allowed(previewDocs, "ecs:UpdateService", "arn:aws:ecs:us-east-1:222222222222:service/shipkit-staging-cluster/shipkit-staging-web")).toBe(false);
+    expect(allowed(previewDocs, "ecs:UpdateService", "arn:aws:ecs:us-east-1:222222222222:service/shipkit-staging-cluster/shipkit-pr-42-web")).toBe(true);
+    expect(allowed(previewDocs, "elasticloadbalancing:CreateRule", "arn:aws:elasticloadbalancing:us-east-1:222222222222:listener/app/shipkit-staging-alb/1/2")).toBe(true);
+    expect(allowed(previewDocs, "elasticloadbalancing:DeleteLoadBalancer", "arn:aws:elasticloadbalancing:us-east-1:222222222222:loadbalancer/app/shipkit-staging-alb/1")).toBe(false);
+  });
+  test("pushes images only to the -previews repositories, never to staging's own", () => {
+    expect(allowed(previewDocs, "ecr:PutImage", "arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-web-previews")).toBe(true);
+    expect(allowed(previewDocs, "ecr:PutImage", "arn:aws:ecr:us-east-1:222222222222:repository/shipkit-staging-web")).toBe(false);
+  });
+  test("covers every resource type a preview stack creates (mapped to IAM service prefixes)", () => {
+    const json = synthEnv(ephemeral(42));
+    const prefixOf = (type: string): string => {
+      const rest = type.replace(/^aws_/, "");
+      const map: [RegExp, string][] = [
+        [/^ecs_/, "ecs"],
+        [/^lb(_|$)|^alb/, "elasticloadbalancing"],
+        [/^cloudwatch_log_/, "logs"],
+        [/^cloudwatch_event_/, "events"],
+        [/^cloudwatch_/, "cloudwatch"],
+        [/^scheduler_/, "scheduler"],
+        [/^appautoscaling_/, "application-autoscaling"],
+        [/^(security_group|vpc_security_group)/, "ec2"],
+        [/^iam_/, "iam"],
+        [/^s3_/, "s3"],
+        [/^sqs_/, "sqs"],
+      ];
+      return map.find(([re]) => re.test(rest))?.[1] ?? `unmapped:${type}`;
+    };
+    const prefixes = [...new Set(Object.keys(json.resource ?? {}).map(prefixOf))];
+    expect(prefixes.filter((p) => !(PREVIEW_SERVICE_PREFIXES as readonly string[]).includes(p))).toEqual([]);
+  });
+  test("previews deploy with it: ephemeral(n) carries the preview role, in staging's account", () => {
+    expect(ephemeral(42).aws.deployRoleArn).toBe(previewDeployRoleArn(staging));
+    expect(previewDeployRoleArn(staging)).toBe(`arn:aws:iam::${staging.aws.accountId}:role/${PREVIEW_ROLE}`);
+  });
+});
+
+describe("deploy and plan roles", () => {
+  test("staging's deploy role is admin of its own account, never writes prod's state nor changes the bootstrap", () => {
+    const docs = inlinePolicies(stagingJson, "shipkit-deploy-staging");
+    expect(allowed(docs, "rds:CreateDBInstance", "arn:aws:rds:us-east-1:222222222222:db:shipkit-staging-db")).toBe(true);
+    expect(allowed(docs, "s3:PutObject", prodState("prod/terraform.tfstate"))).toBe(false);
+    expect(allowed(docs, "s3:PutObject", stagingState("staging/terraform.tfstate"))).toBe(true);
+    expect(allowed(docs, "iam:UpdateAssumeRolePolicy", staging.aws.deployRoleArn)).toBe(false);
+    expect(allowed(docs, "s3:PutBucketVersioning", `arn:aws:s3:::${staging.aws.stateBucket}`)).toBe(false);
+    expect(allowed(docs, "s3:PutObject", stagingState("bootstrap-222222222222/terraform.tfstate"))).toBe(false);
+  });
+  test("plan roles read (ReadOnlyAccess) and the state, write only lock files, never read data or secrets", () => {
+    const docs = inlinePolicies(stagingJson, "shipkit-deploy-staging-plan");
+    expect(resources(stagingJson, "aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    expect(allowed(docs, "s3:GetObject", stagingState("staging/terraform.tfstate"))).toBe(true);
+    expect(allowed(docs, "s3:GetObject", prodState("edge-example-com/terraform.tfstate"))).toBe(true);
+    expect(allowed(docs, "s3:PutObject", stagingState("staging/terraform.tfstate.tflock"))).toBe(true);
+    expect(allowed(docs, "s3:PutObject", stagingState("staging/terraform.tfstate"))).toBe(false);
+    expect(allowed(docs, "s3:GetObject", "arn:aws:s3:::shipkit-staging-uploads/user/file.pdf")).toBe(false);
+    expect(allowed(docs, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:222222222222:secret:shipkit-staging-db-master-abc")).toBe(false);
+  });
+  test("every role's inline policies fit IAM's 10,240 characters", () => {
+    for (const [json, role] of [[stagingJson, PREVIEW_ROLE], [stagingJson, "shipkit-deploy-staging-plan"], [prodJson, "shipkit-deploy-prod"]] as const)
+      expect(inlinePolicies(json, role).reduce((n, d) => n + policySize(JSON.stringify(d)), 0)).toBeLessThanOrEqual(IAM_INLINE_POLICIES_MAX);
+  });
+  test("SHIPKIT_ROLE=plan (role: plan) points prod and staging at their plan roles; previews keep theirs", () => {
+    const plan: Deployment = { mode: "online", role: "plan" };
+    expect(roleArnOf(prod, plan)).toBe("arn:aws:iam::111111111111:role/shipkit-deploy-prod-plan");
+    expect(roleArnOf(staging, ONLINE)).toBe(staging.aws.deployRoleArn);
+    expect(roleArnOf(ephemeral(42), plan)).toBe(previewDeployRoleArn(staging));
+  });
+});
+
+describe("provider and state", () => {
+  test("online: ambient credentials (no deploy role), guarded by allowed_account_ids; local state first", () => {
+    const json = synth([staging], ONLINE);
+    const provider = json.provider!.aws![0]!;
+    expect(provider).toMatchObject({ region: "us-east-1", allowed_account_ids: [staging.aws.accountId] });
+    expect(provider).not.toHaveProperty("assume_role");
+    expect(json.terraform?.backend).toEqual({ local: { path: path.resolve(".bootstrap-state", "bootstrap-222222222222.tfstate") } });
+  });
+  test("online after migration: the bucket it created, key bootstrap-<account>, native lock file, no role", () => {
+    const json = synth([prod], ONLINE, { state: "bucket" });
+    expect(json.terraform?.backend).toEqual({ s3: { bucket: prod.aws.stateBucket, key: "bootstrap-111111111111/terraform.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true } });
+  });
+  test("one account per stack", () => {
+    expect(() => build([prod, staging])).toThrow(/"envs" mixes accounts or regions/);
+  });
+  test("buildApp registers one bootstrap stack per account as an AWS stack, first", () => {
+    const { stacks } = buildApp({ deployment: OFFLINE, outdir: fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-bootstrap-app-")) });
+    expect(stacks.slice(0, 2).map((s) => [s.name, s.provider, s.env.name])).toEqual([
+      ["bootstrap-111111111111", "aws", "prod"],
+      ["bootstrap-222222222222", "aws", "staging"],
+    ]);
+  });
+});
+
+describe("offline terraform plan (real AWS provider 5.100.0)", () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-bootstrap-plan-"));
+  let summary: PlanSummary;
+  beforeAll(async () => {
+    const stack = new BootstrapStack(tempApp(), { envs: [staging], allEnvs: ALL, github, deployment: { mode: "offline", stateDir: path.join(work, "state") } });
+    const outdir = Testing.fullSynth(stack);
+    const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), process.env);
+    summary = await planStack(stack.node.id, path.join(outdir, "stacks", stack.node.id), env);
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test("bootstrap-222222222222 plans: bucket and its settings, OIDC provider, three roles, nothing destroyed", () => {
+    expect(summary.error ?? "").toBe("");
+    expect(summary.ok).toBe(true);
+    expect(summary.toAdd).toMatchObject({
+      aws_s3_bucket: 1,
+      aws_s3_bucket_versioning: 1,
+      aws_s3_bucket_server_side_encryption_configuration: 1,
+      aws_s3_bucket_public_access_block: 1,
+      aws_s3_bucket_ownership_controls: 1,
+      aws_s3_bucket_lifecycle_configuration: 1,
+      aws_s3_bucket_policy: 1,
+      aws_iam_openid_connect_provider: 1,
+      aws_iam_role: 3,
+      aws_iam_role_policy: 3,
+      aws_iam_role_policy_attachment: 1,
+    });
+    expect(summary.counts.destroy).toBe(0);
+  });
+});
