@@ -22,7 +22,7 @@ import { Names } from "../../lib/core/naming";
 import { previewDatabaseName } from "../../lib/data/preview-database-tasks";
 import { dnsStackName } from "../../stacks/edge-state";
 import { ORIGIN_SECRET_VARIABLE } from "../../stacks/edge-contract";
-import { IMAGE_TAG_VARIABLE } from "../../stacks/stack-inputs";
+import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE, imageTagProblem, previewImageTag } from "../../stacks/stack-inputs";
 import { SHARED_OUTPUTS } from "../../stacks/shared-state";
 import { withMasterPassword } from "./master-password";
 import { runOneOffTask, logHint, type OneOffTask, type TaskApi, type WaitOptions } from "./preview-tasks";
@@ -66,15 +66,20 @@ export const TASK_OUTPUTS = [SHARED_OUTPUTS.clusterName.output, SHARED_OUTPUTS.p
 
 /**
  * Variables a destroy evaluates but whose value cannot matter: Terraform validates every declared
- * variable before planning, even to destroy. The image tag defaults to the one the preview runs;
- * the origin secret, when not given, to a random placeholder (the rules that use it are being
- * deleted, never updated). Anything the caller set wins.
+ * variable before planning, even to destroy, and the rules that would use them are being deleted,
+ * never updated. The image tags: the caller's when pr-<n> may run them, else `pr-<n>-teardown`
+ * (a tag of another PR or of main fails the stack's validation); the origin secret: the caller's,
+ * else a random placeholder.
  */
-export function destroyVariables(env: NodeJS.ProcessEnv, outputs: StackOutputs): Record<string, string> {
-  const vars: Record<string, string> = {};
-  if (!env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) vars[`TF_VAR_${IMAGE_TAG_VARIABLE}`] = stringOutput(outputs, "services_image_tag") ?? "teardown";
-  if (!env[`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]) vars[`TF_VAR_${ORIGIN_SECRET_VARIABLE}`] = randomBytes(24).toString("hex");
-  return vars;
+export function destroyVariables(pr: number, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const rule = { kind: "preview", prNumber: pr } as const;
+  const tag = env[`TF_VAR_${IMAGE_TAG_VARIABLE}`];
+  const migrationTag = env[`TF_VAR_${MIGRATION_IMAGE_TAG_VARIABLE}`];
+  return {
+    [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: tag && !imageTagProblem(tag, rule) ? tag : previewImageTag(pr, "teardown"),
+    [`TF_VAR_${MIGRATION_IMAGE_TAG_VARIABLE}`]: migrationTag && !imageTagProblem(migrationTag, rule) ? migrationTag : undefined,
+    [`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]: env[`TF_VAR_${ORIGIN_SECRET_VARIABLE}`] || randomBytes(24).toString("hex"),
+  };
 }
 
 export async function previewDown(pr: number, deps: PreviewDownDeps): Promise<number> {
@@ -138,7 +143,7 @@ export async function previewDown(pr: number, deps: PreviewDownDeps): Promise<nu
   }
 
   // 2. DNS records, then the stack.
-  const destroyEnv = withMasterPassword(toolEnv(deps.env, pr, destroyVariables(deps.env, outputs)));
+  const destroyEnv = withMasterPassword(toolEnv(deps.env, pr, destroyVariables(pr, deps.env)));
   for (const [target, after] of [
     [dns, `db-drop is done; DNS records may be partly gone`],
     [stack, `db-drop and ${dns} are done`],

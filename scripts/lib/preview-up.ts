@@ -25,7 +25,7 @@ import { previewHostname } from "../../environments/schema";
 import { Names } from "../../lib/core/naming";
 import { dnsStackName } from "../../stacks/edge-state";
 import { ORIGIN_SECRET_VARIABLE } from "../../stacks/edge-contract";
-import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE } from "../../stacks/stack-inputs";
+import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE, imageTagProblem } from "../../stacks/stack-inputs";
 import { withMasterPassword } from "./master-password";
 import { TASK_OUTPUTS, previewDbTask, stackDir } from "./preview-down";
 import { otherLivePreviews, type PreviewState } from "./preview-state";
@@ -117,7 +117,9 @@ export async function previewUp(pr: number, deps: PreviewUpDeps): Promise<number
     log.error(`preview:up ${pr}: FAILED reading ${stack}'s state: ${before.message}. Nothing was deployed; fix that, then run ${rerun} again.`);
     return EXIT.failed;
   }
-  const running = stringOutput(before.outputs, "services_image_tag");
+  const deployed = stringOutput(before.outputs, "services_image_tag");
+  // A tag pr-<n> may no longer run (from before preview tags were enforced) cannot stay on for the migration step.
+  const running = deployed && !imageTagProblem(deployed, { kind: "preview", prNumber: pr }) ? deployed : undefined;
   const deploy = async (target: string, vars: Record<string, string | undefined>, what: string): Promise<boolean> => {
     log.info(`preview:up ${pr}: cdktf deploy ${target} --auto-approve: ${what} [${elapsed(start)}]`);
     const result = await run("npx", ["cdktf", "deploy", target, "--auto-approve"], { cwd: deps.root, env: withMasterPassword(toolEnv(deps.env, pr, { SHIPKIT_OPEN_PREVIEWS: String(others.length), ...vars })) });
@@ -130,7 +132,9 @@ export async function previewUp(pr: number, deps: PreviewUpDeps): Promise<number
   if (running) {
     if (!(await deploy(stack, { [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: running, [`TF_VAR_${MIGRATION_IMAGE_TAG_VARIABLE}`]: newTag }, `services stay on ${running}, the migration task moves to ${newTag}`))) return EXIT.failed;
   } else {
-    log.info(`preview:up ${pr}: ${stack} is new (no state): its services start on ${newTag} and fail health checks until db-init and the migration have run`);
+    log.info(
+      `preview:up ${pr}: ${deployed ? `${stack} runs ${deployed}, a tag it may no longer run: deploying ${newTag} directly` : `${stack} is new (no state)`}; its services start on ${newTag} and fail health checks until db-init and the migration have run, then restart`,
+    );
     if (!(await deploy(stack, { [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: newTag, [`TF_VAR_${MIGRATION_IMAGE_TAG_VARIABLE}`]: undefined }, `new preview on ${newTag}`))) return EXIT.failed;
   }
   const after = await readStackOutputs(run, dir, readEnv);

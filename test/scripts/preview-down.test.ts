@@ -60,7 +60,8 @@ describe("preview:down sequencing", () => {
       expect(call.env.SHIPKIT_OPEN_PREVIEWS).toBeUndefined();
     }
     const destroy = run.calls[2]!;
-    expect(destroy.env.TF_VAR_image_tag).toBe("pr-42-abc1234");
+    // Validated even to destroy: a tag pr-42 may run.
+    expect(destroy.env.TF_VAR_image_tag).toBe("pr-42-teardown");
     expect(destroy.env.TF_VAR_origin_verify_secret).toMatch(/^[0-9a-f]{48}$/);
     expect(destroy.env.CLOUDFLARE_API_TOKEN).toBe(CLOUDFLARE_ENV.CLOUDFLARE_API_TOKEN);
     expect(log.text()).toMatch(/done in .*database pr_42 dropped, pr-42-dns and pr-42 destroyed/);
@@ -137,8 +138,7 @@ describe("preview:down sequencing", () => {
     expect(ecs.runs).toEqual([]);
     expect(log.text()).toMatch(/pr-42 has no state \(never deployed, or already destroyed\): no db-drop to run/);
     expect(destroys(run.lines())).toEqual(["npx cdktf destroy pr-42-dns --auto-approve", "npx cdktf destroy pr-42 --auto-approve"]);
-    // Nothing to read the tag from: a valid placeholder.
-    expect(run.calls[2]!.env.TF_VAR_image_tag).toBe("teardown");
+    expect(run.calls[2]!.env.TF_VAR_image_tag).toBe("pr-42-teardown");
   });
 
   test("the db-drop task definition is gone already: not an error, says so, destroys", async () => {
@@ -197,6 +197,13 @@ describe("preview:down sequencing", () => {
     expect(await previewDown(42, d)).toBe(EXIT.ok);
     expect(run.calls[2]!.env.TF_VAR_image_tag).toBe("pr-42-fff0000");
     expect(run.calls[2]!.env.TF_VAR_origin_verify_secret).toBe("A".repeat(40));
+  });
+
+  test("a tag pr-42 may not run (main's SHA, another PR's) is replaced, so the destroy passes validation", async () => {
+    const { d, run } = deps({ env: { ...CLOUDFLARE_ENV, TF_VAR_image_tag: "0123abc", TF_VAR_migration_image_tag: "pr-41-0123abc" } });
+    expect(await previewDown(42, d)).toBe(EXIT.ok);
+    expect(run.calls[2]!.env.TF_VAR_image_tag).toBe("pr-42-teardown");
+    expect(run.calls[2]!.env.TF_VAR_migration_image_tag).toBeUndefined();
   });
 });
 

@@ -76,6 +76,15 @@ describe("preview:up sequencing", () => {
     expect(log.text()).toMatch(/pr-42 is new \(no state\)/);
   });
 
+  test("a preview still on a tag it may no longer run (not pr-42-*): deployed on the new tag directly, then restarted", async () => {
+    const { d, log, run, ecs } = deps({ before: { ...PREVIEW_OUTPUTS, services_image_tag: "abc1234" } });
+    expect(await previewUp(42, d)).toBe(EXIT.ok);
+    expect(cdktf(run.lines())).toEqual(["npx cdktf deploy pr-42 --auto-approve", "npx cdktf deploy pr-42-dns --auto-approve"]);
+    expect(run.calls.find((c) => c.command === "npx")!.env.TF_VAR_image_tag).toBe(NEW_TAG);
+    expect(ecs.forced).toHaveLength(2);
+    expect(log.text()).toMatch(/pr-42 runs abc1234, a tag it may no longer run/);
+  });
+
   test("the migration fails: services stay on their tag, no DNS, exit non-zero with the task and logs", async () => {
     const { d, log, run, ecs } = deps({ over: { tasks: fakeEcs({ perFamily: { "shipkit-pr-42-db-init": [stopped(0)], "shipkit-pr-42-migrate": [stopped(1, "migrate")] } }) } });
     expect(await previewUp(42, d)).toBe(EXIT.failed);
