@@ -26,6 +26,8 @@ export const staging: EnvironmentConfig = {
     waf: { authRateLimitPer5Minutes: 300, authPathPrefix: "/backend/auth/" },
   },
   cron: { maintenance: "off", jobs: CRON_JOBS },
+  // Open previews: `previews: { maxOpen }` defaults to what this ALB fits, 49 with two HTTP services
+  // (100 target groups per ALB, not adjustable); previewCapacity(staging) shows the figures.
   safetyTier: "standard",
   // The declared sizes are staging's.
   services: SERVICES,

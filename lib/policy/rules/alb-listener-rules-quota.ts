@@ -54,7 +54,8 @@ export function loadBalancerOfListener(ctx: RuleContext, listener: LbListener | 
  * Scope: one stack. Rules that other stacks add to the same load balancer (previews add theirs to
  * staging's shared listener; staging's own rules live in the staging stack) are invisible here, so
  * the count is a lower bound and the rule fires only when this stack alone is over the quota. What
- * a shared listener can still hold across stacks (staging + every open preview) is out of scope.
+ * the shared ALB holds across stacks (staging + every open preview) is checked at synth by the
+ * open-preview cap (environments/preview-capacity.ts, SHIPKIT_OPEN_PREVIEWS).
  */
 export const albListenerRulesQuota = defineRule({
   id: "alb-listener-rules-quota",

@@ -39,7 +39,8 @@ function targetGroupKey(ctx: RuleContext, groups: readonly (LbTargetGroup | AlbT
  * counts once however it is referenced (`arn` or `id`); any other is told apart by its ARN text.
  * Target groups that other stacks attach to the same load balancer (staging's, when previews add
  * rules to its listener) are not seen, so the count is a lower bound: the rule fires only when
- * this stack alone exceeds the quota.
+ * this stack alone exceeds the quota. Across stacks (staging + every open preview), the open-preview
+ * cap (environments/preview-capacity.ts) keeps the shared ALB within the quota at synth.
  */
 export const albTargetGroupsQuota = defineRule({
   id: "alb-target-groups-quota",
