@@ -37,7 +37,8 @@ async function main(): Promise<number> {
   const dirs = workDirs(process.cwd());
   const { app, stacks } = buildApp({
     prNumber: parsePrNumber(process.env.PR_NUMBER),
-    deployment: offline ? { mode: "offline", stateDir: dirs.offline.stateDir } : { mode: "online" },
+    // SHIPKIT_ROLE=plan: the read-only plan roles (pull-request plans, .github/workflows/pr-plan.yml).
+    deployment: offline ? { mode: "offline", stateDir: dirs.offline.stateDir } : { mode: "online", role: process.env.SHIPKIT_ROLE === "plan" ? "plan" : "deploy" },
     outdir: offline ? dirs.offline.outdir : dirs.online,
   });
   let targets;
