@@ -92,13 +92,14 @@ export type StackOutputs = Readonly<Record<string, unknown>>;
 export type OutputsResult = { readonly ok: true; readonly outputs: StackOutputs } | { readonly ok: false; readonly message: string };
 
 /**
- * `terraform init -input=false` then `terraform output -json` in a synthesized stack folder
+ * `terraform init -input=false` (streamed) then `terraform output -json` (captured) in a synthesized stack folder
  * (`cdktf.out/stacks/<stack>`). Uses `-json`: `-raw` refuses lists in Terraform 1.11
  * ("Unsupported value for raw output"), and the subnets are a list.
  */
 export async function readStackOutputs(run: Runner, dir: string, env: NodeJS.ProcessEnv): Promise<OutputsResult> {
-  const init = await run("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env, capture: true });
-  if (init.code !== 0) return { ok: false, message: `terraform init in ${dir} exited ${init.code}: ${init.stdout.trim().split("\n").slice(-5).join(" ")}` };
+  // Streamed, not captured: the first init downloads providers, which takes a while and says so.
+  const init = await run("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env });
+  if (init.code !== 0) return { ok: false, message: `terraform init in ${dir} exited ${init.code} (its error is above)` };
   const out = await run("terraform", ["output", "-json", "-no-color"], { cwd: dir, env, capture: true });
   if (out.code !== 0) return { ok: false, message: `terraform output -json in ${dir} exited ${out.code}` };
   try {
