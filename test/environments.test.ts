@@ -1,5 +1,6 @@
 import { EnvironmentConfigError, ephemeral, hostnameClashes, parsePrNumber, prod, resolveEnvironments, staging, validateEnvironment } from "../environments";
 import { withEnv } from "./helpers";
+import { previewDeployRoleArn } from "../environments/bootstrap";
 
 const problemsOf = (fn: () => unknown): string[] => {
   try {
@@ -23,7 +24,8 @@ describe("shipped environments", () => {
     expect(staging.network.nat).toBe("single");
     const pr = ephemeral(7);
     expect(pr).toMatchObject({ name: "pr-7", safetyTier: "ephemeral", preview: { prNumber: 7, base: "staging" } });
-    expect(pr.aws).toEqual(staging.aws);
+    // Same account, region and state bucket; its own deploy role (the preview role, environments/bootstrap.ts).
+    expect(pr.aws).toEqual({ ...staging.aws, deployRoleArn: previewDeployRoleArn(staging) });
     expect(pr.network).toEqual(staging.network);
     expect(pr.hostnames.app).toBe("pr-7-staging.example.com");
   });
