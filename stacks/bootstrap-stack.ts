@@ -152,6 +152,8 @@ export class BootstrapStack extends TerraformStack {
         subject: subjects.pullRequest,
         description: `Deploys previews pr-<n> on ${base.name} from pull requests (${subjects.pullRequest})`,
         policies: { preview: previewPolicy(facts, { base, forbidden, roleArn: previewArn }) },
+        // The sweeper and teardowns from main run as the base's deploy role, then assume this one.
+        assumableBy: [base.aws.deployRoleArn],
       });
     }
     this.roles = roles;

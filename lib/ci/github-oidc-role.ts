@@ -58,6 +58,11 @@ export interface GithubOidcRoleProps {
   readonly maxSessionSeconds?: number;
   /** Role description shown in the console. */
   readonly description: string;
+  /**
+   * Other roles of the same account that may assume this one (e.g. staging's deploy role tearing
+   * previews down from the scheduled sweeper, which runs on main). @default none: only itself
+   */
+  readonly assumableBy?: readonly string[];
   /** Resources to create first (the OIDC provider). @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -109,11 +114,11 @@ export class GithubOidcRole extends Construct {
         Condition: { StringEquals: { [`${props.providerHost}:aud`]: props.audience, [`${props.providerHost}:sub`]: props.subject } },
       },
       {
-        Sid: "AssumeItself",
+        Sid: props.assumableBy?.length ? "AssumeItselfAndListedRoles" : "AssumeItself",
         Effect: "Allow",
         Principal: { AWS: `arn:${partition}:iam::${props.accountId}:root` },
         Action: "sts:AssumeRole",
-        Condition: { ArnEquals: { "aws:PrincipalArn": this.roleArn } },
+        Condition: { ArnEquals: { "aws:PrincipalArn": props.assumableBy?.length ? [this.roleArn, ...props.assumableBy] : this.roleArn } },
       },
     ]);
     this.role = new IamRole(this, "role", {
