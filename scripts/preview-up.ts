@@ -46,8 +46,7 @@ async function main(): Promise<number> {
     listStates: () => listPreviewStates(s3StateBucketApi(s3), staging.aws.stateBucket),
     synth: (n, openPreviews) => {
       // openPreviews: buildApp refuses when one more preview exceeds staging's cap (environments/preview-capacity.ts).
-      const options = { prNumber: n, openPreviews, deployment: { mode: "online" } as const, outdir: path.join(root, "cdktf.out") };
-      buildApp(options).app.synth();
+      buildApp({ prNumber: n, openPreviews, deployment: { mode: "online" }, outdir: path.join(root, "cdktf.out") }).app.synth();
     },
     setOutput: githubOutput ? (name, value) => fs.appendFileSync(githubOutput, `${name}=${value}\n`) : undefined,
   });

@@ -3,10 +3,10 @@
  *
  * 1. Check the inputs before anything runs: `TF_VAR_image_tag` is `pr-<n>-<sha>`, the origin
  *    secret and the Cloudflare variables are set, AWS credentials resolve.
- * 2. Count the other open previews (state objects with resources in staging's state bucket) and
- *    synthesize with that count, so the open-preview cap (environments/preview-capacity.ts, from the
- *    ALB quotas) refuses before anything is deployed; every cdktf child gets
- *    `SHIPKIT_OPEN_PREVIEWS=<others>` too (main.ts).
+ * 2. Count the other open previews (state objects with resources in staging's state bucket): one
+ *    more must fit the open-preview cap (previewCapacity, environments/preview-capacity.ts, from
+ *    the ALB quotas), checked here and again by the synth (buildApp `openPreviews`; every cdktf
+ *    child gets `SHIPKIT_OPEN_PREVIEWS=<others>`, read by main.ts), before anything is deployed.
  * 3. Migrate first (stacks/stack-inputs.ts, docs/runbook.md "Deploy"): an existing preview is
  *    deployed with the tag its services run as `image_tag` and the new one as
  *    `migration_image_tag` (only the migrate task definition changes); a new preview is deployed
@@ -20,7 +20,7 @@
  *
  * Stops at the first failure with what to run next; rerunning the same command is always safe.
  */
-import { EnvironmentConfigError, ephemeral } from "../../environments";
+import { EnvironmentConfigError, ephemeral, openPreviewProblem, previewCapacity, staging } from "../../environments";
 import { previewHostname } from "../../environments/schema";
 import { Names } from "../../lib/core/naming";
 import { dnsStackName } from "../../stacks/edge-state";
@@ -102,7 +102,14 @@ export async function previewUp(pr: number, deps: PreviewUpDeps): Promise<number
 
   // 1. Open previews, and the cap, before anything is deployed.
   const others = otherLivePreviews(await deps.listStates(), pr);
-  log.info(`preview:up ${pr}: ${others.length} other preview(s) open${others.length ? ` (${others.map((s) => `pr-${s.pr}`).join(", ")})` : ""}; synthesizing ${stack} (online) [${elapsed(start)}]`);
+  const cap = previewCapacity(staging);
+  log.info(`preview:up ${pr}: ${others.length} other preview(s) open${others.length ? ` (${others.map((s) => `pr-${s.pr}`).join(", ")})` : ""}; at most ${cap.maxOpen} (${cap.reason})`);
+  const full = openPreviewProblem(stack, others.length, cap);
+  if (full) {
+    log.error(`preview:up ${pr}: nothing was deployed: ${full}.`);
+    return EXIT.failed;
+  }
+  log.info(`preview:up ${pr}: synthesizing ${stack} (online, SHIPKIT_OPEN_PREVIEWS=${others.length}) [${elapsed(start)}]`);
   try {
     await deps.synth(pr, others.length);
   } catch (e) {

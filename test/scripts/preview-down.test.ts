@@ -1,13 +1,8 @@
-import { execFile } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { previewDown, type PreviewDownDeps } from "../../scripts/lib/preview-down";
 import { runOneOffTask } from "../../scripts/lib/preview-tasks";
 import { EXIT, parsePrArgument, PreviewUsageError } from "../../scripts/lib/preview-tools";
-import { CLOUDFLARE_ENV, PREVIEW_OUTPUTS, fakeClock, fakeEcs, memoryLog, outputsJson, pullFailure, recordingRunner, stopped } from "./preview-helpers";
-
-const ROOT = path.resolve(__dirname, "../..");
+import { CLOUDFLARE_ENV, PREVIEW_OUTPUTS, fakeClock, fakeEcs, memoryLog, outputsJson, pullFailure, recordingRunner, runScript, stopped } from "./preview-helpers";
 
 function deps(over: Partial<PreviewDownDeps> & { outputs?: Record<string, unknown> } = {}) {
   const log = memoryLog();
@@ -243,23 +238,10 @@ describe("arguments", () => {
   });
 });
 
-/** Runs the real entry like `npm run preview:down -- <args>` would, in a bare environment. */
-function runEntry(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null }> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "preview-down-home-"));
-  return new Promise((resolve) => {
-    execFile(
-      path.join(ROOT, "node_modules", ".bin", "tsx"),
-      [path.join(ROOT, "scripts", "preview-down.ts"), ...args],
-      { cwd: ROOT, timeout: 60_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, AWS_EC2_METADATA_DISABLED: "true", ...extraEnv } },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, signal: error?.signal ?? null, stdout, stderr }),
-    );
-  });
-}
-
 describe("preview:down online path (real entry, no AWS credentials)", () => {
   test("stops at missing credentials, nothing else, and does not hang", async () => {
     const started = Date.now();
-    const result = await runEntry(["42"], CLOUDFLARE_ENV);
+    const result = await runScript("preview-down.ts", ["42"], CLOUDFLARE_ENV);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(EXIT.usage);
     expect(result.stderr).toMatch(/preview:down 42: nothing was run: no AWS credentials \(Could not load credentials from any providers\)/);
@@ -268,7 +250,7 @@ describe("preview:down online path (real entry, no AWS credentials)", () => {
   });
 
   test("an unknown flag names itself and the usage", async () => {
-    const result = await runEntry(["42", "--force"], CLOUDFLARE_ENV);
+    const result = await runScript("preview-down.ts", ["42", "--force"], CLOUDFLARE_ENV);
     expect(result.code).toBe(EXIT.usage);
     expect(result.stderr).toMatch(/usage: npm run preview:down -- <pr number>; unknown argument\(s\): "--force"/);
   });

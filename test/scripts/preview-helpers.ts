@@ -2,6 +2,10 @@
  * Fakes for the preview script tests: an ECS TaskApi that plays back a task's life, and a runner
  * that records every command (terraform, cdktf) and answers from a table.
  */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { DescribeTasksCommandOutput, RunTaskCommandInput, RunTaskCommandOutput, Task, UpdateServiceCommandOutput } from "@aws-sdk/client-ecs";
 import type { TaskApi } from "../../scripts/lib/preview-tasks";
 import type { Log, RunOptions, RunResult, Runner } from "../../scripts/lib/preview-tools";
@@ -110,3 +114,23 @@ export const PREVIEW_OUTPUTS = {
 
 /** Cloudflare variables the DNS stack needs (fake values of the right shape). */
 export const CLOUDFLARE_ENV = { CLOUDFLARE_API_TOKEN: "test-token-not-real", TF_VAR_cloudflare_zone_id: "0123456789abcdef0123456789abcdef" };
+
+/**
+ * Runs a script entry (`scripts/<name>.ts`) with tsx like its npm script does, in a bare
+ * environment: no AWS credentials, instance metadata off, HOME an empty folder; killed after 60 s.
+ */
+export function runScript(script: string, args: readonly string[], extraEnv: Readonly<Record<string, string>> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const root = path.resolve(__dirname, "../..");
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "preview-script-home-"));
+  return new Promise((resolve) => {
+    execFile(
+      path.join(root, "node_modules", ".bin", "tsx"),
+      [path.join(root, "scripts", script), ...args],
+      { cwd: root, timeout: 60_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, AWS_EC2_METADATA_DISABLED: "true", ...extraEnv } },
+      (error, stdout, stderr) => {
+        fs.rmSync(home, { recursive: true, force: true });
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, signal: error?.signal ?? null, stdout, stderr });
+      },
+    );
+  });
+}

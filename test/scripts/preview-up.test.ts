@@ -1,8 +1,8 @@
-import { EnvironmentConfigError } from "../../environments";
+import { EnvironmentConfigError, previewCapacity, staging } from "../../environments";
 import type { PreviewState } from "../../scripts/lib/preview-state";
 import { EXIT } from "../../scripts/lib/preview-tools";
 import { previewUp, previewUpProblems, type PreviewUpDeps } from "../../scripts/lib/preview-up";
-import { CLOUDFLARE_ENV, PREVIEW_OUTPUTS, fakeClock, fakeEcs, memoryLog, outputsJson, recordingRunner, stopped } from "./preview-helpers";
+import { CLOUDFLARE_ENV, PREVIEW_OUTPUTS, fakeClock, fakeEcs, memoryLog, outputsJson, recordingRunner, runScript, stopped } from "./preview-helpers";
 
 const NEW_TAG = "pr-42-0123456789abcdef0123456789abcdef01234567";
 const ENV = { ...CLOUDFLARE_ENV, TF_VAR_image_tag: NEW_TAG, TF_VAR_origin_verify_secret: "S".repeat(40) };
@@ -112,6 +112,25 @@ describe("preview:up sequencing", () => {
     expect(log.errors.join("\n")).toMatch(/cdktf deploy pr-42 exited 1 \(services stay on pr-42-abc1234, the migration task moves to pr-42-0123/);
   });
 
+  test("the open-preview cap (previewCapacity of staging) refuses before synth: nothing deployed, names the limit and the fix", async () => {
+    const cap = previewCapacity(staging);
+    const full = Array.from({ length: cap.maxOpen }, (_, i) => state(1000 + i));
+    const { d, log, run, synths } = deps({ over: { listStates: async () => [...full, state(42)] } });
+    expect(await previewUp(42, d)).toBe(EXIT.failed);
+    expect(synths).toEqual([]);
+    expect(run.calls).toEqual([]);
+    expect(log.errors.join("\n")).toMatch(new RegExp(`nothing was deployed: pr-42: ${cap.maxOpen} other previews are open and staging's ALB fits ${cap.limit} .*npm run previews:sweep -- --apply`));
+  });
+
+  test("one below the cap: deployed, and the count reaches the synth and every cdktf child", async () => {
+    const cap = previewCapacity(staging);
+    const others = Array.from({ length: cap.maxOpen - 1 }, (_, i) => state(1000 + i));
+    const { d, run, synths } = deps({ over: { listStates: async () => others } });
+    expect(await previewUp(42, d)).toBe(EXIT.ok);
+    expect(synths).toEqual([[42, cap.maxOpen - 1]]);
+    for (const c of run.calls.filter((c) => c.command === "npx")) expect(c.env.SHIPKIT_OPEN_PREVIEWS).toBe(String(cap.maxOpen - 1));
+  });
+
   test("the open-preview cap refuses at synth: nothing deployed, says what to do", async () => {
     const { d, log, run } = deps({
       over: {
@@ -150,5 +169,20 @@ describe("preview:up sequencing", () => {
     expect(log.errors.join("\n")).toMatch(/nothing was run: no AWS credentials/);
     expect(run.calls).toEqual([]);
     expect(synths).toEqual([]);
+  });
+});
+
+describe("preview:up online path (real entry, no AWS credentials)", () => {
+  test("stops at missing credentials, nothing else, and does not hang", async () => {
+    const result = await runScript("preview-up.ts", ["42"], ENV);
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/preview:up 42: nothing was run: no AWS credentials \(Could not load credentials from any providers\)/);
+  });
+
+  test("a bad PR number names the value and the usage", async () => {
+    const result = await runScript("preview-up.ts", ["pr-42"], ENV);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/usage: TF_VAR_image_tag=pr-<n>-<sha> npm run preview:up -- <pr number>; "pr-42" is not a pull-request number/);
   });
 });
