@@ -8,7 +8,7 @@ import S3rver = require("s3rver");
 import { listPreviewStates, managedResources, otherLivePreviews, s3StateBucketApi, type PreviewState } from "../../scripts/lib/preview-state";
 import { EXIT } from "../../scripts/lib/preview-tools";
 import { checkRepository, fetchPrStatus, parseSweepArgs, runSweep, selectPreviews, type PrStatus, type SweepDeps } from "../../scripts/lib/sweep";
-import { CLOUDFLARE_ENV, memoryLog } from "./preview-helpers";
+import { CLOUDFLARE_ENV, memoryLog, runScript } from "./preview-helpers";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
 const daysAgo = (d: number): Date => new Date(NOW.getTime() - d * 24 * 3600 * 1000);
@@ -293,5 +293,20 @@ describe("listPreviewStates against s3rver", () => {
     const states = await listPreviewStates({ list: async () => pages[call++]!, read: async () => "" }, BUCKET);
     expect(states.map((s) => s.pr)).toEqual([1, 2]);
     expect(managedResources("")).toBe(0);
+  });
+});
+
+describe("previews:sweep online path (real entry, no AWS credentials)", () => {
+  test("stops at missing credentials, before GitHub or S3, and does not hang", async () => {
+    const result = await runScript("previews-sweep.ts", [], { GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "acme/shipkit", GITHUB_API_URL: "http://127.0.0.1:9" });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/previews:sweep: nothing was run: no AWS credentials \(Could not load credentials from any providers\)/);
+  });
+
+  test("an unknown flag names itself", async () => {
+    const result = await runScript("previews-sweep.ts", ["--dry-run"]);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toMatch(/unknown argument "--dry-run" \(dry run unless --apply/);
   });
 });
