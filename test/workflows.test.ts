@@ -1,0 +1,254 @@
+/**
+ * The GitHub Actions workflows (.github/workflows/*.yml): each validates with
+ * @action-validator/cli (the JSON schemas of workflows, offline), and each is thin and safe: every
+ * `run:` is an npm script (that exists in package.json), `npm ci` or a docker command; actions are
+ * pinned to commit SHAs; OIDC jobs can write an id token and nothing they do not need; prod deploys
+ * only from the GitHub environment prod; previews are torn down on close; no secret in a command.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { github, oidcSubjects } from "../environments/github";
+import { ciTarget, ciTargetOutput } from "../scripts/lib/ci-target";
+import { prod, staging } from "../environments";
+import { planRoleArnOf, previewDeployRoleArn } from "../environments/bootstrap";
+
+const root = path.resolve(__dirname, "..");
+const dir = path.join(root, ".github", "workflows");
+const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const validator = path.join(root, "node_modules", ".bin", "action-validator");
+
+interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  needs?: string | string[];
+  environment?: string | { name: string };
+  permissions?: Record<string, string> | string;
+  concurrency?: { group: string; "cancel-in-progress"?: boolean } | string;
+  env?: Record<string, string>;
+  steps: Step[];
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string> | string;
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const workflows: Record<string, Workflow> = Object.fromEntries(files.map((f) => [f, parse(fs.readFileSync(path.join(dir, f), "utf8")) as Workflow]));
+const wf = (file: string): Workflow => workflows[file]!;
+const allSteps = (w: Workflow): [string, Step][] => Object.entries(w.jobs).flatMap(([job, j]) => j.steps.map((s): [string, Step] => [job, s]));
+const runsOf = (j: Job): string => j.steps.map((s) => s.run ?? "").join("\n");
+const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+
+test("the four workflows are there", () => {
+  expect(files).toEqual(["deploy.yml", "pr-plan.yml", "preview-sweeper.yml", "preview.yml"]);
+});
+
+test("the validator runs offline and refuses a broken workflow (so a pass means something)", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-workflow-"));
+  const broken = path.join(tmp, "broken.yml");
+  fs.writeFileSync(broken, "name: broken\non: [pushh]\njobs:\n  a:\n    runs-onn: ubuntu-latest\n    steps:\n      - run: npm ci\n");
+  const r = spawnSync(validator, [broken], { encoding: "utf8" });
+  fs.rmSync(tmp, { recursive: true, force: true });
+  expect(r.status).not.toBe(0);
+  expect(`${r.stdout}${r.stderr}`).toMatch(/Additional property 'runs-onn' is not allowed/);
+});
+
+describe.each(files)("%s", (file) => {
+  test("validates with @action-validator/cli (no errors)", () => {
+    const r = spawnSync(validator, [path.join(dir, file)], { encoding: "utf8" });
+    expect({ status: r.status, output: `${r.stdout}${r.stderr}`.trim() }).toEqual({ status: 0, output: "" });
+  });
+
+  test("every run: is npm ci, an npm script, or a docker build/push/save/load (with its shell plumbing)", () => {
+    const allowed = [
+      /^npm ci$/,
+      /^npm run (--silent )?[a-z][\w:-]*( -- .*)?( >> "\$GITHUB_OUTPUT")?$/,
+      /^docker (build|tag|push|save) /,
+      /^gunzip -c "images\/\$context\.tar\.gz" \| docker load$/,
+      /^mkdir -p images$/,
+      /^for pair in \$\{\{ steps\.target\.outputs\.images \}\}; do$/,
+      /^context="\$\{pair%%=\*\}"; repository="\$\{pair#\*=\}"$/,
+      /^done$/,
+    ];
+    for (const [job, step] of allSteps(wf(file)).filter(([, s]) => s.run !== undefined)) {
+      const lines = step.run!.split("\n").map((l) => l.trim()).filter(Boolean);
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect({ job, line, ok: allowed.some((re) => re.test(line)) }).toEqual({ job, line, ok: true });
+      expect(lines.some((l) => /^(npm (ci|run )|docker )/.test(l) || l.includes("docker load"))).toBe(true);
+    }
+  });
+
+  test("every npm script it runs exists in package.json", () => {
+    const called = allSteps(wf(file)).flatMap(([, s]) => [...(s.run ?? "").matchAll(/npm run (?:--silent )?([a-z][\w:-]*)/g)].map((m) => m[1]!));
+    expect(called.filter((name) => !(name in scripts))).toEqual([]);
+  });
+
+  test("actions pinned to a full commit SHA (with the version in a comment)", () => {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    const uses = allSteps(wf(file)).filter(([, s]) => s.uses).map(([, s]) => s.uses!);
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses) expect(u).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+    for (const line of text.split("\n").filter((l) => /uses: /.test(l))) expect(line).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  test("least privilege: the workflow grants contents: read; jobs add only what they use; OIDC jobs can write an id token", () => {
+    const w = wf(file);
+    expect(w.permissions).toEqual({ contents: "read" });
+    for (const [name, job] of Object.entries(w.jobs)) {
+      const perms = job.permissions as Record<string, string> | undefined;
+      expect(perms).toBeDefined();
+      expect(typeof perms).toBe("object");
+      const usesAws = job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+      expect({ name, idToken: perms!["id-token"] === "write" }).toEqual({ name, idToken: usesAws });
+      const comments = job.steps.some((s) => s.uses?.startsWith("actions/github-script@"));
+      expect({ name, prWrite: perms!["pull-requests"] === "write" }).toEqual({ name, prWrite: comments });
+      for (const [scope, level] of Object.entries(perms!)) if (!["id-token", "pull-requests"].includes(scope)) expect({ scope, level }).toEqual({ scope, level: "read" });
+    }
+  });
+
+  test("no secret is echoed: secrets only in env:, never inside a run: command; no set -x", () => {
+    for (const [, step] of allSteps(wf(file))) {
+      expect(step.run ?? "").not.toMatch(/secrets\.|set -x|echo .*(SECRET|TOKEN)/);
+    }
+  });
+});
+
+describe("pr-plan.yml", () => {
+  const w = wf("pr-plan.yml");
+  const plan = w.jobs.plan!;
+  test("on pull_request (also relabels: the label decides the exit)", () => {
+    expect(w.on.pull_request).toEqual({ types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] });
+  });
+  test("plans staging, prod and the PR's preview with npm run plan --markdown, prod/staging as the plan roles", () => {
+    expect((plan as unknown as { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack).toEqual(["staging", "prod", "preview"]);
+    const step = plan.steps.find((s) => s.run?.startsWith("npm run plan "))!;
+    expect(step.run).toBe('npm run plan -- "$STACK" --markdown "plan-$STACK.md"');
+    expect(step.env).toMatchObject({ SHIPKIT_ROLE: "plan" });
+    const creds = plan.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+    expect(creds.with).toMatchObject({ "role-to-assume": "${{ steps.target.outputs.plan_role_arn }}" });
+  });
+  test("fails on exit 3 unless the PR carries allow-stateful-change (SHIPKIT_ALLOW_STATEFUL=1)", () => {
+    const step = plan.steps.find((s) => s.run?.startsWith("npm run plan "))!;
+    expect(step.env!.SHIPKIT_ALLOW_STATEFUL).toBe("${{ contains(github.event.pull_request.labels.*.name, 'allow-stateful-change') && '1' || '' }}");
+    expect(step).not.toHaveProperty("continue-on-error");
+  });
+  test("keeps ONE comment, found by the hidden marker, posted even when a plan failed", () => {
+    const comment = w.jobs.comment!;
+    expect(comment.if).toBe("always()");
+    const script = String(comment.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script);
+    expect(script).toContain('const MARKER = "<!-- shipkit-plan -->"');
+    expect(script).toMatch(/updateComment[\s\S]*createComment/);
+    expect(script).toContain("65536");
+  });
+});
+
+describe("deploy.yml", () => {
+  const w = wf("deploy.yml");
+  test("on push to main; images built once, tagged with the SHA", () => {
+    expect(w.on).toEqual({ push: { branches: [github.mainBranch] } });
+    expect(w.env!.TF_VAR_image_tag).toBe("${{ github.sha }}");
+    expect(Object.entries(w.jobs).filter(([, j]) => /docker build/.test(runsOf(j))).map(([n]) => n)).toEqual(["build"]);
+    expect(runsOf(w.jobs.prod!)).toContain("docker load");
+  });
+  test("staging: migrate first, then deploy, then smoke with the SHA", () => {
+    const runs = w.jobs.staging!.steps.map((s) => s.run).filter(Boolean);
+    expect(runs.indexOf('npm run migrate -- staging --sha "$GITHUB_SHA"')).toBeLessThan(runs.indexOf("npm run deploy -- staging --auto-approve"));
+    expect(runs.indexOf("npm run deploy -- staging --auto-approve")).toBeLessThan(runs.indexOf('npm run smoke -- staging --sha "$GITHUB_SHA"'));
+  });
+  test("prod: after staging, in the GitHub environment prod (approval), same SHA, smoke", () => {
+    const job = w.jobs.prod!;
+    expect(job.needs).toEqual(["build", "staging"]);
+    expect(job.environment).toBe(github.prodEnvironment);
+    const runs = job.steps.map((s) => s.run).filter(Boolean);
+    expect(runs.indexOf('npm run migrate -- prod --sha "$GITHUB_SHA"')).toBeLessThan(runs.indexOf("npm run deploy -- prod --auto-approve"));
+    expect(runs).toContain('npm run smoke -- prod --sha "$GITHUB_SHA"');
+  });
+  test("no other job carries an environment (staging's role trusts the main branch subject, which an environment would replace)", () => {
+    expect(Object.entries(w.jobs).filter(([, j]) => j.environment !== undefined).map(([n]) => n)).toEqual(["prod"]);
+    // The subjects the roles trust are the ones these jobs present.
+    expect(oidcSubjects(github).prod).toBe(`repo:${github.owner}/${github.name}:environment:${String(w.jobs.prod!.environment)}`);
+  });
+  test("two deploys of an environment never overlap (concurrency per environment, never cancelling a running apply)", () => {
+    expect(w.jobs.staging!.concurrency).toEqual({ group: "deploy-staging", "cancel-in-progress": false });
+    expect(w.jobs.prod!.concurrency).toEqual({ group: "deploy-prod", "cancel-in-progress": false });
+  });
+});
+
+describe("preview.yml", () => {
+  const w = wf("preview.yml");
+  test("on open/synchronize/reopen and close, one run per PR at a time", () => {
+    expect(w.on.pull_request).toEqual({ types: ["opened", "synchronize", "reopened", "closed"] });
+    expect(w.concurrency).toEqual({ group: "preview-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
+  });
+  test("up: images tagged pr-<n>-<sha>, npm run preview:up, the URL in one comment", () => {
+    const up = w.jobs.up!;
+    expect(up.if).toBe("github.event.action != 'closed'");
+    expect(up.env!.TF_VAR_image_tag).toBe("pr-${{ github.event.pull_request.number }}-${{ github.event.pull_request.head.sha }}");
+    expect(runsOf(up)).toMatch(/docker build[\s\S]*docker push[\s\S]*npm run preview:up -- "\$PR"/);
+    const script = String(up.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script);
+    expect(script).toContain("<!-- shipkit-preview -->");
+    expect(script).toContain("process.env.PREVIEW_URL");
+  });
+  test("close: npm run preview:down (and nothing else deploys)", () => {
+    const down = w.jobs.down!;
+    expect(down.if).toBe("github.event.action == 'closed'");
+    expect(down.steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", 'npm run --silent ci:target -- "pr-$PR" >> "$GITHUB_OUTPUT"', 'npm run preview:down -- "$PR"']);
+  });
+});
+
+describe("preview-sweeper.yml", () => {
+  const w = wf("preview-sweeper.yml");
+  test("daily and by hand with an apply input that defaults to a dry run", () => {
+    expect(w.on.schedule).toEqual([{ cron: "17 4 * * *" }]);
+    expect(w.on.workflow_dispatch).toEqual({ inputs: { apply: { description: expect.any(String), type: "boolean", default: false } } });
+  });
+  test("dry run unless told: previews:sweep, and --apply only when inputs.apply", () => {
+    const steps = w.jobs.sweep!.steps.filter((s) => s.run?.startsWith("npm run previews:sweep"));
+    expect(steps.map((s) => [s.if, s.run])).toEqual([
+      ["${{ !inputs.apply }}", "npm run previews:sweep"],
+      ["${{ inputs.apply }}", "npm run previews:sweep -- --apply"],
+    ]);
+  });
+});
+
+describe("npm run ci:target (what workflows read)", () => {
+  test("prod: its deploy role and read-only plan role, registry, repositories, stack names", () => {
+    const t = ciTarget("prod");
+    expect(t).toEqual({
+      env: "prod",
+      accountId: prod.aws.accountId,
+      region: prod.aws.region,
+      roleArn: prod.aws.deployRoleArn,
+      planRoleArn: planRoleArnOf(prod.aws.deployRoleArn),
+      registry: `${prod.aws.accountId}.dkr.ecr.${prod.aws.region}.amazonaws.com`,
+      imageRepositories: ["shipkit-prod-backend", "shipkit-prod-web"],
+      buildContexts: ["backend", "web"],
+      dnsStack: "prod-dns",
+      edgeStack: "edge-example-com",
+    });
+  });
+  test("a preview: the preview role for deploys and plans, staging's -previews repositories", () => {
+    const t = ciTarget("pr-42");
+    expect(t).toMatchObject({ env: "pr-42", accountId: staging.aws.accountId, roleArn: previewDeployRoleArn(staging), planRoleArn: previewDeployRoleArn(staging), imageRepositories: ["shipkit-staging-backend-previews", "shipkit-staging-web-previews"], dnsStack: "pr-42-dns" });
+    expect(ciTargetOutput(t)).toContain("images=backend=shipkit-staging-backend-previews web=shipkit-staging-web-previews\n");
+  });
+  test("$GITHUB_OUTPUT lines, and a clear error for anything else", () => {
+    expect(ciTargetOutput(ciTarget("staging")).split("\n").filter(Boolean).every((l) => /^[a-z_]+=\S/.test(l))).toBe(true);
+    expect(() => ciTarget("qa")).toThrow('usage: npm run --silent ci:target -- <prod|staging|pr-<n>> (got "qa")');
+    expect(() => ciTarget("pr-0")).toThrow(/PR_NUMBER "0" is not a pull-request number/);
+  });
+});
