@@ -267,6 +267,72 @@ export function foldPlan(prior: StateFile | undefined, plan: PlanJson, schema: P
   };
 }
 
+/** Keys of a synthesized resource that are meta-arguments, not attributes. */
+const META_KEYS = new Set(["//", "lifecycle", "depends_on", "provider", "count", "for_each", "provisioner", "connection"]);
+/** `${aws_type.name.attr}`: a reference to a managed resource's top-level attribute. */
+const REF = /\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}/g;
+
+/**
+ * Settles references between placeholders without another plan: where the synthesized
+ * configuration says an attribute is `${aws_vpc.x.id}` (or a string built only from such
+ * references), the state takes the referenced resource's value from the same state, repeatedly
+ * until nothing moves. What needs Terraform to evaluate (functions, data sources, variables) is left
+ * to the next plan. Each pass saved is a terraform plan saved (10–15 s per stack).
+ */
+export function resolveReferences(state: StateFile, stackDir: string): StateFile {
+  const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const byAddress = new Map<string, StateInstance>();
+  for (const r of state.resources) if (r.instances.length === 1 && r.instances[0]!.index_key === undefined) byAddress.set(`${r.type}.${r.name}`, r.instances[0]!);
+  const lookup = (type: string, name: string, attr: string): unknown => byAddress.get(`${type}.${name}`)?.attributes[attr];
+  const resolve = (text: string): { ok: boolean; value?: unknown } => {
+    const whole = /^\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/.exec(text);
+    if (whole) {
+      const v = lookup(whole[1]!, whole[2]!, whole[3]!);
+      return v === undefined || v === null ? { ok: false } : { ok: true, value: v };
+    }
+    const rest = text.replace(REF, "");
+    if (rest.includes("${")) return { ok: false };
+    let ok = true;
+    const value = text.replace(REF, (_m, t: string, n: string, a: string) => {
+      const v = lookup(t, n, a);
+      if (typeof v !== "string" && typeof v !== "number") ok = false;
+      return String(v);
+    });
+    return ok ? { ok, value } : { ok: false };
+  };
+  const walk = (config: unknown, current: unknown): unknown => {
+    if (typeof config === "string") {
+      if (!config.includes("${")) return current;
+      const r = resolve(config);
+      return r.ok ? r.value : current;
+    }
+    if (Array.isArray(config)) return Array.isArray(current) && current.length === config.length ? config.map((c, i) => walk(c, current[i])) : current;
+    if (config && typeof config === "object") {
+      if (Array.isArray(current)) return current.length === 1 ? [walk(config, current[0])] : current;
+      if (!current || typeof current !== "object") return current;
+      const out = { ...(current as Record<string, unknown>) };
+      for (const [k, c] of Object.entries(config)) if (!META_KEYS.has(k) && k in out) out[k] = walk(c, out[k]);
+      return out;
+    }
+    return current;
+  };
+  for (let round = 0; round < 10; round++) {
+    let moved = false;
+    for (const [address, instance] of byAddress) {
+      const [type, name] = address.split(".") as [string, string];
+      const config = json.resource?.[type]?.[name];
+      if (!config) continue;
+      const next = walk(config, instance.attributes) as Record<string, unknown>;
+      if (JSON.stringify(next) !== JSON.stringify(instance.attributes)) {
+        instance.attributes = next;
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  return state;
+}
+
 /** True when a plan changes nothing: no managed resource and no output changes. */
 export function planIsEmpty(plan: PlanJson): boolean {
   const resources = (plan.resource_changes ?? []).filter((r) => r.mode === "managed" && !["no-op", "read"].includes(actionOf(r.change.actions)));
@@ -331,7 +397,7 @@ export async function convergeBaseState(stack: string, baseStackDir: string, env
       return { stateFile: final, passes: pass, cached: false };
     }
     const schema = providerSchema(baseStackDir, env, opts.cacheDir);
-    state = foldPlan(state, summary.plan, schema, ctx, providers);
+    state = resolveReferences(foldPlan(state, summary.plan, schema, ctx, providers), baseStackDir);
     fs.writeFileSync(working, JSON.stringify(state, null, 1));
   }
   throw new OfflineToolingError(`${stack}: the base state did not converge in ${MAX_CONVERGENCE_PASSES} passes; the last plan still changes resources (see ${working})`);
