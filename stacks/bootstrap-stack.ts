@@ -132,6 +132,9 @@ export class BootstrapStack extends TerraformStack {
         subject,
         description: `Deploys ${env.name} from GitHub Actions (${subject})`,
         policies: { deploy: deployPolicy(facts, otherBuckets) },
+        // The edge stack (deployed by prod's job) manages certificates in this account too: prod's
+        // deploy role may assume this one, never the other way round.
+        assumableBy: env.safetyTier === "protected" ? [] : props.allEnvs.filter((e) => !e.preview && e.safetyTier === "protected" && e.aws.accountId !== accountId && e.cloudflare.zone === env.cloudflare.zone).map((e) => e.aws.deployRoleArn),
       });
       const planArn = planRoleArnOf(env.aws.deployRoleArn);
       roles[`plan-${env.name}`] = new GithubOidcRole(this, `plan-${env.name}`, {

@@ -59,8 +59,9 @@ export interface GithubOidcRoleProps {
   /** Role description shown in the console. */
   readonly description: string;
   /**
-   * Other roles of the same account that may assume this one (e.g. staging's deploy role tearing
-   * previews down from the scheduled sweeper, which runs on main). @default none: only itself
+   * Other roles (ARNs, this account or another) that may assume this one: staging's deploy role
+   * tearing previews down from the scheduled sweeper (runs on main); prod's deploy role deploying
+   * the edge stack, which also assumes staging's. @default none: only itself
    */
   readonly assumableBy?: readonly string[];
   /** Resources to create first (the OIDC provider). @default none */
@@ -116,7 +117,8 @@ export class GithubOidcRole extends Construct {
       {
         Sid: props.assumableBy?.length ? "AssumeItselfAndListedRoles" : "AssumeItself",
         Effect: "Allow",
-        Principal: { AWS: `arn:${partition}:iam::${props.accountId}:root` },
+        // The accounts, narrowed to the roles by aws:PrincipalArn (a role named as principal must exist).
+        Principal: { AWS: accountsOf([this.roleArn, ...(props.assumableBy ?? [])], partition) },
         Action: "sts:AssumeRole",
         Condition: { ArnEquals: { "aws:PrincipalArn": props.assumableBy?.length ? [this.roleArn, ...props.assumableBy] : this.roleArn } },
       },
@@ -131,6 +133,13 @@ export class GithubOidcRole extends Construct {
     for (const [name, doc] of Object.entries(props.policies)) new IamRolePolicy(this, `policy-${name}`, { name, role: this.role.name, policy: JSON.stringify(doc) });
     (props.managedPolicyArns ?? []).forEach((arn, i) => new IamRolePolicyAttachment(this, `managed-${i}`, { role: this.role.name, policyArn: arn }));
   }
+}
+
+/** The account root ARNs of some role ARNs: one string for one account (as IAM prints it), else a list. */
+function accountsOf(roleArns: readonly string[], partition: string): string | string[] {
+  const accounts = [...new Set(roleArns.map((arn) => /^arn:[^:]+:iam::([0-9]{12}):/.exec(arn)?.[1]).filter((a): a is string => a !== undefined))];
+  const roots = accounts.map((a) => `arn:${partition}:iam::${a}:root`);
+  return roots.length === 1 ? roots[0]! : roots;
 }
 
 /** A trust policy document: statements with principals (identity policies have none). */

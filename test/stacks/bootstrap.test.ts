@@ -147,7 +147,7 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
     [stagingJson, "shipkit-deploy-staging"],
     [stagingJson, "shipkit-deploy-staging-plan"],
     [stagingJson, PREVIEW_ROLE],
-  ])("%#: StringEquals on aud and sub, the account's provider, itself for the provider's re-assume (the preview role: staging's deploy role too), and nobody else", (json, role) => {
+  ])("%#: StringEquals on aud and sub, the account's provider, itself for the provider's re-assume (the preview role: staging's deploy role; staging's: prod's), and nobody else", (json, role) => {
     const trust = trustOf(json, role);
     const account = json === prodJson ? prod.aws.accountId : staging.aws.accountId;
     expect(trust.Statement).toHaveLength(2);
@@ -157,9 +157,12 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
     expect(oidc.Condition!.StringEquals!["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
     expect(JSON.stringify(oidc.Condition)).not.toMatch(/[*?]/);
     const self = trust.Statement.find((s) => s.Sid.startsWith("AssumeItself"))!;
-    // The preview role may also be assumed by staging's deploy role (sweeper and teardowns from main).
-    const assumers = role === PREVIEW_ROLE ? [`arn:aws:iam::${account}:role/${role}`, staging.aws.deployRoleArn] : `arn:aws:iam::${account}:role/${role}`;
-    expect(self).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: `arn:aws:iam::${account}:root` }, Condition: { ArnEquals: { "aws:PrincipalArn": assumers } } });
+    // The preview role may also be assumed by staging's deploy role (sweeper and teardowns from main);
+    // staging's deploy role by prod's (the edge stack, deployed by prod's job, has certificates in both).
+    const own = `arn:aws:iam::${account}:role/${role}`;
+    const assumers = role === PREVIEW_ROLE ? [own, staging.aws.deployRoleArn] : role === "shipkit-deploy-staging" ? [own, prod.aws.deployRoleArn] : own;
+    const principals = role === "shipkit-deploy-staging" ? [`arn:aws:iam::${account}:root`, `arn:aws:iam::${prod.aws.accountId}:root`] : `arn:aws:iam::${account}:root`;
+    expect(self).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: principals }, Condition: { ArnEquals: { "aws:PrincipalArn": assumers } } });
     expect(policySize(roleNamed(json, role)!.assume_role_policy)).toBeLessThanOrEqual(IAM_TRUST_POLICY_MAX);
   });
   test("prod's account has no preview role; staging's no prod role", () => {
