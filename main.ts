@@ -20,6 +20,11 @@ function main(): void {
   // not traces: SHIPKIT_SOURCE_MAPS=1 turns mapping back on for debugging a crash.
   if (process.env.SHIPKIT_SOURCE_MAPS !== "1") process.setSourceMapsEnabled(false);
   const offline = process.env.SHIPKIT_OFFLINE === "1";
+  // Offline and online runs never share a folder (scripts/lib/plan-cli.ts workDirs): an offline
+  // synth into cdktf.out would leave a local backend where online runs keep S3's, and Terraform's
+  // "Backend configuration changed" hint (-migrate-state) could push fake offline state to S3.
+  if (offline && path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out") === path.resolve("cdktf.out"))
+    throw new EnvironmentConfigError(["SHIPKIT_OFFLINE=1: offline synth must not write into cdktf.out, where online runs keep their S3 backend; use npm run plan:offline or SHIPKIT_OFFLINE=1 npm run plan -- <stack> (they write .offline/cdktf.out), or set CDKTF_OUTDIR to another folder"]);
   const deployment: Deployment = offline
     ? { mode: "offline", stateDir: path.resolve(process.env.SHIPKIT_OFFLINE_STATE_DIR ?? ".offline/state") }
     : { mode: "online", role: process.env.SHIPKIT_ROLE === "plan" ? "plan" : "deploy" };

@@ -183,16 +183,18 @@ export interface PlanStackOptions {
   readonly planFile?: string;
   /** Where progress lines go. @default silent */
   readonly progress?: Progress;
+  /** Seconds between "still …" lines while a step runs. @default HEARTBEAT_SECONDS (10) */
+  readonly heartbeatSeconds?: number;
   /** Runs after init; returns the environment for the plan (e.g. with a variable read from state). A throw fails the plan with its message. @default the same environment */
   readonly afterInit?: () => Promise<NodeJS.ProcessEnv>;
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, heartbeat?: () => void): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, heartbeat?: () => void, everySeconds = HEARTBEAT_SECONDS): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    const timer = heartbeat ? setInterval(heartbeat, HEARTBEAT_SECONDS * 1000) : undefined;
+    const timer = heartbeat ? setInterval(heartbeat, everySeconds * 1000) : undefined;
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (code) => {
@@ -242,7 +244,7 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
   if (opts.init !== false) {
     say(`${stack}: terraform init`);
     const initArgs = ["init", "-input=false", "-no-color", ...(opts.reconfigure ? ["-reconfigure"] : []), ...(opts.backendConfig ?? []).map((c) => `-backend-config=${c}`)];
-    const init = await run("terraform", initArgs, stackDir, env, beat("initialising"));
+    const init = await run("terraform", initArgs, stackDir, env, beat("initialising"), opts.heartbeatSeconds);
     if (init.code !== 0) return done({ ok: false, ...empty, error: init.stderr || init.stdout });
   }
   if (opts.afterInit) {
@@ -254,7 +256,7 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
   }
   say(`${stack}: terraform plan${opts.refresh === false ? " -refresh=false" : ""}`);
   const planArgs = ["plan", "-input=false", "-no-color", `-lock=${opts.lock === true}`, "-json", `-out=${planFile}`, ...(opts.refresh === false ? ["-refresh=false"] : [])];
-  const plan = await run("terraform", planArgs, stackDir, env, beat("planning"));
+  const plan = await run("terraform", planArgs, stackDir, env, beat("planning"), opts.heartbeatSeconds);
   const lines = plan.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as PlanLine);
   const diagnostics = (severity: string) => lines.filter((l) => l.type === "diagnostic" && l.diagnostic?.severity === severity).map((l) => l.diagnostic!);
   if (plan.code !== 0) {
@@ -262,10 +264,10 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
     return done({ ok: false, ...empty, error: errors || plan.stderr || plan.stdout });
   }
   say(`${stack}: reading the plan (terraform show -json)`);
-  const shown = await run("terraform", ["show", "-json", planFile], stackDir, env, beat("reading the plan"));
+  const shown = await run("terraform", ["show", "-json", planFile], stackDir, env, beat("reading the plan"), opts.heartbeatSeconds);
   if (shown.code !== 0) return done({ ok: false, ...empty, error: shown.stderr || shown.stdout });
   const json = JSON.parse(shown.stdout) as PlanJson;
-  const text = opts.text ? (await run("terraform", ["show", "-no-color", planFile], stackDir, env, beat("rendering the plan"))).stdout : undefined;
+  const text = opts.text ? (await run("terraform", ["show", "-no-color", planFile], stackDir, env, beat("rendering the plan"), opts.heartbeatSeconds)).stdout : undefined;
   const review = reviewPlan(json, { rolloutOutput: ROLLOUT_OUTPUT });
   const toAdd: Record<string, number> = {};
   for (const [type, c] of Object.entries(review.byType)) if (c.add + c.replace) toAdd[type] = c.add + c.replace;

@@ -19,6 +19,8 @@ import type { StackReport } from "./plan-report";
  */
 export function workDirs(root: string): { readonly online: string; readonly offline: { readonly dir: string; readonly outdir: string; readonly stateDir: string } } {
   const dir = path.join(root, ".offline");
+  // cdktf's App creates its outdir without parents: a fresh checkout has no .offline/ yet.
+  fs.mkdirSync(path.join(dir, "cdktf.out"), { recursive: true });
   return { online: path.join(root, "cdktf.out"), offline: { dir, outdir: path.join(dir, "cdktf.out"), stateDir: path.join(dir, "state") } };
 }
 
