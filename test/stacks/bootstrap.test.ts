@@ -15,7 +15,7 @@ import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { PREVIEW_SERVICE_PREFIXES } from "../../stacks/bootstrap-policies";
 import { roleArnOf } from "../../stacks/deployment";
 import { IAM_INLINE_POLICIES_MAX, IAM_TRUST_POLICY_MAX, policySize } from "../../lib/policy/rules/iam-role-trust-policy-size";
-import { findProviderMirror, planStack, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
+import { findProviderMirror, planStack, pool, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
 import { OFFLINE, ONLINE, resources, synthEnv, synthStrict, tempApp, type SynthJson } from "../helpers";
 import type { Deployment } from "../../stacks/deployment";
 
@@ -301,16 +301,17 @@ describe("provider and state", () => {
 
 describe("offline terraform plan (real AWS provider 5.100.0)", () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-bootstrap-plan-"));
-  let summary: PlanSummary;
+  const summaries: Record<string, PlanSummary> = {};
   beforeAll(async () => {
-    const stack = new BootstrapStack(tempApp(), { envs: [staging], allEnvs: ALL, github, deployment: { mode: "offline", stateDir: path.join(work, "state") } });
-    const outdir = Testing.fullSynth(stack);
     const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), process.env);
-    summary = await planStack(stack.node.id, path.join(outdir, "stacks", stack.node.id), env);
+    const stacks = [[staging], [prod]].map((envs) => new BootstrapStack(tempApp(), { envs, allEnvs: ALL, github, deployment: { mode: "offline", stateDir: path.join(work, "state") } }));
+    const results = await pool(stacks.map((stack) => () => planStack(stack.node.id, path.join(Testing.fullSynth(stack), "stacks", stack.node.id), env)), 2);
+    for (const r of results) summaries[r.stack] = r;
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test("bootstrap-222222222222 plans: bucket and its settings, OIDC provider, three roles, nothing destroyed", () => {
+  test("bootstrap-222222222222 (staging) plans: bucket and its settings, OIDC provider, three roles, nothing destroyed", () => {
+    const summary = summaries["bootstrap-222222222222"]!;
     expect(summary.error ?? "").toBe("");
     expect(summary.ok).toBe(true);
     expect(summary.toAdd).toMatchObject({
@@ -327,5 +328,12 @@ describe("offline terraform plan (real AWS provider 5.100.0)", () => {
       aws_iam_role_policy_attachment: 1,
     });
     expect(summary.counts.destroy).toBe(0);
+  });
+
+  test("bootstrap-111111111111 (prod) plans: bucket with the cross-account edge grant, provider, deploy and plan roles", () => {
+    const summary = summaries["bootstrap-111111111111"]!;
+    expect(summary.error ?? "").toBe("");
+    expect(summary.ok).toBe(true);
+    expect(summary.toAdd).toMatchObject({ aws_s3_bucket: 1, aws_s3_bucket_policy: 1, aws_iam_openid_connect_provider: 1, aws_iam_role: 2, aws_iam_role_policy: 2 });
   });
 });
