@@ -80,7 +80,7 @@ describe.each(files)("%s", (file) => {
       /^docker (build|tag|push|save) /,
       /^gunzip -c "images\/\$context\.tar\.gz" \| docker load$/,
       /^mkdir -p images$/,
-      /^for pair in \$\{\{ steps\.target\.outputs\.images \}\}; do$/,
+      /^for pair in \$IMAGES; do$/,
       /^context="\$\{pair%%=\*\}"; repository="\$\{pair#\*=\}"$/,
       /^done$/,
     ];
@@ -124,6 +124,10 @@ describe.each(files)("%s", (file) => {
     for (const [, step] of allSteps(wf(file))) {
       expect(step.run ?? "").not.toMatch(/secrets\.|set -x|echo .*(SECRET|TOKEN)/);
     }
+  });
+
+  test("no ${{ }} expression inside a run: (values reach the shell through env:, never spliced into the script)", () => {
+    for (const [job, step] of allSteps(wf(file))) expect({ job, step: step.name ?? step.run, spliced: /\$\{\{/.test(step.run ?? "") }).toEqual({ job, step: step.name ?? step.run, spliced: false });
   });
 });
 
