@@ -134,8 +134,9 @@ describe.each(files)("%s", (file) => {
 describe("pr-plan.yml", () => {
   const w = wf("pr-plan.yml");
   const plan = w.jobs.plan!;
-  test("on pull_request (also relabels: the label decides the exit)", () => {
+  test("on pull_request (also relabels: the label decides the exit); one run per PR, never cancelled mid-plan (locks)", () => {
     expect(w.on.pull_request).toEqual({ types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] });
+    expect(w.concurrency).toEqual({ group: "pr-plan-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
   });
   test("plans staging, prod and the PR's preview with npm run plan --markdown, prod/staging as the plan roles", () => {
     expect((plan as unknown as { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack).toEqual(["staging", "prod", "preview"]);
