@@ -73,7 +73,7 @@ export async function planApp(app: App, stackNames: readonly string[], upstreams
   app.synth();
   // Upstream states: staging's (for previews) and the zone's edge state (certificates).
   seedOfflineUpstreams(OFFLINE_STATE_DIR, upstreams);
-  const results = await pool(stackNames.map((s) => () => planStack(s, path.join(app.outdir, "stacks", s), env)), 2);
+  const results = await pool(stackNames.map((s) => () => planStack(s, path.join(app.outdir, "stacks", s), env, { review: "counts" })), 2);
   fs.rmSync(work, { recursive: true, force: true });
   return Object.fromEntries(results.map((r) => [r.stack, r]));
 }

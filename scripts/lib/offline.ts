@@ -183,6 +183,8 @@ export interface PlanStackOptions {
   readonly planFile?: string;
   /** Where progress lines go. @default silent */
   readonly progress?: Progress;
+  /** `full`: Terraform's JSON plan read and reviewed (risks); `counts`: counts from the plan stream only, 3–4 s faster (tests). @default "full" */
+  readonly review?: "full" | "counts";
   /** Seconds between "still …" lines while a step runs. @default HEARTBEAT_SECONDS (10) */
   readonly heartbeatSeconds?: number;
   /** Runs after init; returns the environment for the plan (e.g. with a variable read from state). A throw fails the plan with its message. @default the same environment */
@@ -208,10 +210,34 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, h
   });
 }
 
-/** One line of `terraform plan -json` (the machine-readable UI stream): only diagnostics are read from it. */
+/** One line of `terraform plan -json` (Terraform's machine-readable UI stream). */
 interface PlanLine {
   type?: string;
   diagnostic?: { severity: string; summary: string; detail?: string };
+  change?: { action: string; resource: { addr: string; resource_type: string } };
+  outputs?: Record<string, { action: string }>;
+}
+
+/** Stream actions → review counts ("noop" and "read" count nothing). */
+const STREAM_ACTIONS: Readonly<Record<string, keyof Counts>> = { create: "add", update: "change", replace: "replace", delete: "destroy", import: "import", remove: "forget", move: "move" };
+
+/**
+ * Counts only, from the `plan -json` stream's `planned_change` and `outputs` messages: no
+ * `terraform show -json` pass (3–4 s a stack), so no values and no risks. For tests and benches that
+ * assert what a plan creates; every review a person reads is the full one.
+ */
+function countsFromStream(lines: readonly PlanLine[]): PlanReview {
+  const counts = emptyCounts();
+  const byType: Record<string, Counts> = {};
+  for (const l of lines) {
+    if (l.type !== "planned_change" || !l.change || l.change.resource.addr.startsWith("data.")) continue;
+    const key = STREAM_ACTIONS[l.change.action];
+    if (!key) continue;
+    counts[key]++;
+    (byType[l.change.resource.resource_type] ??= emptyCounts())[key]++;
+  }
+  const outputChanges = lines.filter((l) => l.type === "outputs").flatMap((l) => Object.values(l.outputs ?? {})).filter((o) => o.action !== "noop").length;
+  return { counts, byType, risks: [], notes: ["counts only (terraform plan -json stream): risks need the full review"], fromEmptyState: false, outputChanges };
 }
 
 /** Outputs whose values the synthesized stack already states as literals (no `${...}`): known before any plan. */
@@ -263,16 +289,19 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
     const errors = diagnostics("error").map((d) => `Error: ${d.summary}${d.detail ? `\n${d.detail}` : ""}`).join("\n\n");
     return done({ ok: false, ...empty, error: errors || plan.stderr || plan.stdout });
   }
+  const warnings = diagnostics("warning").map((d) => d.summary.trim());
+  const toAddOf = (review: PlanReview) => Object.fromEntries(Object.entries(review.byType).filter(([, c]) => c.add + c.replace).map(([t, c]) => [t, c.add + c.replace]));
+  if (opts.review === "counts") {
+    const review = countsFromStream(lines);
+    return done({ ok: true, toAdd: toAddOf(review), counts: review.counts, warnings, review, outputs: literalOutputs(stackDir) });
+  }
   say(`${stack}: reading the plan (terraform show -json)`);
   const shown = await run("terraform", ["show", "-json", planFile], stackDir, env, beat("reading the plan"), opts.heartbeatSeconds);
   if (shown.code !== 0) return done({ ok: false, ...empty, error: shown.stderr || shown.stdout });
   const json = JSON.parse(shown.stdout) as PlanJson;
   const text = opts.text ? (await run("terraform", ["show", "-no-color", planFile], stackDir, env, beat("rendering the plan"), opts.heartbeatSeconds)).stdout : undefined;
   const review = reviewPlan(json, { rolloutOutput: ROLLOUT_OUTPUT });
-  const toAdd: Record<string, number> = {};
-  for (const [type, c] of Object.entries(review.byType)) if (c.add + c.replace) toAdd[type] = c.add + c.replace;
-  const warnings = diagnostics("warning").map((d) => d.summary.trim());
-  return done({ ok: true, toAdd, counts: review.counts, warnings, review, outputs: literalOutputs(stackDir), plan: json, ...(text === undefined ? {} : { text }) });
+  return done({ ok: true, toAdd: toAddOf(review), counts: review.counts, warnings, review, outputs: literalOutputs(stackDir), plan: json, ...(text === undefined ? {} : { text }) });
 }
 
 /** Runs `tasks` with at most `limit` in flight, keeping result order. */

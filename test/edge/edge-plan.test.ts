@@ -26,7 +26,7 @@ function stubbedEdgeDir(): string {
 }
 const plan = (vars: Record<string, string>): Promise<PlanSummary> => {
   const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), { ...process.env, ...vars });
-  return planStack("edge-example-com", stubbedEdgeDir(), env);
+  return planStack("edge-example-com", stubbedEdgeDir(), env, { review: "counts" });
 };
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

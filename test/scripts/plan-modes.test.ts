@@ -85,3 +85,17 @@ test("a long step is never silent: a heartbeat line while it runs, then the fini
   expect(lines.filter((l) => /^demo: still initialising \(\d+ s\)$/.test(l)).length).toBeGreaterThanOrEqual(2);
   expect(lines.at(-1)).toMatch(/^demo: FAILED in \d+ s$/);
 });
+
+test("counts from the plan stream (tests' fast path) equal the full review's counts on the same real plan", async () => {
+  const { planStack, terraformEnv } = await import("../../scripts/lib/offline");
+  const dir = path.join(checkout, ".offline", "cdktf.out", "stacks", "pr-42");
+  expect(fs.existsSync(dir)).toBe(true); // planned offline by the first test
+  const env = terraformEnv(path.join(checkout, ".offline", "offline.tfrc"), process.env);
+  const full = await planStack("pr-42", dir, env, { init: false });
+  const counts = await planStack("pr-42", dir, env, { init: false, review: "counts" });
+  expect(full.error ?? "").toBe("");
+  expect(counts.counts).toEqual(full.counts);
+  expect(counts.toAdd).toEqual(full.toAdd);
+  expect(counts.review!.outputChanges).toBe(full.review!.outputChanges);
+  expect(full.counts.add).toBeGreaterThan(20);
+});

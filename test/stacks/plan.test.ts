@@ -22,7 +22,7 @@ beforeAll(async () => {
   seedOfflineUpstreams(stateDir, stacks.map((s) => s.env));
   // Only AWS stacks can be planned offline; Cloudflare stacks are covered by test/edge/*.
   const aws = stacks.filter((s) => s.provider === "aws");
-  const results = await pool(aws.map((s) => () => planStack(s.name, path.join(outdir, "stacks", s.name), env)), 2);
+  const results = await pool(aws.map((s) => () => planStack(s.name, path.join(outdir, "stacks", s.name), env, { review: "counts" })), 2);
   summaries = Object.fromEntries(results.map((r) => [r.stack, r]));
 });
 

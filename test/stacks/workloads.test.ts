@@ -225,7 +225,7 @@ describe("a service routed by its own host", () => {
     expect(resources(read("staging"), "aws_lb_listener_certificate")).toEqual([]);
     const { seedOfflineUpstreams, findProviderMirror, planStack, terraformEnv, writeCliConfig } = await import("../../scripts/lib/offline");
     seedOfflineUpstreams(OFFLINE.mode === "offline" ? OFFLINE.stateDir : "", stacks.map((s) => s.env));
-    const plan = await planStack("prod", path.join(outdir, "stacks", "prod"), terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), outdir), process.env));
+    const plan = await planStack("prod", path.join(outdir, "stacks", "prod"), terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), outdir), process.env), { review: "counts" });
     expect(plan.error ?? "").toBe("");
     expect(plan.toAdd.aws_lb_listener_certificate).toBe(1);
     fs.rmSync(outdir, { recursive: true, force: true });
