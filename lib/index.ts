@@ -3,15 +3,17 @@
  * imports the app (environments/, stacks/, app.ts, main.ts): lint enforces it. Import from here, or
  * from a concern's file when only one construct is needed (faster to load).
  *
+ * - ci: GitHub Actions OIDC roles (one trusted subject each)
  * - core: naming, errors, IPv4 maths, safety tiers (Lifecycle), the escape hatch (transform)
  * - network: VPC, subnets, NAT, endpoints, flow logs
  * - compute: ECS cluster, ECR, Fargate tasks and services, listener routing, ALB + WAF, schedules
  * - data: Postgres, read replicas, backups, preview databases, typed database access
- * - storage: private upload bucket, access-log bucket
+ * - storage: private upload bucket, access-log bucket, Terraform state bucket
  * - edge: Cloudflare zone settings, rulesets, DNS, certificates, plan limits
  * - observability: alarm topic, service / database / queue alarms
  * - policy: the guardrails aspect
  */
+export * from "./ci/github-oidc-role";
 export * from "./compute/connection";
 export * from "./compute/container-repository";
 export * from "./compute/ecs-cluster";
@@ -50,4 +52,5 @@ export * from "./observability/queue-alarms";
 export * from "./observability/service-alarms";
 export * from "./policy/guardrails";
 export * from "./storage/access-log-bucket";
+export * from "./storage/state-bucket";
 export * from "./storage/upload-bucket";
