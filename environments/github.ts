@@ -19,6 +19,22 @@ export const githubRepositorySchema = z.object({
   prodEnvironment: z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, "is not a GitHub environment name"),
   /** Branch staging deploys from (push to it runs deploy.yml). */
   mainBranch: z.string().regex(/^[A-Za-z0-9._/-]{1,255}$/, "is not a branch name"),
+  /**
+   * Numeric ids of the owner and the repository, for GitHub's immutable subject claims:
+   * repositories created (or renamed, transferred) after 2026-06-18, and those opted in, get
+   * `repo:<owner>-<ownerId>/<name>-<repositoryId>:...` as `sub` instead of `repo:<owner>/<name>:...`
+   * (https://github.blog/changelog/2026-04-23-immutable-subject-claims-for-github-actions-oidc-tokens).
+   * Set both for such a repository (the repository's OIDC settings show the prefix); leave both
+   * out for the name-only format. @default none: the name-only format
+   */
+  immutableIds: z
+    .object({
+      /** The owner's numeric id (`repository_owner_id` in the token). */
+      ownerId: z.number().int().positive("must be the owner's numeric id"),
+      /** The repository's numeric id (`repository_id` in the token). */
+      repositoryId: z.number().int().positive("must be the repository's numeric id"),
+    })
+    .optional(),
 });
 
 export type GithubRepository = Readonly<z.infer<typeof githubRepositorySchema>>;
@@ -55,8 +71,10 @@ export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
  * - staging: workflow runs on main without an environment, `repo:<owner>/<name>:ref:refs/heads/main`;
  * - previews and PR plans: `pull_request` events, `repo:<owner>/<name>:pull_request` (pull requests
  *   from forks get no OIDC token: GitHub withholds `id-token: write` from them).
+ * With `immutableIds`, `<owner>/<name>` reads `<owner>-<ownerId>/<name>-<repositoryId>`.
  */
 export function oidcSubjects(repo: GithubRepository): { readonly prod: string; readonly staging: string; readonly pullRequest: string } {
-  const base = `repo:${repo.owner}/${repo.name}`;
+  const ids = repo.immutableIds;
+  const base = ids ? `repo:${repo.owner}-${ids.ownerId}/${repo.name}-${ids.repositoryId}` : `repo:${repo.owner}/${repo.name}`;
   return { prod: `${base}:environment:${repo.prodEnvironment}`, staging: `${base}:ref:refs/heads/${repo.mainBranch}`, pullRequest: `${base}:pull_request` };
 }

@@ -169,6 +169,11 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
     expect(resources(prodJson, "aws_iam_role").map((r) => r.name).sort()).toEqual(["shipkit-deploy-prod", "shipkit-deploy-prod-plan"]);
     expect(resources(stagingJson, "aws_iam_role").map((r) => r.name).sort()).toEqual([PREVIEW_ROLE, "shipkit-deploy-staging", "shipkit-deploy-staging-plan"]);
   });
+  test("repositories with GitHub's immutable subject claims: owner and repository ids in every subject", () => {
+    const json = synth([staging], OFFLINE, { github: { ...github, immutableIds: { ownerId: 123456, repositoryId: 456789 } } });
+    expect(subjectOf(json, "shipkit-deploy-staging")).toBe(`repo:${github.owner}-123456/${github.name}-456789:ref:refs/heads/main`);
+    expect(subjectOf(json, PREVIEW_ROLE)).toBe(`repo:${github.owner}-123456/${github.name}-456789:pull_request`);
+  });
   test("repository owner and name are validated config", () => {
     const bad: GithubRepository = { ...github, owner: "-bad owner" };
     expect(() => validateGithub(bad)).toThrow(/github\.owner "-bad owner" is not a GitHub user or organization name/);
