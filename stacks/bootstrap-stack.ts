@@ -54,7 +54,10 @@ export interface BootstrapStackProps {
  *   thumbprints only for IdPs whose certificate no trusted CA signed, which GitHub's is not
  *   (IAM API Reference, UpdateOpenIDConnectProviderThumbprint:
  *   https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html);
- *   `thumbprint_list` is optional in provider 5.100 (the offline plan of this stack checks it);
+ *   aws-actions/configure-aws-credentials' README (v6.2.3, "OIDC provider") agrees on GitHub's side:
+ *   specifying the certificate fingerprint "is no longer necessary. The thumbprint, if specified,
+ *   will be ignored"; `thumbprint_list` is optional in provider 5.100 (the offline plan of this
+ *   stack checks it);
  * - per environment, its deploy role (`aws.deployRoleArn`) trusting one GitHub subject (prod: the
  *   `prod` GitHub environment; staging: the main branch) and a read-only plan role
  *   (`<deploy role>-plan`) trusting `pull_request` runs, for the plans shown in PRs;
