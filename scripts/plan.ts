@@ -65,11 +65,12 @@ async function main(): Promise<number> {
   for (const target of targets) {
     const dir = `${offline ? dirs.offline.outdir : dirs.online}/stacks/${target.name}`;
     let summary: PlanSummary;
-    if (!offline && target.provider === "aws" && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
+    // Environment stacks run an image (bootstrap stacks have no image_tag variable).
+    if (!offline && target.provider === "aws" && target.name === target.env.name && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
       // Plan at the running image: init first, then read the stack's own output.
       summary = await planStack(target.name, dir, env, { lock: true, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(dir, env) });
     } else {
-      summary = await planStack(target.name, dir, env, { lock: !offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
+      summary = await planStack(target.name, dir, env, { lock: !offline, reconfigure: offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
     }
     reports.push(reportOf(app, target, summary, offline ? "an empty state (offline)" : "real state", monthlyCost));
   }

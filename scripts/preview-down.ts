@@ -1,7 +1,7 @@
 /**
  * `npm run preview:down -- <n>`: tear preview `pr-<n>` down completely, waiting for each step:
  * db-drop (exit code checked), then `cdktf destroy pr-<n>-dns`, then `cdktf destroy pr-<n>`.
- * Needs the staging deploy role's AWS credentials, CLOUDFLARE_API_TOKEN and
+ * Needs the preview role's AWS credentials (shipkit-deploy-preview; staging's deploy role may assume it), CLOUDFLARE_API_TOKEN and
  * TF_VAR_cloudflare_zone_id. Exit 0 done (or nothing left to do), 1 a step failed (the message
  * says what to run next), 2 nothing ran (bad argument, missing variable or credentials).
  * scripts/lib/preview-down.ts has the sequence.

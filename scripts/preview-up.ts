@@ -2,7 +2,7 @@
  * `npm run preview:up -- <n>`: deploy preview `pr-<n>` from the image tag `TF_VAR_image_tag`
  * (`pr-<n>-<sha>`): count the other open previews (the cap), migrate first, db-init and the
  * migration waited for with their exit codes, services on the new tag, `pr-<n>-dns`, then print
- * the URL (and write `url=<url>` to $GITHUB_OUTPUT in Actions). Needs the staging deploy role's
+ * the URL (and write `url=<url>` to $GITHUB_OUTPUT in Actions). Needs the preview role's (shipkit-deploy-preview)
  * AWS credentials, TF_VAR_origin_verify_secret, CLOUDFLARE_API_TOKEN and TF_VAR_cloudflare_zone_id.
  * Exit 0 deployed, 1 a step failed (or the cap refused), 2 nothing ran.
  * scripts/lib/preview-up.ts has the sequence.

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   }
   const credentials = await sdkCredentialsCheck(new S3Client({ region: env.aws.region }))();
   if (credentials) {
-    console.error(`smoke ${env.name}: nothing was run: ${credentials.replace("the staging deploy role", `${env.name}'s deploy role`)}`);
+    console.error(`smoke ${env.name}: nothing was run: ${credentials.replace("the preview role (shipkit-deploy-preview)", `${env.name}'s deploy role`)}`);
     return EXIT.usage;
   }
   const root = process.cwd();

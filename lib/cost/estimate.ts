@@ -163,7 +163,7 @@ function logsLine(env: CostInput): CostLine {
 }
 
 /**
- * The monthly cost of `env` (an `EnvironmentConfig`) at the list prices of `PRICE_DATE`, line by
+ * The monthly cost of `env` (an environment's configuration) at the list prices of `PRICE_DATE`, line by
  * line, biggest first. `inventory` defaults to the configuration's model (`modelInventory`); pass
  * `inventoryFromSynth(json)` to price what a synthesized stack really declares.
  */

@@ -13,7 +13,7 @@ import type { SafetyTier } from "../core/lifecycle";
 type Latency = "none" | { readonly thresholdMs: number; readonly percent: number };
 
 /**
- * The parts of an environment's configuration the cost model reads. `EnvironmentConfig`
+ * The parts of an environment's configuration the cost model reads. The app's environment type
  * (environments/types.ts) satisfies it; the library takes this narrow shape so it never imports
  * the app.
  */

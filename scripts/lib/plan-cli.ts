@@ -77,7 +77,8 @@ export function reportOf(app: App, stack: BuiltStack, summary: PlanSummary, agai
   const estimate = cost && stack.provider === "aws" && stack.name === stack.env.name ? cost(stack.env) : undefined;
   return {
     summary,
-    tier: stack.env.safetyTier,
+    // A bootstrap stack (bootstrap-<account>) belongs to an account, not to an environment's tier.
+    tier: stack.name.startsWith("bootstrap-") ? "bootstrap" : stack.env.safetyTier,
     against,
     suppressions: appliedSuppressions(app.node.findChild(stack.name)),
     ...(estimate ? { cost: { total: estimate.total, priceDate: estimate.priceDate } } : {}),

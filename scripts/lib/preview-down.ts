@@ -91,7 +91,7 @@ export async function previewDown(pr: number, deps: PreviewDownDeps): Promise<nu
   const start = Date.now();
 
   if (deps.env.SHIPKIT_OFFLINE === "1") {
-    log.error(`preview:down: refused. SHIPKIT_OFFLINE=1 is for plans only (local state, dummy credentials); unset it and run with the staging deploy role.`);
+    log.error(`preview:down: refused. SHIPKIT_OFFLINE=1 is for plans only (local state, dummy credentials); unset it and run with the preview role (shipkit-deploy-preview).`);
     return EXIT.usage;
   }
   const cloudflare = cloudflareProblems(deps.env, env.cloudflare.zone);

@@ -149,7 +149,7 @@ export function sdkCredentialsCheck(client: { readonly config: { readonly creden
       await client.config.credentials();
       return undefined;
     } catch (e) {
-      return `no AWS credentials (${e instanceof Error ? e.message : String(e)}). Run with the staging deploy role: in CI the OIDC step, by hand e.g. AWS_PROFILE=<profile with the role> after aws sso login.`;
+      return `no AWS credentials (${e instanceof Error ? e.message : String(e)}). Run with the preview role (shipkit-deploy-preview): in CI the OIDC step, by hand e.g. AWS_PROFILE=<profile with the role> after aws sso login.`;
     }
   };
 }
