@@ -105,7 +105,7 @@ async function main(): Promise<number> {
   const reports = summaries.map((sum, i) => reportOf(app, aws[i]!, sum, against(aws[i]!.name), monthlyCost));
   console.log(renderText(reports, { allowStateful }));
   if (args.markdown) {
-    writeMarkdown(args.markdown, renderMarkdown(reports, { allowStateful, title: `shipkit plan (offline${args.base ? `, against ${args.base}` : ""})` }));
+    writeMarkdown(args.markdown, renderMarkdown(reports, { allowStateful, title: `shipkit plan (offline${args.base ? `, against ${args.base}` : ""})`, ...(args.markdownLimit ? { limit: args.markdownLimit } : {}) }));
     console.log(`\nPR comment written to ${args.markdown}`);
   }
   const failed = summaries.filter((s) => !s.ok);

@@ -1,10 +1,12 @@
 /**
- * `npm run plan -- <stack>... [--markdown FILE] [--allow-stateful]`: plan stacks and print the
+ * `npm run plan -- <stack>... [--markdown FILE [--markdown-limit BYTES]] [--allow-stateful]`: plan stacks and print the
  * review (risks first, counts by action and type, modeled cost).
  * - Online (default): synthesizes into cdktf.out/ and runs `terraform init` + `plan` against the real
  *   S3 state with the deploy role (the credentials of the shell or of CI's OIDC role). Unless
  *   TF_VAR_image_tag is set, plans at the image tag the stack runs now (its `services_image_tag`
- *   output), so the plan shows what the change does, not a redeploy.
+ *   output), so the plan shows what the change does, not a redeploy. With SHIPKIT_ROLE=plan (the
+ *   read-only plan roles of pull requests) it plans with -refresh=false: against the state as last
+ *   applied, since those roles may not read secret values.
  * - Offline (SHIPKIT_OFFLINE=1): synthesizes into .offline/cdktf.out/ and plans against an empty
  *   local state with the provider mirror. For a plan against a base revision: npm run plan:offline -- --base <ref>.
  * Exit: 0 ok, 1 a plan failed, 2 usage, 3 a stateful risk (destroy/replace of data, deletion
@@ -61,6 +63,11 @@ async function main(): Promise<number> {
   requireTerraform(env);
   if (offline) seedOfflineUpstreams(dirs.offline.stateDir, stacks.map((s) => s.env));
 
+  // The read-only plan roles (pull requests) may not read secret values, and refreshing the
+  // database master secret's version calls GetSecretValue: they plan against the state as last
+  // applied. Deploys refresh (and so see drift).
+  const readOnly = !offline && process.env.SHIPKIT_ROLE === "plan";
+  const against = offline ? "an empty state (offline)" : readOnly ? "the state as last applied (read-only plan role: -refresh=false)" : "real state";
   const reports: StackReport[] = [];
   for (const target of targets) {
     const dir = `${offline ? dirs.offline.outdir : dirs.online}/stacks/${target.name}`;
@@ -68,15 +75,15 @@ async function main(): Promise<number> {
     // Environment stacks run an image (bootstrap stacks have no image_tag variable).
     if (!offline && target.provider === "aws" && target.name === target.env.name && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
       // Plan at the running image: init first, then read the stack's own output.
-      summary = await planStack(target.name, dir, env, { lock: true, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(dir, env) });
+      summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(dir, env) });
     } else {
-      summary = await planStack(target.name, dir, env, { lock: !offline, reconfigure: offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
+      summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, reconfigure: offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
     }
-    reports.push(reportOf(app, target, summary, offline ? "an empty state (offline)" : "real state", monthlyCost));
+    reports.push(reportOf(app, target, summary, against, monthlyCost));
   }
   console.log(renderText(reports, { allowStateful }));
   if (args.markdown) {
-    writeMarkdown(args.markdown, renderMarkdown(reports, { allowStateful, title: offline ? "shipkit plan (offline)" : "shipkit plan" }));
+    writeMarkdown(args.markdown, renderMarkdown(reports, { allowStateful, title: offline ? "shipkit plan (offline)" : "shipkit plan", ...(args.markdownLimit ? { limit: args.markdownLimit } : {}) }));
     console.log(`\nPR comment written to ${args.markdown}`);
   }
   return exitCodeOf(reports, { allowStateful });

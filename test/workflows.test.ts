@@ -141,7 +141,7 @@ describe("pr-plan.yml", () => {
   test("plans staging, prod and the PR's preview with npm run plan --markdown, prod/staging as the plan roles", () => {
     expect((plan as unknown as { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack).toEqual(["staging", "prod", "preview"]);
     const step = plan.steps.find((s) => s.run?.startsWith("npm run plan "))!;
-    expect(step.run).toBe('npm run plan -- "$STACK" --markdown "plan-${STACK}.md"');
+    expect(step.run).toBe('npm run plan -- "$STACK" --markdown "plan-${STACK}.md" --markdown-limit 21500');
     expect(step.env).toMatchObject({ SHIPKIT_ROLE: "plan" });
     const creds = plan.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
     expect(creds.with).toMatchObject({ "role-to-assume": "${{ steps.target.outputs.plan_role_arn }}" });

@@ -27,14 +27,17 @@ export function workDirs(root: string): { readonly online: string; readonly offl
 export interface PlanArgs {
   readonly stacks: readonly string[];
   readonly markdown?: string;
+  /** Byte budget of the Markdown comment (several stacks' files sharing one GitHub comment). @default GitHub's 65,536 */
+  readonly markdownLimit?: number;
   readonly allowStateful: boolean;
   readonly base?: string;
 }
 
-/** Parses `<stack>... [--markdown FILE] [--allow-stateful] [--base REF] [--stack NAME]`; throws a usage message. */
+/** Parses `<stack>... [--markdown FILE] [--markdown-limit BYTES] [--allow-stateful] [--base REF] [--stack NAME]`; throws a usage message. */
 export function parsePlanArgs(argv: readonly string[], allowed: { readonly base: boolean; readonly positional: boolean }): PlanArgs {
   const stacks: string[] = [];
   let markdown: string | undefined;
+  let markdownLimit: number | undefined;
   let base: string | undefined;
   let allowStateful = false;
   for (let i = 0; i < argv.length; i++) {
@@ -45,14 +48,19 @@ export function parsePlanArgs(argv: readonly string[], allowed: { readonly base:
       return v;
     };
     if (a === "--markdown") markdown = value();
-    else if (a === "--allow-stateful") allowStateful = true;
+    else if (a === "--markdown-limit") {
+      const v = value();
+      markdownLimit = Number(v);
+      if (!Number.isInteger(markdownLimit) || markdownLimit < 4000 || markdownLimit > 65536) throw new UsageError(`--markdown-limit ${v} must be a whole number of bytes from 4000 to 65536 (GitHub's comment limit)`);
+    } else if (a === "--allow-stateful") allowStateful = true;
     else if (a === "--base" && allowed.base) base = value();
     else if (a === "--stack") stacks.push(value());
     else if (a.startsWith("--")) throw new UsageError(`unknown flag ${a}`);
     else if (allowed.positional) stacks.push(a);
     else throw new UsageError(`unexpected argument ${JSON.stringify(a)}; name stacks with --stack <name>`);
   }
-  return { stacks, allowStateful, ...(markdown ? { markdown } : {}), ...(base ? { base } : {}) };
+  if (markdownLimit !== undefined && !markdown) throw new UsageError("--markdown-limit needs --markdown FILE");
+  return { stacks, allowStateful, ...(markdown ? { markdown } : {}), ...(markdownLimit ? { markdownLimit } : {}), ...(base ? { base } : {}) };
 }
 
 export class UsageError extends Error {

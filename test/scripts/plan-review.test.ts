@@ -155,6 +155,13 @@ describe("report", () => {
     expect(md).toContain("run `npm run plan -- staging` for all of it");
   });
 
+  test("three stacks' comments at a third of the limit each fit one GitHub comment together", () => {
+    const huge = "  # aws_x.y will be updated in-place\n".repeat(6000);
+    const parts = ["staging", "prod", "pr-7"].map((stack) => renderMarkdown([report({ ...risky.summary, stack, text: huge })], { allowStateful: false, limit: 21_500 }));
+    for (const p of parts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(21_500);
+    expect(Buffer.byteLength(parts.join("\n\n---\n\n")) + 200).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+  });
+
   test("a small comment is not trimmed", () => {
     const md = renderMarkdown([calm], { allowStateful: false });
     expect(md).not.toMatch(/trimmed/);
@@ -170,5 +177,8 @@ describe("plan arguments", () => {
     expect(() => parsePlanArgs(["--markdown"], { base: false, positional: true })).toThrow("--markdown needs a value");
     expect(() => parsePlanArgs(["--base", "main"], { base: false, positional: true })).toThrow("unknown flag --base");
     expect(parsePlanArgs(["--base", "origin/main", "--stack", "staging"], { base: true, positional: false })).toEqual({ stacks: ["staging"], base: "origin/main", allowStateful: false });
+    expect(parsePlanArgs(["prod", "--markdown", "p.md", "--markdown-limit", "21500"], { base: false, positional: true }).markdownLimit).toBe(21500);
+    expect(() => parsePlanArgs(["prod", "--markdown", "p.md", "--markdown-limit", "99999"], { base: false, positional: true })).toThrow("--markdown-limit 99999 must be a whole number of bytes from 4000 to 65536");
+    expect(() => parsePlanArgs(["prod", "--markdown-limit", "20000"], { base: false, positional: true })).toThrow("--markdown-limit needs --markdown FILE");
   });
 });
