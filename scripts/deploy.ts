@@ -4,6 +4,8 @@
  * Refuses offline mode: offline stacks have local state and fake credentials and must never apply.
  */
 import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { forgetBackendCache, workDirs } from "./lib/plan-cli";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { withMasterPassword } from "./lib/master-password";
@@ -30,6 +32,10 @@ function main(): number {
   // The master password input: used only when the database is created or its version rises.
   // CHECKPOINT_DISABLE=1: cdktf and Terraform otherwise call checkpoint-api.hashicorp.com on every
   // run (an ENOTFOUND error printed on machines without that access).
+  // A folder last initialised offline by an older kit, or with the read-only plan role, would stop at
+  // "Backend configuration changed" (whose -migrate-state hint could push fake state to S3).
+  const forgot = forgetBackendCache(path.join(workDirs(process.cwd()).online, "stacks", stack));
+  if (forgot) console.error(`deploy: ${forgot}`);
   return spawnSync("npx", ["cdktf", "deploy", stack, ...flags], { stdio: "inherit", env: { ...withMasterPassword(process.env), CHECKPOINT_DISABLE: "1" } }).status ?? 1;
 }
 

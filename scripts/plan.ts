@@ -18,8 +18,8 @@ import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { withMasterPassword } from "./lib/master-password";
 import { runCli } from "./lib/run-cli";
-import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
-import { parsePlanArgs, progressToStderr, reportOf, selectStacks, UsageError, workDirs, writeMarkdown } from "./lib/plan-cli";
+import { findProviderMirror, OFFLINE_IMAGE_TAG, planStack, requireTerraform, seedOfflineUpstreams, stackImageTagEnv, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
+import { forgetBackendCache, parsePlanArgs, progressToStderr, reportOf, selectStacks, UsageError, workDirs, writeMarkdown } from "./lib/plan-cli";
 import { exitCodeOf, EXIT, renderMarkdown, renderText, type StackReport } from "./lib/plan-report";
 import { IMAGE_TAG_VARIABLE } from "../stacks/stack-inputs";
 import { monthlyCost } from "../lib/cost/estimate";
@@ -71,11 +71,15 @@ async function main(): Promise<number> {
   const reports: StackReport[] = [];
   for (const target of targets) {
     const dir = `${offline ? dirs.offline.outdir : dirs.online}/stacks/${target.name}`;
+    if (!offline) {
+      const forgot = forgetBackendCache(dir);
+      if (forgot) progressToStderr(forgot);
+    }
     let summary: PlanSummary;
     // Environment stacks run an image (bootstrap stacks have no image_tag variable).
     if (!offline && target.provider === "aws" && target.name === target.env.name && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
       // Plan at the running image: init first, then read the stack's own output.
-      summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(dir, env) });
+      summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(target.name, dir, env) });
     } else {
       summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, reconfigure: offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
     }
@@ -92,16 +96,22 @@ async function main(): Promise<number> {
 /**
  * The image tag the stack runs now (`services_image_tag` output of its state), so an online plan
  * without TF_VAR_image_tag shows the change under review, not a redeploy. A stack never deployed has
- * no such output: then the caller must say which tag to plan.
+ * no such output: then a stand-in tag (everything is created anyway).
  */
-async function runningImageTag(dir: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+async function runningImageTag(stack: string, dir: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   let tag = "";
   try {
     tag = JSON.parse(execFileSync("terraform", ["output", "-json", "services_image_tag"], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as string;
   } catch {
     /* no state or no such output yet */
   }
-  if (!tag) throw new Error(`the stack has no deployed image tag (output services_image_tag) to plan at; set TF_VAR_${IMAGE_TAG_VARIABLE}=<git sha> to plan a given image`);
+  if (!tag) {
+    // Never deployed (a new preview, or one the sweeper removed): everything is new, so the tag is a
+    // stand-in the stack's tag rule accepts (pr-<n>-… for previews).
+    const standIn = stackImageTagEnv(stack, { [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: OFFLINE_IMAGE_TAG })[`TF_VAR_${IMAGE_TAG_VARIABLE}`]!;
+    progressToStderr(`${stack} runs no image yet (no services_image_tag output in its state): planning with the stand-in tag ${standIn}; set TF_VAR_${IMAGE_TAG_VARIABLE} to plan a given image`);
+    return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: standIn };
+  }
   progressToStderr(`planning at the running image tag ${tag} (set TF_VAR_${IMAGE_TAG_VARIABLE} to plan another)`);
   return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: tag };
 }

@@ -281,7 +281,7 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
     }
   }
   say(`${stack}: terraform plan${opts.refresh === false ? " -refresh=false" : ""}`);
-  const planArgs = ["plan", "-input=false", "-no-color", `-lock=${opts.lock === true}`, "-json", `-out=${planFile}`, ...(opts.refresh === false ? ["-refresh=false"] : [])];
+  const planArgs = ["plan", "-input=false", "-no-color", `-lock=${opts.lock === true}`, ...(opts.lock ? ["-lock-timeout=5m"] : []), "-json", `-out=${planFile}`, ...(opts.refresh === false ? ["-refresh=false"] : [])];
   const plan = await run("terraform", planArgs, stackDir, env, beat("planning"), opts.heartbeatSeconds);
   const lines = plan.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as PlanLine);
   const diagnostics = (severity: string) => lines.filter((l) => l.type === "diagnostic" && l.diagnostic?.severity === severity).map((l) => l.diagnostic!);

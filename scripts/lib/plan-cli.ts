@@ -24,6 +24,27 @@ export function workDirs(root: string): { readonly online: string; readonly offl
   return { online: path.join(root, "cdktf.out"), offline: { dir, outdir: path.join(dir, "cdktf.out"), stateDir: path.join(dir, "state") } };
 }
 
+/**
+ * Forgets the backend a stack folder was last initialised with (`.terraform/terraform.tfstate`, a
+ * cache Terraform rebuilds on init; providers stay). Online runs call it first: a folder last used
+ * offline by an older version of the kit (local backend under .offline/) or with another role
+ * (`SHIPKIT_ROLE=plan`) would otherwise stop at "Backend configuration changed", whose
+ * `-migrate-state` hint could copy a fake offline state into S3. Never migrates anything.
+ * Returns what it forgot, for a progress line.
+ */
+export function forgetBackendCache(stackDir: string): string | undefined {
+  const file = path.join(stackDir, ".terraform", "terraform.tfstate");
+  if (!fs.existsSync(file)) return undefined;
+  let type = "unknown";
+  try {
+    type = (JSON.parse(fs.readFileSync(file, "utf8")) as { backend?: { type?: string } }).backend?.type ?? "none";
+  } catch {
+    /* unreadable cache: forget it all the same */
+  }
+  fs.rmSync(file, { force: true });
+  return type === "local" ? `forgot a local (offline) backend left in ${stackDir}/.terraform by an older run; initialising the S3 backend afresh, nothing migrated` : `re-initialising the ${type} backend of ${path.basename(stackDir)} (no state is migrated)`;
+}
+
 export interface PlanArgs {
   readonly stacks: readonly string[];
   readonly markdown?: string;

@@ -98,7 +98,8 @@ export type OutputsResult = { readonly ok: true; readonly outputs: StackOutputs 
  */
 export async function readStackOutputs(run: Runner, dir: string, env: NodeJS.ProcessEnv): Promise<OutputsResult> {
   // Streamed, not captured: the first init downloads providers, which takes a while and says so.
-  const init = await run("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, env });
+  // -reconfigure: never migrate state; a folder last initialised offline or with another role re-initialises.
+  const init = await run("terraform", ["init", "-input=false", "-no-color", "-reconfigure"], { cwd: dir, env });
   if (init.code !== 0) return { ok: false, message: `terraform init in ${dir} exited ${init.code} (its error is above)` };
   const out = await run("terraform", ["output", "-json", "-no-color"], { cwd: dir, env, capture: true });
   if (out.code !== 0) return { ok: false, message: `terraform output -json in ${dir} exited ${out.code}` };
