@@ -36,7 +36,7 @@ describe("preview:down sequencing", () => {
     const { d, log, run, synths } = deps({ tasks: ecs });
     expect(await previewDown(42, d)).toBe(EXIT.ok);
     expect(synths).toEqual([42]);
-    expect(run.lines()).toEqual(["terraform init -input=false -no-color", "terraform output -json -no-color", "npx cdktf destroy pr-42-dns --auto-approve", "npx cdktf destroy pr-42 --auto-approve"]);
+    expect(run.lines()).toEqual(["terraform init -input=false -no-color -reconfigure", "terraform output -json -no-color", "npx cdktf destroy pr-42-dns --auto-approve", "npx cdktf destroy pr-42 --auto-approve"]);
     expect(run.calls[0]!.cwd).toBe(path.join("/project", "cdktf.out", "stacks", "pr-42"));
     // db-drop ran with the preview's network, waited until STOPPED.
     expect(ecs.runs).toEqual([
