@@ -46,6 +46,9 @@ export type Action = "create" | "update" | "replace" | "delete" | "no-op" | "rea
 
 export function actionOf(actions: readonly string[]): Action {
   if (actions.length === 2 && actions.includes("delete") && actions.includes("create")) return "replace";
+  // Terraform 1.7+: a replacement whose old object is forgotten (kept in AWS, no longer managed):
+  // for the configuration, still a new, empty resource in place of the old one.
+  if (actions.length === 2 && actions.includes("forget") && actions.includes("create")) return "replace";
   const [a] = actions;
   if (a === "create" || a === "update" || a === "delete" || a === "read" || a === "forget") return a;
   return "no-op";

@@ -19,6 +19,9 @@ export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   "aws_efs_file_system",
   "aws_elasticache_replication_group",
   "aws_backup_vault",
+  // In-flight and dead-lettered messages, metric history: lost with the resource.
+  "aws_sqs_queue",
+  "aws_prometheus_workspace",
 ]);
 
 export interface Counts {
@@ -118,6 +121,7 @@ export function isNoChange(review: PlanReview): boolean {
 }
 
 function replaceReason(rc: ResourceChange): string {
+  if (rc.change.actions.includes("forget")) return " (the old one is forgotten: kept in AWS, no longer managed; the configuration gets a new, empty one)";
   const paths = (rc.change.replace_paths ?? []).map((p) => p.join(".")).filter(Boolean);
   return paths.length ? ` (forced by ${paths.join(", ")})` : rc.action_reason ? ` (${rc.action_reason})` : "";
 }
@@ -135,12 +139,21 @@ function protectionOff(rc: ResourceChange): Risk[] {
   const before = asObject(rc.change.before);
   const after = asObject(rc.change.after);
   if (!before) return [];
-  return GUARDS.filter((g) => before[g.attr] === g.guardedWhen && (after === undefined || (after[g.attr] !== undefined && after[g.attr] !== g.guardedWhen))).map((g) => ({
+  const risks: Risk[] = [];
+  // A deleted secret is recoverable for its recovery window; 0 deletes it at once.
+  const window = (o: Record<string, unknown> | undefined) => (typeof o?.recovery_window_in_days === "number" ? o.recovery_window_in_days : undefined);
+  if (rc.type === "aws_secretsmanager_secret" && (window(before) ?? 0) > 0 && after && window(after) === 0)
+    risks.push({ kind: "deletion-protection-off", address: rc.address, detail: `recovery_window_in_days ${String(window(before))} → 0: a deletion can no longer be undone`, blocking: true });
+  // Object versions are what brings back an overwritten or deleted upload.
+  const status = (o: Record<string, unknown> | undefined) => asObject(asArray(o?.versioning_configuration)[0])?.status;
+  if (rc.type === "aws_s3_bucket_versioning" && status(before) === "Enabled" && (after === undefined || status(after) !== "Enabled"))
+    risks.push({ kind: "deletion-protection-off", address: rc.address, detail: `versioning Enabled → ${after === undefined ? "removed" : String(status(after))}: overwritten or deleted objects can no longer be restored`, blocking: true });
+  return risks.concat(GUARDS.filter((g) => before[g.attr] === g.guardedWhen && (after === undefined || (after[g.attr] !== undefined && after[g.attr] !== g.guardedWhen))).map((g) => ({
     kind: "deletion-protection-off" as const,
     address: rc.address,
     detail: after === undefined ? `${g.attr} was ${String(g.guardedWhen)}; the resource is deleted` : `${g.attr} ${String(g.guardedWhen)} → ${String(after[g.attr])}: the guard against losing its data is off`,
     blocking: true,
-  }));
+  })));
 }
 
 /** Attributes holding IAM policy JSON, per type. */
@@ -150,6 +163,13 @@ const POLICY_ATTRS: Readonly<Record<string, readonly string[]>> = {
   aws_iam_user_policy: ["policy"],
   aws_iam_group_policy: ["policy"],
   aws_iam_role: ["assume_role_policy"],
+  // Resource policies: who else may act on the resource.
+  aws_s3_bucket_policy: ["policy"],
+  aws_sns_topic_policy: ["policy"],
+  aws_sqs_queue_policy: ["policy"],
+  aws_kms_key: ["policy"],
+  aws_ecr_repository_policy: ["policy"],
+  aws_secretsmanager_secret_policy: ["policy"],
 };
 const ATTACHMENT_TYPES: ReadonlySet<string> = new Set(["aws_iam_role_policy_attachment", "aws_iam_policy_attachment", "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"]);
 
@@ -174,14 +194,17 @@ function iamWidening(rc: ResourceChange, action: string): Risk | "unknown" | und
     const after = grants(asObject(rc.change.after)?.[attr]);
     const before = new Set(action === "create" ? [] : grants(asObject(rc.change.before)?.[attr]));
     added.push(...after.filter((g) => !before.has(g)));
+    // A Deny that goes away widens as much as a new Allow.
+    const deniesAfter = new Set(grants(asObject(rc.change.after)?.[attr], "Deny"));
+    if (action !== "create") added.push(...grants(asObject(rc.change.before)?.[attr], "Deny").filter((d) => !deniesAfter.has(d)).map((d) => `(no longer denied) ${d}`));
   }
   if (!added.length) return undefined;
   const shown = added.slice(0, 6).join("; ") + (added.length > 6 ? `; … ${added.length - 6} more` : "");
   return { kind: "iam-widening", address: rc.address, detail: `${action === "create" ? "new policy" : "policy"} grants ${shown}`, blocking: false };
 }
 
-/** One string per Allow (action, resource, principal, condition) of a policy document. */
-export function grants(policy: unknown): string[] {
+/** One string per Allow (or Deny) statement's action × resource × principal × condition of a policy document. */
+export function grants(policy: unknown, effect: "Allow" | "Deny" = "Allow"): string[] {
   if (typeof policy !== "string" || !policy.trim()) return [];
   let doc: unknown;
   try {
@@ -192,7 +215,7 @@ export function grants(policy: unknown): string[] {
   const statements = asArray(asObject(doc)?.Statement);
   const out: string[] = [];
   for (const s of statements.map(asObject)) {
-    if (!s || s.Effect !== "Allow") continue;
+    if (!s || s.Effect !== effect) continue;
     const actions = asArray(s.Action ?? s.NotAction).map((a) => (s.NotAction ? `NOT ${String(a)}` : String(a)));
     const resources = s.Resource === undefined && s.NotResource === undefined ? [""] : asArray(s.Resource ?? s.NotResource).map((r) => (s.NotResource ? `NOT ${String(r)}` : String(r)));
     const principal = s.Principal === undefined ? "" : ` by ${JSON.stringify(s.Principal)}`;

@@ -71,6 +71,38 @@ describe("reviewPlan: risks", () => {
     expect(r.risks).toEqual([expect.objectContaining({ kind: "deletion-protection-off", address: `${type}.x`, blocking: true })]);
   });
 
+  test("a replacement that forgets the old object (create + forget) is a stateful replace", () => {
+    const r = reviewPlan(plan([rc("aws_db_instance.db", ["create", "forget"], {}, {})]));
+    expect(r.counts.replace).toBe(1);
+    expect(r.risks[0]).toEqual(expect.objectContaining({ kind: "stateful-replace", blocking: true }));
+    expect(r.risks[0]!.detail).toContain("forgotten");
+  });
+
+  test("a secret's recovery window cut to 0 and bucket versioning suspended are blocking; a replaced queue loses its messages", () => {
+    const r = reviewPlan(
+      plan([
+        rc("aws_secretsmanager_secret.s", ["update"], { recovery_window_in_days: 30 }, { recovery_window_in_days: 0 }),
+        rc("aws_s3_bucket_versioning.v", ["update"], { versioning_configuration: [{ status: "Enabled" }] }, { versioning_configuration: [{ status: "Suspended" }] }),
+        rc("aws_sqs_queue.q", ["delete", "create"], {}, {}),
+      ]),
+    );
+    expect(r.risks.map((x) => [x.kind, x.address, x.blocking])).toEqual([
+      ["deletion-protection-off", "aws_secretsmanager_secret.s", true],
+      ["deletion-protection-off", "aws_s3_bucket_versioning.v", true],
+      ["stateful-replace", "aws_sqs_queue.q", true],
+    ]);
+    expect(reviewPlan(plan([rc("aws_secretsmanager_secret.s", ["update"], { recovery_window_in_days: 0 }, { recovery_window_in_days: 7 })])).risks).toEqual([]);
+  });
+
+  test("a resource policy opened to everyone, and a removed Deny, are widening", () => {
+    const closed = policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Principal: { AWS: "arn:aws:iam::1:role/r" } });
+    const open = policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*", Principal: "*" });
+    expect(reviewPlan(plan([rc("aws_s3_bucket_policy.p", ["update"], { policy: closed }, { policy: open })])).risks[0]!.detail).toBe('policy grants s3:GetObject on arn:aws:s3:::b/* by "*"');
+    const guarded = policy({ Effect: "Allow", Action: "s3:*", Resource: "*" }, { Effect: "Deny", Action: "s3:DeleteObject", Resource: "*" });
+    const unguarded = policy({ Effect: "Allow", Action: "s3:*", Resource: "*" });
+    expect(reviewPlan(plan([rc("aws_iam_role_policy.p", ["update"], { policy: guarded }, { policy: unguarded })])).risks[0]!.detail).toBe("policy grants (no longer denied) s3:DeleteObject on *");
+  });
+
   test("turning protection ON is not a risk", () => {
     expect(reviewPlan(plan([rc("aws_db_instance.x", ["update"], { deletion_protection: false }, { deletion_protection: true })])).risks).toEqual([]);
   });
