@@ -36,13 +36,16 @@ export function checkoutBase(root: string, ref: string, into: string): BaseCheck
     throw new OfflineToolingError(`--base ${ref}: not a commit of this repository (git rev-parse failed); fetch it first, e.g. git fetch origin ${ref}`);
   }
   const dir = path.join(into, sha, "src");
-  if (!fs.existsSync(path.join(dir, "main.ts"))) {
+  // Written last: an export cut short (Ctrl-C, full disk) is redone, never reused half-written.
+  const complete = path.join(into, sha, "src.complete");
+  if (!fs.existsSync(complete)) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const archive = spawnSync("git", ["archive", "--format=tar", sha], { cwd: root, maxBuffer: 1 << 30 });
     if (archive.status !== 0) throw new OfflineToolingError(`git archive ${sha} failed: ${archive.stderr.toString()}`);
     const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
     if (untar.status !== 0) throw new OfflineToolingError(`tar failed: ${untar.stderr.toString()}`);
+    fs.writeFileSync(complete, `${sha}\n`);
   }
   const modules = path.join(dir, "node_modules");
   if (!fs.existsSync(modules)) fs.symlinkSync(path.join(root, "node_modules"), modules, "dir");
@@ -374,7 +377,11 @@ export async function convergeBaseState(stack: string, baseStackDir: string, env
   const say = opts.progress ?? (() => undefined);
   const synthesized = fs.readFileSync(path.join(baseStackDir, "cdk.tf.json"), "utf8");
   const vars = Object.entries(env).filter(([k]) => k.startsWith("TF_VAR_") && k !== "TF_VAR_db_master_password").sort().map(([k, v]) => `${k}=${v}`).join("\n");
-  const key = digest(`${synthesized}\n${vars}\n${opts.cacheKeyExtra ?? ""}\n${AWS_PROVIDER_VERSION}`, 24);
+  // What else the base plan read: the upstream states (terraform_remote_state files) and Terraform itself.
+  const remote = (JSON.parse(synthesized) as { data?: { terraform_remote_state?: Record<string, { config?: { path?: string } }> } }).data?.terraform_remote_state ?? {};
+  const upstreams = Object.values(remote).map((r) => r.config?.path).filter((p): p is string => typeof p === "string").sort().map((p) => (fs.existsSync(p) ? fs.readFileSync(p, "utf8") : `missing ${p}`)).join("\n");
+  const tfVersion = execFileSync("terraform", ["version", "-json"], { env, encoding: "utf8" });
+  const key = digest(`${synthesized}\n${vars}\n${upstreams}\n${tfVersion}\n${opts.cacheKeyExtra ?? ""}\n${AWS_PROVIDER_VERSION}`, 24);
   const dir = path.join(opts.cacheDir, "states", key);
   const final = path.join(dir, `${stack}.tfstate`);
   if (fs.existsSync(final)) {
