@@ -95,32 +95,39 @@ export function renderMarkdown(reports: readonly StackReport[], opts: ReportOpti
   const limit = opts.limit ?? GITHUB_COMMENT_LIMIT;
   const blocking = blockingRisks(reports);
   const failed = reports.filter((r) => !r.summary.ok);
-  const head: string[] = [COMMENT_MARKER, `### ${opts.title ?? "shipkit plan"}: ${reports.map((r) => `\`${r.summary.stack}\``).join(", ")}`, ""];
-  if (failed.length) head.push(`**Plan failed** for ${failed.map((r) => `\`${r.summary.stack}\``).join(", ")}.`);
-  else if (blocking.length && !opts.allowStateful) head.push(`**Blocked: ${blocking.length} stateful risk${blocking.length === 1 ? "" : "s"}.** Data would be lost. If that is intended, add the label \`${ALLOW_LABEL}\` and re-run.`);
-  else if (blocking.length) head.push(`**${blocking.length} stateful risk${blocking.length === 1 ? "" : "s"}, allowed** (label \`${ALLOW_LABEL}\`).`);
-  else head.push("No stateful risk.");
-  head.push("");
-
-  const risks = reports.flatMap((r) => (r.summary.review?.risks ?? []).map((x) => ({ stack: r.summary.stack, x })));
-  if (risks.length) {
-    head.push("#### Risks", "", "| | stack | risk | resource | detail |", "|---|---|---|---|---|");
-    for (const { stack, x } of risks) head.push(`| ${x.blocking ? "⛔" : "⚠️"} | ${stack} | ${x.kind} | \`${cell(x.address)}\` | ${cell(x.detail)} |`);
+  // The head is rebuilt smaller when the comment must shrink: review (non-blocking) risks go before
+  // anything else does; blocking risks and the verdict always stay.
+  const buildHead = (reviewRows: boolean): string[] => {
+    const head: string[] = [COMMENT_MARKER, `### ${opts.title ?? "shipkit plan"}: ${reports.map((r) => `\`${r.summary.stack}\``).join(", ")}`, ""];
+    if (failed.length) head.push(`**Plan failed** for ${failed.map((r) => `\`${r.summary.stack}\``).join(", ")}.`);
+    else if (blocking.length && !opts.allowStateful) head.push(`**Blocked: ${blocking.length} stateful risk${blocking.length === 1 ? "" : "s"}.** Data would be lost. If that is intended, add the label \`${ALLOW_LABEL}\` and re-run.`);
+    else if (blocking.length) head.push(`**${blocking.length} stateful risk${blocking.length === 1 ? "" : "s"}, allowed** (label \`${ALLOW_LABEL}\`).`);
+    else head.push("No stateful risk.");
     head.push("");
-  }
-  head.push("#### Summary", "", `| stack | tier | against | ${COLUMNS.join(" | ")} | est. $/month |`, `|---|---|---|${COLUMNS.map(() => "---:").join("|")}|---:|`);
-  for (const r of reports) {
-    const c = r.summary.review?.counts;
-    head.push(`| \`${r.summary.stack}\` | ${r.tier} | ${cell(r.against)} | ${c ? COLUMNS.map((k) => String(c[k])).join(" | ") : `plan failed |${" |".repeat(COLUMNS.length - 1)}`} | ${r.cost ? r.cost.total.toFixed(2) : ""} |`);
-  }
-  head.push("");
-  for (const r of reports) {
-    const notes = [...(r.summary.review?.notes ?? []), ...r.summary.warnings.map((w) => `terraform warning: ${w}`), ...r.suppressions.map((x) => `guardrail suppressed: [${x.rule}] ${x.path}: ${x.reason}`)];
-    if (r.summary.error) notes.unshift(`error: ${r.summary.error.trim().split("\n").slice(0, 20).join(" ")}`);
-    if (notes.length) head.push(`**${r.summary.stack}**:`, ...notes.map((n) => `- ${cell(n)}`), "");
-  }
-  const prices = reports.find((r) => r.cost)?.cost?.priceDate;
-  if (prices) head.push(`<sub>Costs: modeled from the repository's price table (list prices of ${prices}); usage charges excluded.</sub>`, "");
+
+    const risks = reports.flatMap((r) => (r.summary.review?.risks ?? []).map((x) => ({ stack: r.summary.stack, x })));
+    if (risks.length) {
+      head.push("#### Risks", "", "| | stack | risk | resource | detail |", "|---|---|---|---|---|");
+      for (const { stack, x } of risks) if (reviewRows || x.blocking) head.push(`| ${x.blocking ? "⛔" : "⚠️"} | ${stack} | ${x.kind} | \`${cell(x.address)}\` | ${cell(x.detail)} |`);
+      const hidden = reviewRows ? 0 : risks.filter(({ x }) => !x.blocking).length;
+      if (hidden) head.push("", `_${hidden} review risk${hidden === 1 ? "" : "s"} (widening, rollout) omitted to fit GitHub's comment limit; the job log lists them._`);
+      head.push("");
+    }
+    head.push("#### Summary", "", `| stack | tier | against | ${COLUMNS.join(" | ")} | est. $/month |`, `|---|---|---|${COLUMNS.map(() => "---:").join("|")}|---:|`);
+    for (const r of reports) {
+      const c = r.summary.review?.counts;
+      head.push(`| \`${r.summary.stack}\` | ${r.tier} | ${cell(r.against)} | ${c ? COLUMNS.map((k) => String(c[k])).join(" | ") : `plan failed |${" |".repeat(COLUMNS.length - 1)}`} | ${r.cost ? r.cost.total.toFixed(2) : ""} |`);
+    }
+    head.push("");
+    for (const r of reports) {
+      const notes = [...(r.summary.review?.notes ?? []), ...r.summary.warnings.map((w) => `terraform warning: ${w}`), ...r.suppressions.map((x) => `guardrail suppressed: [${x.rule}] ${x.path}: ${x.reason}`)];
+      if (r.summary.error) notes.unshift(`error: ${r.summary.error.trim().split("\n").slice(0, 20).join(" ")}`);
+      if (notes.length) head.push(`**${r.summary.stack}**:`, ...notes.map((n) => `- ${cell(n)}`), "");
+    }
+    const prices = reports.find((r) => r.cost)?.cost?.priceDate;
+    if (prices) head.push(`<sub>Costs: modeled from the repository's price table (list prices of ${prices}); usage charges excluded.</sub>`, "");
+    return head;
+  };
 
   const byType = reports
     .filter((r) => r.summary.review)
@@ -133,14 +140,18 @@ export function renderMarkdown(reports: readonly StackReport[], opts: ReportOpti
     })
     .join("\n");
 
-  const fixed = `${head.join("\n")}\n${byType}\n`;
+  // Shrink in order: the full plans (below), then the by-type tables, then the review risks.
+  const reserveFor = (n: number) => 600 * Math.max(1, n) + 400;
+  const nPlans = reports.filter((r) => r.summary.text !== undefined).length;
+  let fixed = `${buildHead(true).join("\n")}\n${byType}\n`;
+  if (bytes(fixed) + reserveFor(nPlans) > limit) fixed = `${buildHead(true).join("\n")}\n_Changes by resource type omitted to fit GitHub's comment limit; the job log has them._\n`;
+  if (bytes(fixed) + reserveFor(nPlans) > limit) fixed = `${buildHead(false).join("\n")}\n_Changes by resource type omitted to fit GitHub's comment limit; the job log has them._\n`;
   const plans = reports.filter((r) => r.summary.text !== undefined);
   const wrap = (stack: string, body: string, note: string) => `<details><summary>${stack}: full plan${note}</summary>\n\n\`\`\`text\n${body}\n\`\`\`\n\n</details>\n`;
   const untrimmed = plans.map((r) => wrap(r.summary.stack, r.summary.text!.trimEnd(), ""));
   if (bytes(fixed + untrimmed.join("\n")) <= limit) return fixed + untrimmed.join("\n");
   // Too long: share what is left among the plans, cut each at a line, and say so.
-  const reserve = 600 * Math.max(1, plans.length) + 400;
-  const room = Math.max(0, limit - bytes(fixed) - reserve);
+  const room = Math.max(0, limit - bytes(fixed) - reserveFor(plans.length));
   const share = plans.length ? Math.floor(room / plans.length) : 0;
   const trimmed = plans.map((r) => {
     const full = r.summary.text!.trimEnd();

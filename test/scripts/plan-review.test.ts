@@ -194,6 +194,18 @@ describe("report", () => {
     expect(Buffer.byteLength(parts.join("\n\n---\n\n")) + 200).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
   });
 
+  test("when even the tables do not fit, review risks and by-type tables go first; the blocking risks and the verdict stay", () => {
+    const many = Array.from({ length: 400 }, (_, i) => rc(`aws_iam_role_policy.p${i}`, ["update"], { policy: policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }) }, { policy: policy({ Effect: "Allow", Action: ["s3:GetObject", `s3:Put${"X".repeat(60)}${i}`], Resource: "*" }) }));
+    const s = summary("staging", plan([rc("aws_db_instance.db", ["delete", "create"], {}, {}), ...many]), "plan text");
+    const md = renderMarkdown([report(s)], { allowStateful: false, limit: 12_000 });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(12_000);
+    expect(md).toContain("**Blocked: 1 stateful risk.**");
+    expect(md).toContain("| ⛔ | staging | stateful-replace | `aws_db_instance.db`");
+    expect(md).toContain("_400 review risks (widening, rollout) omitted to fit GitHub's comment limit; the job log lists them._");
+    expect(md).toContain("Changes by resource type omitted");
+    expect(md).not.toContain("| ⚠️ |");
+  });
+
   test("a small comment is not trimmed", () => {
     const md = renderMarkdown([calm], { allowStateful: false });
     expect(md).not.toMatch(/trimmed/);
