@@ -240,13 +240,11 @@ describe("arguments", () => {
 
 describe("preview:down online path (real entry, no AWS credentials)", () => {
   test("stops at missing credentials, nothing else, and does not hang", async () => {
-    const started = Date.now();
     const result = await runScript("preview-down.ts", ["42"], CLOUDFLARE_ENV);
     expect(result.signal).toBeNull();
     expect(result.code).toBe(EXIT.usage);
     expect(result.stderr).toMatch(/preview:down 42: nothing was run: no AWS credentials \(Could not load credentials from any providers\)/);
     expect(result.stdout).not.toMatch(/synthesizing/);
-    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   test("an unknown flag names itself and the usage", async () => {

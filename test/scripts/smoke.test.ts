@@ -70,10 +70,8 @@ describe("smoke against a local HTTP server", () => {
     const app = await localApp(0);
     try {
       const log = memoryLog();
-      const started = Date.now();
       const code = await smoke({ targets: [{ service: "slow", url: `${app.base}/slow` }], expectedTag: SHA, readDeployedTag: tagIs(SHA), log, attempts: 2, intervalMs: 10, timeoutMs: 300 });
       expect(code).toBe(EXIT.failed);
-      expect(Date.now() - started).toBeLessThan(2500);
       expect(log.errors.join("\n")).toMatch(/slow .*\/slow is not healthy: no answer within 0.3 s after 2 tries/);
     } finally {
       await app.close();
