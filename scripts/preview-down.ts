@@ -12,21 +12,14 @@ import { buildApp } from "../app";
 import { ephemeral } from "../environments";
 import { previewDown } from "./lib/preview-down";
 import { ecsTaskApi } from "./lib/preview-tasks";
-import { EXIT, PreviewUsageError, consoleLog, parsePrArgument, rejectUnknownFlags, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { EXIT, prFromArgv, consoleLog, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
 import { runCli } from "./lib/run-cli";
 
 const USAGE = "npm run preview:down -- <pr number>";
 
 async function main(): Promise<number> {
-  let pr: number;
-  try {
-    pr = parsePrArgument(process.argv[2], USAGE);
-    rejectUnknownFlags(process.argv.slice(3), [], USAGE);
-  } catch (e) {
-    if (!(e instanceof PreviewUsageError)) throw e;
-    console.error(e.message);
-    return EXIT.usage;
-  }
+  const pr = prFromArgv(process.argv.slice(2), USAGE);
+  if (pr === undefined) return EXIT.usage;
   const root = process.cwd();
   const ecs = new ECSClient({ region: ephemeral(pr).aws.region });
   return previewDown(pr, {

@@ -15,22 +15,15 @@ import { buildApp } from "../app";
 import { ephemeral, staging } from "../environments";
 import { listPreviewStates, s3StateBucketApi } from "./lib/preview-state";
 import { ecsTaskApi } from "./lib/preview-tasks";
-import { EXIT, PreviewUsageError, consoleLog, parsePrArgument, rejectUnknownFlags, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { EXIT, prFromArgv, consoleLog, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
 import { previewUp } from "./lib/preview-up";
 import { runCli } from "./lib/run-cli";
 
 const USAGE = "TF_VAR_image_tag=pr-<n>-<sha> npm run preview:up -- <pr number>";
 
 async function main(): Promise<number> {
-  let pr: number;
-  try {
-    pr = parsePrArgument(process.argv[2], USAGE);
-    rejectUnknownFlags(process.argv.slice(3), [], USAGE);
-  } catch (e) {
-    if (!(e instanceof PreviewUsageError)) throw e;
-    console.error(e.message);
-    return EXIT.usage;
-  }
+  const pr = prFromArgv(process.argv.slice(2), USAGE);
+  if (pr === undefined) return EXIT.usage;
   const root = process.cwd();
   const region = ephemeral(pr).aws.region;
   const ecs = new ECSClient({ region });

@@ -21,20 +21,13 @@ import { SHARED_OUTPUTS } from "../../stacks/shared-state";
 import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE } from "../../stacks/stack-inputs";
 import { withMasterPassword } from "./master-password";
 import { APP_SECURITY_GROUP_OUTPUT, stackDir } from "./preview-down";
-import { logHint, runOneOffTask, type OneOffTask, type TaskApi, type WaitOptions } from "./preview-tasks";
-import { EXIT, elapsed, listOutput, readStackOutputs, stringOutput, toolEnv, type CredentialsCheck, type Log, type Runner, type StackOutputs } from "./preview-tools";
+import { logHint, runOneOffTask, type OneOffTask, type TaskScriptDeps, type WaitOptions } from "./preview-tasks";
+import { EXIT, elapsed, listOutput, readStackOutputs, stringOutput, toolEnv, type StackOutputs } from "./preview-tools";
 
 /** A git commit SHA as deploy.yml tags images with it. */
 export const GIT_SHA = /^[0-9a-f]{7,40}$/;
 
-export interface MigrateDeps {
-  readonly env: NodeJS.ProcessEnv;
-  /** Project root (cdktf.out/ lives there). */
-  readonly root: string;
-  readonly log: Log;
-  readonly run: Runner;
-  readonly tasks: TaskApi;
-  readonly checkCredentials: CredentialsCheck;
+export interface MigrateDeps extends TaskScriptDeps {
   /** Synthesizes the app online into `<root>/cdktf.out`. */
   readonly synth: () => void;
   /** Polling of the task (tests shorten it). @default runOneOffTask's */

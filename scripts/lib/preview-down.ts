@@ -25,21 +25,13 @@ import { ORIGIN_SECRET_VARIABLE } from "../../stacks/edge-contract";
 import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE, imageTagProblem, previewImageTag } from "../../stacks/stack-inputs";
 import { SHARED_OUTPUTS } from "../../stacks/shared-state";
 import { withMasterPassword } from "./master-password";
-import { runOneOffTask, logHint, type OneOffTask, type TaskApi, type WaitOptions } from "./preview-tasks";
-import { EXIT, cloudflareProblems, elapsed, listOutput, readStackOutputs, stringOutput, toolEnv, type CredentialsCheck, type Log, type Runner, type StackOutputs } from "./preview-tools";
+import { runOneOffTask, logHint, type OneOffTask, type TaskScriptDeps, type WaitOptions } from "./preview-tasks";
+import { EXIT, cloudflareProblems, elapsed, listOutput, readStackOutputs, stringOutput, toolEnv, type StackOutputs } from "./preview-tools";
 
 /** Output of the preview stack naming its app security group (stacks/app-security-group.ts). */
 export const APP_SECURITY_GROUP_OUTPUT = "app_security_group_id";
 
-export interface PreviewDownDeps {
-  /** The caller's environment (variables are read from here only). */
-  readonly env: NodeJS.ProcessEnv;
-  /** Project root: synth output is `<root>/cdktf.out/stacks/<stack>`, cdktf runs here. */
-  readonly root: string;
-  readonly log: Log;
-  readonly run: Runner;
-  readonly tasks: TaskApi;
-  readonly checkCredentials: CredentialsCheck;
+export interface PreviewDownDeps extends TaskScriptDeps {
   /** Synthesizes the app online, with preview `pr`, into `<root>/cdktf.out`. */
   readonly synth: (pr: number) => void | Promise<void>;
   /** Polling of the db-drop task. @default runOneOffTask's */

@@ -14,7 +14,19 @@
  */
 import type { ECSClient, RunTaskCommandInput, RunTaskCommandOutput, DescribeTasksCommandOutput, Task, UpdateServiceCommandOutput } from "@aws-sdk/client-ecs";
 import { DescribeTasksCommand, RunTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import type { Log } from "./preview-tools";
+import type { CredentialsCheck, Log, Runner } from "./preview-tools";
+
+/** What every script that runs one-off ECS tasks takes (preview:up, preview:down, migrate). */
+export interface TaskScriptDeps {
+  /** The caller's environment (variables are read from here only). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Project root: synth output is `<root>/cdktf.out/stacks/<stack>`, cdktf runs here. */
+  readonly root: string;
+  readonly log: Log;
+  readonly run: Runner;
+  readonly tasks: TaskApi;
+  readonly checkCredentials: CredentialsCheck;
+}
 
 /** The three ECS calls the preview scripts make. */
 export interface TaskApi {

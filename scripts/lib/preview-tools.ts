@@ -26,6 +26,19 @@ export class PreviewUsageError extends Error {
   }
 }
 
+/** A preview script's arguments: `<pr number>` and nothing else. Prints the usage error and returns undefined when they are wrong. */
+export function prFromArgv(argv: readonly string[], usage: string): number | undefined {
+  try {
+    const pr = parsePrArgument(argv[0], usage);
+    rejectUnknownFlags(argv.slice(1), [], usage);
+    return pr;
+  } catch (e) {
+    if (!(e instanceof PreviewUsageError)) throw e;
+    console.error(e.message);
+    return undefined;
+  }
+}
+
 /**
  * Parses a PR number argument: a whole number 1–99999 (MAX_PR_NUMBER), as given to
  * `npm run preview:down -- 42`. Throws PreviewUsageError naming the value and the fix.

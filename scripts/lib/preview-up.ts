@@ -29,17 +29,10 @@ import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE, imageTagProblem } fro
 import { withMasterPassword } from "./master-password";
 import { TASK_OUTPUTS, previewDbTask, stackDir } from "./preview-down";
 import { otherLivePreviews, type PreviewState } from "./preview-state";
-import { logHint, runOneOffTask, type OneOffTask, type TaskApi, type WaitOptions } from "./preview-tasks";
-import { EXIT, cloudflareProblems, elapsed, readStackOutputs, stringOutput, toolEnv, type CredentialsCheck, type Log, type Runner, type StackOutputs } from "./preview-tools";
+import { logHint, runOneOffTask, type OneOffTask, type TaskScriptDeps, type WaitOptions } from "./preview-tasks";
+import { EXIT, cloudflareProblems, elapsed, readStackOutputs, stringOutput, toolEnv, type StackOutputs } from "./preview-tools";
 
-export interface PreviewUpDeps {
-  readonly env: NodeJS.ProcessEnv;
-  /** Project root: synth output is `<root>/cdktf.out/stacks/<stack>`, cdktf runs here. */
-  readonly root: string;
-  readonly log: Log;
-  readonly run: Runner;
-  readonly tasks: TaskApi;
-  readonly checkCredentials: CredentialsCheck;
+export interface PreviewUpDeps extends TaskScriptDeps {
   /** Preview state objects in staging's state bucket. */
   readonly listStates: () => Promise<readonly PreviewState[]>;
   /**
@@ -85,7 +78,7 @@ export async function previewUp(pr: number, deps: PreviewUpDeps): Promise<number
   const start = Date.now();
 
   if (deps.env.SHIPKIT_OFFLINE === "1") {
-    log.error(`preview:up: refused. SHIPKIT_OFFLINE=1 is for plans only (local state, dummy credentials); unset it and run with the staging deploy role.`);
+    log.error(`preview:up: refused. SHIPKIT_OFFLINE=1 is for plans only (local state, dummy credentials); unset it and run with the preview role (shipkit-deploy-preview).`);
     return EXIT.usage;
   }
   const problems = previewUpProblems(pr, deps.env, env.cloudflare.zone);
