@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   } else {
     summaries = await pool(
       // -reconfigure: a --base run pointed this folder's backend at a fabricated state; plan from the synthesized one again.
-      aws.map((s) => () => planStack(s.name, stackDir(s), env, { reconfigure: true, text: Boolean(args.markdown), progress: progressToStderr })),
+      aws.map((s) => () => planStack(s.name, stackDir(s), env, { reconfigure: true, review: "empty-state", text: Boolean(args.markdown), progress: progressToStderr })),
       3,
     );
   }

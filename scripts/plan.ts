@@ -81,7 +81,7 @@ async function main(): Promise<number> {
       // Plan at the running image: init first, then read the stack's own output.
       summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(target.name, dir, env) });
     } else {
-      summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, reconfigure: offline, text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
+      summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, reconfigure: offline, ...(offline ? { review: "empty-state" as const } : {}), text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
     }
     reports.push(reportOf(app, target, summary, against, monthlyCost));
   }

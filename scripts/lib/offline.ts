@@ -183,8 +183,13 @@ export interface PlanStackOptions {
   readonly planFile?: string;
   /** Where progress lines go. @default silent */
   readonly progress?: Progress;
-  /** `full`: Terraform's JSON plan read and reviewed (risks); `counts`: counts from the plan stream only, 3–4 s faster (tests). @default "full" */
-  readonly review?: "full" | "counts";
+  /**
+   * `full`: Terraform's JSON plan read and reviewed (risks). `counts`: counts from the plan stream
+   * only, 3–4 s faster (tests). `empty-state`: the caller knows the state holds no resources; a plan
+   * of creates only is then reviewed from the stream (it has no risk by construction), anything else
+   * gets the full review. @default "full"
+   */
+  readonly review?: "full" | "counts" | "empty-state";
   /** Seconds between "still …" lines while a step runs. @default HEARTBEAT_SECONDS (10) */
   readonly heartbeatSeconds?: number;
   /** Runs after init; returns the environment for the plan (e.g. with a variable read from state). A throw fails the plan with its message. @default the same environment */
@@ -294,6 +299,18 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
   if (opts.review === "counts") {
     const review = countsFromStream(lines);
     return done({ ok: true, toAdd: toAddOf(review), counts: review.counts, warnings, review, outputs: literalOutputs(stackDir) });
+  }
+  if (opts.review === "empty-state") {
+    // Only creates against a state with no resources: the full review would find no risk by
+    // construction (nothing is updated, replaced or destroyed; widening is not listed on a new
+    // stack), so the JSON pass is skipped unless the plan proves otherwise.
+    const streamed = countsFromStream(lines);
+    const { add, ...others } = streamed.counts;
+    if (add > 0 && Object.values(others).every((n) => n === 0)) {
+      const review: PlanReview = { ...streamed, fromEmptyState: true, notes: ["planned from an empty state: every resource is new (offline without --base, or a stack never deployed)"] };
+      const text = opts.text ? (await run("terraform", ["show", "-no-color", planFile], stackDir, env, beat("rendering the plan"), opts.heartbeatSeconds)).stdout : undefined;
+      return done({ ok: true, toAdd: toAddOf(review), counts: review.counts, warnings, review, outputs: literalOutputs(stackDir), ...(text === undefined ? {} : { text }) });
+    }
   }
   say(`${stack}: reading the plan (terraform show -json)`);
   const shown = await run("terraform", ["show", "-json", planFile], stackDir, env, beat("reading the plan"), opts.heartbeatSeconds);

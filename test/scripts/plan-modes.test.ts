@@ -92,7 +92,7 @@ test("a long step is never silent: a heartbeat line while it runs, then the fini
   expect(lines.at(-1)).toMatch(/^demo: FAILED in \d+ s$/);
 });
 
-test("counts from the plan stream (tests' fast path) equal the full review's counts on the same real plan", async () => {
+test("counts from the plan stream (tests' and plan:offline's fast paths) equal the full review's on the same real plan", async () => {
   const { planStack, terraformEnv } = await import("../../scripts/lib/offline");
   const dir = path.join(checkout, ".offline", "cdktf.out", "stacks", "pr-42");
   expect(fs.existsSync(dir)).toBe(true); // planned offline by the first test
@@ -104,4 +104,10 @@ test("counts from the plan stream (tests' fast path) equal the full review's cou
   expect(counts.toAdd).toEqual(full.toAdd);
   expect(counts.review!.outputChanges).toBe(full.review!.outputChanges);
   expect(full.counts.add).toBeGreaterThan(20);
+  // plan:offline's path: creates only against an empty state, reviewed from the stream, the same result.
+  const fresh = await planStack("pr-42", dir, env, { init: false, review: "empty-state" });
+  expect(fresh.counts).toEqual(full.counts);
+  expect(fresh.review!.risks).toEqual(full.review!.risks);
+  expect(fresh.review!.fromEmptyState).toBe(true);
+  expect(full.review!.fromEmptyState).toBe(true);
 });
