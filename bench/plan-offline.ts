@@ -1,6 +1,6 @@
 /**
  * `npm run bench:plan-offline`: how long the main job takes (`npm run plan:offline`: synth every
- * stack, plan prod, staging and pr-42 for real, check the Cloudflare stacks), medians over
+ * stack, plan every AWS stack (bootstrap-<account>, prod, staging, pr-42) for real, check the Cloudflare stacks), medians over
  * BENCH_RUNS runs (default 3), with each stack's own plan time. Target: <= 20 s on 2 cores.
  */
 import * as path from "node:path";
@@ -17,4 +17,4 @@ for (let i = 0; i < RUNS; i++) {
   console.log(`run ${i + 1}: ${seconds.toFixed(1)} s`);
 }
 for (const [stack, s] of Object.entries(perStack)) console.log(report(`  ${stack} (terraform init + plan)`, s));
-console.log(report("npm run plan:offline (synth, 3 plans, Cloudflare checks)", totals, 20));
+console.log(report("npm run plan:offline (synth, every AWS stack planned, Cloudflare checks)", totals, 20));
