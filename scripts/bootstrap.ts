@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     run: spawnRunner,
     synth: () => buildApp({ deployment: { mode: "online" }, outdir: path.join(root, "cdktf.out") }).app.synth(),
     exists: (file) => fs.existsSync(file),
+    readText: (file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined),
     mkdir: (dir) => fs.mkdirSync(dir, { recursive: true }),
   });
 }

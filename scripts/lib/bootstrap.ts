@@ -45,6 +45,8 @@ export interface BootstrapDeps {
   readonly synth: () => void;
   /** Whether a path exists (tests fake the file system). */
   readonly exists: (file: string) => boolean;
+  /** A file's text, or undefined when it cannot be read (tests fake the file system). */
+  readonly readText: (file: string) => string | undefined;
   /** Creates a folder (and its parents). */
   readonly mkdir: (dir: string) => void;
   /** Where each account keeps its bootstrap state. @default environments/bootstrap.ts BOOTSTRAP_STATE */
@@ -84,7 +86,9 @@ export async function bootstrap(args: BootstrapArgs, deps: BootstrapDeps): Promi
     return EXIT.usage;
   }
   deps.synth();
-  const knowsLocal = deps.exists(path.join(dir, ".terraform", "terraform.tfstate"));
+  // -force-copy only when the folder's backend cache is exactly the local bootstrap state: a cache of
+  // anything else (another path, an S3 backend) must never be force-copied over the bucket's state.
+  const knowsLocal = recordsLocalBackend(deps.readText(path.join(dir, ".terraform", "terraform.tfstate")), localState, dir);
   const steps: [string, string[]][] = knowsLocal
     ? [["terraform", ["init", "-input=false", "-migrate-state", "-force-copy"]]]
     : [
@@ -101,4 +105,15 @@ export async function bootstrap(args: BootstrapArgs, deps: BootstrapDeps): Promi
   }
   log.info(`bootstrap ${args.accountId}: state moved to the bucket (key ${stack}/terraform.tfstate). Check with npm run plan -- ${stack} (no changes), then delete ${localState}.`);
   return EXIT.ok;
+}
+
+/** Whether a `.terraform/terraform.tfstate` backend cache records the local backend at `localState` (a relative path is relative to the stack folder). */
+export function recordsLocalBackend(cache: string | undefined, localState: string, stackDir: string): boolean {
+  if (!cache) return false;
+  try {
+    const backend = (JSON.parse(cache) as { backend?: { type?: string; config?: { path?: unknown } } }).backend;
+    return backend?.type === "local" && typeof backend.config?.path === "string" && path.resolve(stackDir, backend.config.path) === path.resolve(localState);
+  } catch {
+    return false;
+  }
 }

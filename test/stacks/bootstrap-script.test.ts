@@ -9,7 +9,10 @@ const ROOT = "/project";
 const LOCAL = path.join(ROOT, ".bootstrap-state", "bootstrap-222222222222.tfstate");
 const DIR = path.join(ROOT, "cdktf.out", "stacks", "bootstrap-222222222222");
 
-function deps(opts: { state?: "local" | "bucket"; files?: string[]; failing?: RegExp } = {}) {
+const CACHE = path.join(DIR, ".terraform", "terraform.tfstate");
+const backendCache = (type: string, config: Record<string, unknown>) => JSON.stringify({ version: 3, backend: { type, config, hash: 1 } });
+
+function deps(opts: { state?: "local" | "bucket"; files?: string[]; failing?: RegExp; texts?: Record<string, string> } = {}) {
   const log = memoryLog();
   const run = recordingRunner((line) => (opts.failing?.test(line) ? { code: 1 } : undefined));
   const made: string[] = [];
@@ -21,6 +24,7 @@ function deps(opts: { state?: "local" | "bucket"; files?: string[]; failing?: Re
     run,
     synth: () => void synths++,
     exists: (f) => (opts.files ?? []).includes(f),
+    readText: (f) => opts.texts?.[f],
     mkdir: (dir) => void made.push(dir),
     state: { "222222222222": opts.state ?? "local" },
   };
@@ -38,7 +42,7 @@ describe("npm run bootstrap", () => {
   });
 
   test("--migrate-state in the checkout that deployed: terraform init -migrate-state -force-copy in the stack folder", async () => {
-    const { d, run, synths } = deps({ state: "bucket", files: [LOCAL, path.join(DIR, ".terraform", "terraform.tfstate")] });
+    const { d, run, synths } = deps({ state: "bucket", files: [LOCAL, CACHE], texts: { [CACHE]: backendCache("local", { path: LOCAL }) } });
     expect(await bootstrap(parseBootstrapArgs(["222222222222", "--migrate-state"], ACCOUNTS), d)).toBe(EXIT.ok);
     expect(synths()).toBe(1);
     expect(run.calls.map((c) => [c.cwd, `${c.command} ${c.args.join(" ")}`])).toEqual([[DIR, "terraform init -input=false -migrate-state -force-copy"]]);
@@ -48,6 +52,14 @@ describe("npm run bootstrap", () => {
     const { d, run } = deps({ state: "bucket", files: [LOCAL] });
     expect(await bootstrap(parseBootstrapArgs(["222222222222", "--migrate-state"], ACCOUNTS), d)).toBe(EXIT.ok);
     expect(run.lines()).toEqual(["terraform init -input=false", `terraform state push ${LOCAL}`]);
+  });
+
+  test("--migrate-state never force-copies from a backend cache that is not the local bootstrap state", async () => {
+    for (const cache of [backendCache("s3", { bucket: "b", key: "bootstrap-222222222222/terraform.tfstate" }), backendCache("local", { path: "/elsewhere/x.tfstate" }), "not json"]) {
+      const { d, run } = deps({ state: "bucket", files: [LOCAL, CACHE], texts: { [CACHE]: cache } });
+      expect(await bootstrap(parseBootstrapArgs(["222222222222", "--migrate-state"], ACCOUNTS), d)).toBe(EXIT.ok);
+      expect(run.lines()).toEqual(["terraform init -input=false", `terraform state push ${LOCAL}`]);
+    }
   });
 
   test("--migrate-state refuses while the config still says local, or without the local state", async () => {
