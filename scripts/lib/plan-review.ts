@@ -108,6 +108,11 @@ export function reviewPlan(plan: PlanJson, opts: { readonly rolloutOutput?: stri
 
   if (unknownPolicies)
     notes.push(`${unknownPolicies} IAM polic${unknownPolicies === 1 ? "y is" : "ies are"} only known after apply (a policy document reads a value that changes, e.g. a database attribute): their content is usually unchanged; check the resources they reference`);
+  // A construct path that moved without a `moved` block: Terraform destroys the old address and
+  // creates the new one. Same type destroyed and created in one plan is the sign worth a line.
+  for (const [type, c] of Object.entries(byType))
+    if (c.destroy && c.add)
+      notes.push(`${type}: ${c.destroy} destroyed and ${c.add} created in one plan: if a construct was renamed or moved, add a \`moved\` block so Terraform keeps the resource`);
   if (fromEmptyState && (plan.resource_changes ?? []).some((r) => r.mode === "managed"))
     notes.push("planned from an empty state: every resource is new (offline without --base, or a stack never deployed)");
   risks.sort((a, b) => Number(b.blocking) - Number(a.blocking));

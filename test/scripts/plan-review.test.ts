@@ -38,6 +38,12 @@ describe("reviewPlan: counts", () => {
     expect(isNoChange(r)).toBe(false);
   });
 
+  test("a type destroyed and created in one plan gets a note about moved blocks; a lone create does not", () => {
+    const moved = reviewPlan(plan([rc("aws_sqs_queue.old", ["delete"], {}, null), rc("aws_sqs_queue.new", ["create"], null, {})]));
+    expect(moved.notes.join()).toMatch(/aws_sqs_queue: 1 destroyed and 1 created in one plan: .*add a `moved` block/);
+    expect(reviewPlan(plan([rc("aws_sqs_queue.new", ["create"], null, {})])).notes.join()).not.toMatch(/moved/);
+  });
+
   test("a plan of no-ops and reads is no change; an output change is a change", () => {
     const quiet = plan([rc("aws_sqs_queue.a", ["no-op"], {}, {})]);
     expect(isNoChange(reviewPlan(quiet))).toBe(true);
