@@ -1,5 +1,5 @@
 /**
- * The main job: `npm run plan:offline [-- --base <git ref>] [--stack <name>]... [--markdown FILE] [--allow-stateful]`.
+ * The main job: `npm run plan:offline [-- --base <git ref>] [--stack <name>]... [--markdown FILE [--markdown-limit BYTES]] [--allow-stateful]`.
  * Synthesizes every environment (prod, staging and the preview pr-<PR_NUMBER>, default 42) in
  * offline mode into .offline/cdktf.out, plans every AWS stack with the real AWS provider from the
  * local mirror, and prints the review of each (risks first). No AWS account needed.
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     args = parsePlanArgs(process.argv.slice(2), { base: true, positional: false });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    console.error(`usage: npm run plan:offline -- [--base <git ref>] [--stack <name>]... [--markdown FILE] [--allow-stateful]: ${e.message}`);
+    console.error(`usage: npm run plan:offline -- [--base <git ref>] [--stack <name>]... [--markdown FILE [--markdown-limit BYTES]] [--allow-stateful]: ${e.message}`);
     return EXIT.usage;
   }
   const root = process.cwd();

@@ -13,13 +13,12 @@
  * protection off) not allowed by --allow-stateful or SHIPKIT_ALLOW_STATEFUL=1 (CI: the PR label
  * allow-stateful-change).
  */
-import { execFileSync } from "node:child_process";
 import { buildApp } from "../app";
 import { parsePrNumber } from "../environments";
 import { withMasterPassword } from "./lib/master-password";
 import { runCli } from "./lib/run-cli";
-import { findProviderMirror, OFFLINE_IMAGE_TAG, planStack, requireTerraform, seedOfflineUpstreams, stackImageTagEnv, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
-import { forgetBackendCache, parsePlanArgs, progressToStderr, reportOf, selectStacks, UsageError, workDirs, writeMarkdown } from "./lib/plan-cli";
+import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
+import { forgetBackendCache, parsePlanArgs, progressToStderr, reportOf, runningImageTag, selectStacks, UsageError, workDirs, writeMarkdown } from "./lib/plan-cli";
 import { exitCodeOf, EXIT, renderMarkdown, renderText, type StackReport } from "./lib/plan-report";
 import { IMAGE_TAG_VARIABLE } from "../stacks/stack-inputs";
 import { monthlyCost } from "../lib/cost/estimate";
@@ -31,7 +30,7 @@ async function main(): Promise<number> {
     if (!args.stacks.length) throw new UsageError("name at least one stack");
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    console.error(`usage: npm run plan -- <stack>... [--markdown FILE] [--allow-stateful]: ${e.message}`);
+    console.error(`usage: npm run plan -- <stack>... [--markdown FILE [--markdown-limit BYTES]] [--allow-stateful]: ${e.message}`);
     return EXIT.usage;
   }
   const offline = process.env.SHIPKIT_OFFLINE === "1";
@@ -79,7 +78,7 @@ async function main(): Promise<number> {
     // Environment stacks run an image (bootstrap stacks have no image_tag variable).
     if (!offline && target.provider === "aws" && target.name === target.env.name && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
       // Plan at the running image: init first, then read the stack's own output.
-      summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(target.name, dir, env) });
+      summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(target.name, dir, env, progressToStderr) });
     } else {
       summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, reconfigure: offline, ...(offline ? { review: "empty-state" as const } : {}), text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
     }
@@ -91,29 +90,6 @@ async function main(): Promise<number> {
     console.log(`\nPR comment written to ${args.markdown}`);
   }
   return exitCodeOf(reports, { allowStateful });
-}
-
-/**
- * The image tag the stack runs now (`services_image_tag` output of its state), so an online plan
- * without TF_VAR_image_tag shows the change under review, not a redeploy. A stack never deployed has
- * no such output: then a stand-in tag (everything is created anyway).
- */
-async function runningImageTag(stack: string, dir: string, env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
-  let tag = "";
-  try {
-    tag = JSON.parse(execFileSync("terraform", ["output", "-json", "services_image_tag"], { cwd: dir, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as string;
-  } catch {
-    /* no state or no such output yet */
-  }
-  if (!tag) {
-    // Never deployed (a new preview, or one the sweeper removed): everything is new, so the tag is a
-    // stand-in the stack's tag rule accepts (pr-<n>-… for previews).
-    const standIn = stackImageTagEnv(stack, { [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: OFFLINE_IMAGE_TAG })[`TF_VAR_${IMAGE_TAG_VARIABLE}`]!;
-    progressToStderr(`${stack} runs no image yet (no services_image_tag output in its state): planning with the stand-in tag ${standIn}; set TF_VAR_${IMAGE_TAG_VARIABLE} to plan a given image`);
-    return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: standIn };
-  }
-  progressToStderr(`planning at the running image tag ${tag} (set TF_VAR_${IMAGE_TAG_VARIABLE} to plan another)`);
-  return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: tag };
 }
 
 runCli(main);

@@ -3,12 +3,14 @@
  * never share a folder, so neither sees the other's backend), argument parsing, and turning a plan
  * into a StackReport.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { App } from "cdktf";
 import type { BuiltStack } from "../../app";
 import { appliedSuppressions } from "../../lib/policy/suppressions";
-import type { PlanSummary } from "./offline";
+import { OFFLINE_IMAGE_TAG, stackImageTagEnv, type PlanSummary } from "./offline";
+import { IMAGE_TAG_VARIABLE } from "../../stacks/stack-inputs";
 import type { StackReport } from "./plan-report";
 
 /**
@@ -124,3 +126,25 @@ export function writeMarkdown(file: string, markdown: string): void {
 export const progressToStderr = (line: string): void => {
   process.stderr.write(`… ${line}\n`);
 };
+
+/**
+ * The image tag the stack runs now (`services_image_tag` output of its state), so an online plan
+ * without TF_VAR_image_tag shows the change under review, not a redeploy. A stack never deployed has
+ * no such output: then a stand-in tag (everything is created anyway).
+ */
+export async function runningImageTag(stack: string, dir: string, env: NodeJS.ProcessEnv, progress: (line: string) => void): Promise<NodeJS.ProcessEnv> {
+  const out = spawnSync("terraform", ["output", "-json", "-no-color", "services_image_tag"], { cwd: dir, env, encoding: "utf8" });
+  // No state yet, or a state without the output: "Output … not found" / "No outputs found". Any other
+  // failure (the state cannot be read) fails the plan rather than plan a stand-in tag over a live stack.
+  if (out.status !== 0 && !/not found|No outputs found/i.test(out.stderr)) throw new Error(`reading the running image tag (terraform output services_image_tag) failed:\n${out.stderr.trim()}`);
+  const tag = out.status === 0 ? (JSON.parse(out.stdout) as string) : "";
+  if (!tag) {
+    // Never deployed (a new preview, or one the sweeper removed): everything is new, so the tag is a
+    // stand-in the stack's tag rule accepts (pr-<n>-… for previews).
+    const standIn = stackImageTagEnv(stack, { [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: OFFLINE_IMAGE_TAG })[`TF_VAR_${IMAGE_TAG_VARIABLE}`]!;
+    progress(`${stack} runs no image yet (no services_image_tag output in its state): planning with the stand-in tag ${standIn}; set TF_VAR_${IMAGE_TAG_VARIABLE} to plan a given image`);
+    return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: standIn };
+  }
+  progress(`planning at the running image tag ${tag} (set TF_VAR_${IMAGE_TAG_VARIABLE} to plan another)`);
+  return { ...env, [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: tag };
+}

@@ -111,3 +111,23 @@ test("counts from the plan stream (tests' and plan:offline's fast paths) equal t
   expect(fresh.review!.fromEmptyState).toBe(true);
   expect(full.review!.fromEmptyState).toBe(true);
 });
+
+describe("online plans at the running image tag (terraform output on a real local state)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-tag-"));
+  const env = { ...process.env, CHECKPOINT_DISABLE: "1", TF_VAR_image_tag: "" };
+  const state = (outputs: Record<string, unknown>) => fs.writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "t", outputs, resources: [] }));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("the deployed tag when the state has it; a stand-in the stack accepts when it was never deployed; a failure when the state cannot be read", async () => {
+    const { runningImageTag } = await import("../../scripts/lib/plan-cli");
+    const said: string[] = [];
+    state({ services_image_tag: { value: "0123456789abcdef", type: "string" } });
+    expect((await runningImageTag("staging", dir, env, (l) => said.push(l))).TF_VAR_image_tag).toBe("0123456789abcdef");
+    state({});
+    expect((await runningImageTag("pr-7", dir, env, (l) => said.push(l))).TF_VAR_image_tag).toBe("pr-7-0000000offline");
+    expect(said.join("\n")).toMatch(/pr-7 runs no image yet .* stand-in tag pr-7-0000000offline/);
+    fs.writeFileSync(path.join(dir, "terraform.tfstate"), "{ not a state");
+    await expect(runningImageTag("staging", dir, env, () => undefined)).rejects.toThrow(/reading the running image tag .* failed/);
+  });
+});
+
