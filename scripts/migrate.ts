@@ -6,12 +6,11 @@
  * 1 a step failed (the services still run the old tag), 2 nothing ran. scripts/lib/migrate.ts has the sequence.
  */
 import * as path from "node:path";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { buildApp } from "../app";
 import { prod, staging } from "../environments";
 import { migrate, parseMigrateArgs } from "./lib/migrate";
-import { ecsTaskApi } from "./lib/preview-tasks";
-import { EXIT, consoleLog, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { EXIT } from "./lib/preview-tools";
+import { taskScriptDeps } from "./lib/task-script-deps";
 import { runCli } from "./lib/run-cli";
 
 async function main(): Promise<number> {
@@ -27,16 +26,10 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
   const env = args.env === "prod" ? prod : staging;
-  const root = process.cwd();
-  const ecs = new ECSClient({ region: env.aws.region });
+  const deps = taskScriptDeps(env.aws.region);
   return migrate(env, args.sha, {
-    env: process.env,
-    root,
-    log: consoleLog,
-    run: spawnRunner,
-    tasks: ecsTaskApi(ecs),
-    checkCredentials: sdkCredentialsCheck(ecs),
-    synth: () => buildApp({ deployment: { mode: "online" }, outdir: path.join(root, "cdktf.out") }).app.synth(),
+    ...deps,
+    synth: () => buildApp({ deployment: { mode: "online" }, outdir: path.join(deps.root, "cdktf.out") }).app.synth(),
   });
 }
 

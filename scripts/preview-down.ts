@@ -7,12 +7,11 @@
  * scripts/lib/preview-down.ts has the sequence.
  */
 import * as path from "node:path";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { buildApp } from "../app";
 import { ephemeral } from "../environments";
 import { previewDown } from "./lib/preview-down";
-import { ecsTaskApi } from "./lib/preview-tasks";
-import { EXIT, prFromArgv, consoleLog, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { EXIT, prFromArgv } from "./lib/preview-tools";
+import { taskScriptDeps } from "./lib/task-script-deps";
 import { runCli } from "./lib/run-cli";
 
 const USAGE = "npm run preview:down -- <pr number>";
@@ -20,16 +19,10 @@ const USAGE = "npm run preview:down -- <pr number>";
 async function main(): Promise<number> {
   const pr = prFromArgv(process.argv.slice(2), USAGE);
   if (pr === undefined) return EXIT.usage;
-  const root = process.cwd();
-  const ecs = new ECSClient({ region: ephemeral(pr).aws.region });
+  const deps = taskScriptDeps(ephemeral(pr).aws.region);
   return previewDown(pr, {
-    env: process.env,
-    root,
-    log: consoleLog,
-    run: spawnRunner,
-    tasks: ecsTaskApi(ecs),
-    checkCredentials: sdkCredentialsCheck(ecs),
-    synth: (n) => buildApp({ prNumber: n, deployment: { mode: "online" }, outdir: path.join(root, "cdktf.out") }).app.synth(),
+    ...deps,
+    synth: (n) => buildApp({ prNumber: n, deployment: { mode: "online" }, outdir: path.join(deps.root, "cdktf.out") }).app.synth(),
   });
 }
 

@@ -9,13 +9,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { buildApp } from "../app";
 import { ephemeral, staging } from "../environments";
 import { listPreviewStates, s3StateBucketApi } from "./lib/preview-state";
-import { ecsTaskApi } from "./lib/preview-tasks";
-import { EXIT, prFromArgv, consoleLog, sdkCredentialsCheck, spawnRunner } from "./lib/preview-tools";
+import { EXIT, prFromArgv } from "./lib/preview-tools";
+import { taskScriptDeps } from "./lib/task-script-deps";
 import { previewUp } from "./lib/preview-up";
 import { runCli } from "./lib/run-cli";
 
@@ -24,22 +23,15 @@ const USAGE = "TF_VAR_image_tag=pr-<n>-<sha> npm run preview:up -- <pr number>";
 async function main(): Promise<number> {
   const pr = prFromArgv(process.argv.slice(2), USAGE);
   if (pr === undefined) return EXIT.usage;
-  const root = process.cwd();
-  const region = ephemeral(pr).aws.region;
-  const ecs = new ECSClient({ region });
+  const deps = taskScriptDeps(ephemeral(pr).aws.region);
   const s3 = new S3Client({ region: staging.aws.region });
   const githubOutput = process.env.GITHUB_OUTPUT;
   return previewUp(pr, {
-    env: process.env,
-    root,
-    log: consoleLog,
-    run: spawnRunner,
-    tasks: ecsTaskApi(ecs),
-    checkCredentials: sdkCredentialsCheck(ecs),
+    ...deps,
     listStates: () => listPreviewStates(s3StateBucketApi(s3), staging.aws.stateBucket),
     synth: (n, openPreviews) => {
       // openPreviews: buildApp refuses when one more preview exceeds staging's cap (environments/preview-capacity.ts).
-      buildApp({ prNumber: n, openPreviews, deployment: { mode: "online" }, outdir: path.join(root, "cdktf.out") }).app.synth();
+      buildApp({ prNumber: n, openPreviews, deployment: { mode: "online" }, outdir: path.join(deps.root, "cdktf.out") }).app.synth();
     },
     setOutput: githubOutput ? (name, value) => fs.appendFileSync(githubOutput, `${name}=${value}\n`) : undefined,
   });
