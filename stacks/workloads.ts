@@ -99,7 +99,10 @@ export class Workloads {
           },
           routing:
             s.kind === "http" && route
-              ? { loadBalancer: platform.loadBalancer, pathPatterns: s.route.paths, hosts: route.hosts, healthCheckPath: s.healthCheckPath, priority: route.priority }
+              ? // Host-bound routing: every rule matches its environment's host, so a request for another
+                // host (a preview's, with a stale origin secret; an unknown one) falls to the ALB's
+                // default 403, never to this environment's app. Priorities stay as planned.
+                { loadBalancer: platform.loadBalancer, pathPatterns: s.route.paths, hosts: route.hosts ?? [env.hostnames.app], healthCheckPath: s.healthCheckPath, priority: route.priority }
               : undefined,
           scaling: s.kind === "worker" ? workerScaling(s, queues) : undefined,
         });

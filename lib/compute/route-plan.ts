@@ -39,6 +39,8 @@ export const PREVIEW_BLOCK = 8;
 /**
  * Path patterns plus host values one rule may carry next to the origin-verify header (which takes
  * up to 2 of ALB's 5 condition values per rule: the current and the previous secret during rotation).
+ * A route that declares no host still carries one: every rule is bound to its environment's host
+ * (the caller adds it), so it counts as 1.
  * Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers": "Condition values
  * per rule: 5"; a rule with more is refused by CreateRule, which `terraform plan` does not check.
  */
@@ -110,9 +112,10 @@ export function planRoutes(routes: readonly RouteDeclaration[], placement: Route
     const bad = r.pathPatterns?.find((p) => !p.startsWith("/"));
     if (bad !== undefined) throw new RouteConflictError(r.service, `service "${r.service}": path pattern ${JSON.stringify(bad)} must start with /, e.g. "/api/*"`);
     if (r.pathPatterns?.length === 0) throw new RouteConflictError(r.service, `service "${r.service}": pathPatterns is empty; leave it out for a catch-all or list at least one pattern`);
-    const values = (r.pathPatterns?.length ?? 0) + (r.hosts?.length ?? 0);
+    // No declared host: the rule still carries the environment's host (host-bound routing).
+    const values = (r.pathPatterns?.length ?? 0) + (r.hosts?.length ?? 1);
     if (values > MAX_ROUTE_VALUES)
-      throw new RouteConflictError(r.service, `service "${r.service}": ${values} path patterns and hosts, but an ALB rule takes 5 condition values and the origin-verify header needs 2; use at most ${MAX_ROUTE_VALUES} (e.g. one wildcard "/api/*" instead of several paths)`);
+      throw new RouteConflictError(r.service, `service "${r.service}": ${values} path patterns and hosts (a route without hosts is bound to the environment's host), but an ALB rule takes 5 condition values and the origin-verify header needs 2; use at most ${MAX_ROUTE_VALUES} (e.g. one wildcard "/api/*" instead of several paths)`);
   });
   if (placement.kind === "preview" && routes.length > PREVIEW_BLOCK)
     throw new RouteConflictError(routes[PREVIEW_BLOCK]!.service, `service "${routes[PREVIEW_BLOCK]!.service}": a preview takes at most ${PREVIEW_BLOCK} HTTP services (its block of listener priorities); route more paths through fewer services`);

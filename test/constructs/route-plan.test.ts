@@ -88,6 +88,11 @@ describe("planRoutes: conflicts fail naming both services and the fix", () => {
   test("too many condition values for one ALB rule", () => {
     fails([{ service: "api", pathPatterns: ["/a/*", "/b/*", "/c/*"], hosts: ["api.example.com"] }, web], new RegExp(`4 path patterns and hosts.*at most ${MAX_ROUTE_VALUES}`));
   });
+
+  test("a route without hosts counts the environment's host it is bound to: 3 paths and no host is one value too many", () => {
+    fails([{ service: "api", pathPatterns: ["/a/*", "/b/*", "/c/*"] }, web], /4 path patterns and hosts \(a route without hosts is bound to the environment's host\)/);
+    expect(planRoutes([{ service: "api", pathPatterns: ["/a/*", "/b/*"] }, web], owner)).toHaveLength(2);
+  });
   test("a path that does not start with /", () => {
     fails([{ service: "api", pathPatterns: ["api/*"] }, web], /path pattern "api\/\*" must start with \//);
   });
