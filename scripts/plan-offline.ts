@@ -63,7 +63,7 @@ async function main(): Promise<number> {
 
   // Cloudflare stacks (edge, dns): synthesized and checked, never planned (no provider binary offline).
   const cloudflare = selected.filter((s) => s.provider === "cloudflare");
-  const checks = checkCloudflareStacks(cloudflare.map((s) => ({ name: s.name, zone: s.zone ?? s.env.cloudflare.zone, json: readStackJson(offline.outdir, s.name) })));
+  const checks = checkCloudflareStacks(cloudflare.map((s) => ({ name: s.name, zone: s.zone ?? s.env.cloudflare.zone, plan: s.env.cloudflare.plan, json: readStackJson(offline.outdir, s.name) })));
   for (const r of checks) {
     console.log(`${r.stack} [cloudflare] synthesized, ${r.rules} rules, ${r.problems.length ? `CHECKS FAILED (${r.problems.length})` : "checks ok"} (not planned: no provider binary offline)`);
     for (const p of r.problems) console.log(`   ! ${p}`);

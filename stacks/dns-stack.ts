@@ -48,6 +48,7 @@ export class DnsStack extends TerraformStack {
       target: state.getString(ALB_DNS_NAME_OUTPUT),
       label: env.name,
       managedBy: `shipkit, ${this.node.id}`,
+      plan: env.cloudflare.plan,
     });
   }
 }

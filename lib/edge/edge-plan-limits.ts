@@ -45,7 +45,44 @@ export interface RateLimitLimits {
   readonly countingExpression: boolean;
 }
 
+/**
+ * What a zone's DNS records may carry on a plan. The API refuses a record that breaks one of these
+ * at apply (e.g. error 9313 for a comment over the limit); `terraform plan` checks none of them.
+ * Sources (read 2026-11):
+ * - comments, tags, records per zone: Cloudflare's plan matrix `src/content/plans/index.json`
+ *   (dns.record_comments, dns.record_tags, dns.record_management), rendered at
+ *   https://developers.cloudflare.com/dns/manage-dns-records/reference/record-attributes/ and
+ *   https://developers.cloudflare.com/dns/manage-dns-records/
+ * - TTL: https://developers.cloudflare.com/dns/manage-dns-records/reference/ttl/ ("For DNS only
+ *   records, you can choose a TTL between 30 seconds (Enterprise) or 60 seconds (non-Enterprise)
+ *   and 1 day"); proxied records use 1 (Auto).
+ */
+export interface DnsLimits {
+  /** Longest record `comment`, in characters (Free 100, paid 500; longer: API error 9313). */
+  readonly commentMaxChars: number;
+  /** Record tags (`name:value`); `undefined` = the plan has no tags (Free). */
+  readonly tags?: {
+    /** Tags per record. */
+    readonly perRecord: number;
+    /** Longest tag name (before the colon). */
+    readonly nameMaxChars: number;
+    /** Longest tag value (after the colon). */
+    readonly valueMaxChars: number;
+  };
+  /**
+   * Records per zone, all records of the zone counted (not only this kit's). Free: 200 for zones
+   * created on or after 2024-09-01, 1,000 for older zones; the table holds the stricter 200.
+   */
+  readonly recordsPerZone: number;
+  /** Smallest TTL (seconds) of a DNS-only record; 1 means "automatic" and is always accepted. */
+  readonly minTtlSeconds: number;
+  /** Largest TTL (seconds) of a DNS-only record (1 day). */
+  readonly maxTtlSeconds: number;
+}
+
 export interface PlanLimits {
+  /** What DNS records may carry (comment length, tags, records per zone, TTL range). */
+  readonly dns: DnsLimits;
   /** Maximum rules in the zone's entry-point ruleset of each phase. */
   readonly rulesPerPhase: Readonly<Record<EdgePhase, number>>;
   /** Whether the `matches` operator (also written `~`) and `regex_replace()` are allowed. Business and up. */
@@ -72,8 +109,12 @@ const rules = (n: number, rateLimit: number, waf: number): Record<EdgePhase, num
   http_request_cache_settings: n,
 });
 
+const PAID_TAGS = { perRecord: 20, nameMaxChars: 32, valueMaxChars: 100 } as const;
+const dns = (commentMaxChars: number, recordsPerZone: number, minTtlSeconds: number, tags?: DnsLimits["tags"]): DnsLimits => ({ commentMaxChars, recordsPerZone, minTtlSeconds, maxTtlSeconds: 86400, ...(tags ? { tags } : {}) });
+
 export const PLAN_LIMITS: Readonly<Record<CloudflarePlan, PlanLimits>> = {
   free: {
+    dns: dns(100, 200, 60),
     rulesPerPhase: rules(10, 1, 5),
     regex: false,
     originOverrides: false,
@@ -81,6 +122,7 @@ export const PLAN_LIMITS: Readonly<Record<CloudflarePlan, PlanLimits>> = {
     rateLimit: { periods: [10], mitigationTimeouts: [10], expressionFields: RL_FREE_FIELDS, characteristics: ["ip.src"], countingExpression: false },
   },
   pro: {
+    dns: dns(500, 3500, 60, PAID_TAGS),
     rulesPerPhase: rules(25, 2, 20),
     regex: false,
     originOverrides: false,
@@ -88,6 +130,7 @@ export const PLAN_LIMITS: Readonly<Record<CloudflarePlan, PlanLimits>> = {
     rateLimit: { periods: [10, 60], mitigationTimeouts: [10, 60, 120, 300, 600, 3600], expressionFields: RL_PRO_FIELDS, characteristics: ["ip.src"], countingExpression: false },
   },
   business: {
+    dns: dns(500, 3500, 60, PAID_TAGS),
     rulesPerPhase: rules(50, 5, 100),
     regex: true,
     originOverrides: false,
@@ -101,6 +144,8 @@ export const PLAN_LIMITS: Readonly<Record<CloudflarePlan, PlanLimits>> = {
     },
   },
   enterprise: {
+    // 3,500 records by default; Enterprise can have it raised (the table keeps the default).
+    dns: dns(500, 3500, 30, PAID_TAGS),
     rulesPerPhase: rules(300, 100, 1000),
     regex: true,
     originOverrides: true,

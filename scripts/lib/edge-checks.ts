@@ -7,6 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { dnsRecordCountProblem, dnsRecordProblems } from "../../lib/edge/edge-dns-limits";
+import type { CloudflarePlan } from "../../lib/edge/edge-plan-limits";
 
 type Block = Record<string, Record<string, Record<string, unknown>>>;
 /** The parts of a synthesized `cdk.tf.json` the checks read. */
@@ -21,6 +23,11 @@ export interface CloudflareStackInput {
   readonly name: string;
   /** The zone the stack manages (zone ids are variables, so the zone name keys the uniqueness check). */
   readonly zone: string;
+  /**
+   * The zone's Cloudflare plan: DNS records are checked against its limits (comment length, tags,
+   * TTL, records per zone). @default no plan checks
+   */
+  readonly plan?: CloudflarePlan;
   readonly json: StackJson;
 }
 
@@ -57,11 +64,15 @@ function strings(value: unknown, at: string): [string, string][] {
  * - every `cloudflare_zone_setting` value is a string or a non-empty object, never `{}`, an
  *   array-like object or a number;
  * - DNS names are FQDNs without a trailing dot; proxied records have `ttl` 1;
+ * - with a `plan`: each DNS record within the plan's limits (comment length: Free 100, paid 500,
+ *   error 9313; tags; DNS-only TTL) and the records of a zone, across ALL stacks, within its
+ *   records-per-zone limit (lib/edge/edge-dns-limits.ts);
  * - no literal value of a sensitive variable (origin secret) appears anywhere: it must be a reference.
  */
 export function checkCloudflareStacks(stacks: readonly CloudflareStackInput[]): CloudflareStackReport[] {
   const owners = new Map<string, string>();
-  return stacks.map(({ name, zone, json }) => {
+  const recordsByZone = new Map<string, { plan: CloudflarePlan; count: number; last: number }>();
+  const reports = stacks.map(({ name, zone, plan, json }, index) => {
     const problems: string[] = [];
     let rules = 0;
     let rulesets = 0;
@@ -100,6 +111,14 @@ export function checkCloudflareStacks(stacks: readonly CloudflareStackInput[]): 
             if (n !== zone && !n.endsWith(`.${zone}`)) problems.push(`${addr} name ${JSON.stringify(n)} is not an FQDN in zone ${zone}`);
           }
           if (r.proxied === true && r.ttl !== 1) problems.push(`${addr} is proxied with ttl ${JSON.stringify(r.ttl)}; proxied records need ttl 1 (automatic), anything else drifts`);
+          if (plan) {
+            problems.push(...dnsRecordProblems(plan, { address: addr, name: n, comment: r.comment, tags: r.tags, ttl: r.ttl, proxied: r.proxied }));
+            // for_each over a literal map makes one record per key (ACM validation records).
+            const each = r.for_each;
+            const count = each && typeof each === "object" && !Array.isArray(each) ? Object.keys(each).length : 1;
+            const seen = recordsByZone.get(zone) ?? { plan, count: 0, last: index };
+            recordsByZone.set(zone, { plan, count: seen.count + count, last: index });
+          }
         }
       }
     }
@@ -107,6 +126,12 @@ export function checkCloudflareStacks(stacks: readonly CloudflareStackInput[]): 
       if (def.sensitive === true && def.default !== undefined) problems.push(`${name}: sensitive variable ${v} has a default; secrets come from the deploying environment only`);
     return { stack: name, rules, rulesets, problems };
   });
+  // Records per zone span stacks: reported on the last stack that adds records to the zone.
+  for (const [zone, { plan, count, last }] of recordsByZone) {
+    const problem = dnsRecordCountProblem(plan, zone, count);
+    if (problem) (reports[last]!.problems as string[]).push(problem);
+  }
+  return reports;
 }
 
 /** Cloudflare resources, data sources or providers in a stack that must be AWS-only. */

@@ -20,7 +20,8 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-const inputs = (): CloudflareStackInput[] => stacks.filter((s) => s.provider === "cloudflare").map((s) => ({ name: s.name, zone: s.zone!, json: json[s.name]! }));
+// With each zone's plan, as plan:offline passes it: DNS records are checked against the plan's limits too.
+const inputs = (): CloudflareStackInput[] => stacks.filter((s) => s.provider === "cloudflare").map((s) => ({ name: s.name, zone: s.zone!, plan: s.env.cloudflare.plan, json: json[s.name]! }));
 
 describe("buildApp wiring", () => {
   test("bootstrap stacks first, then edge, env stacks, dns stacks; providers labelled", () => {

@@ -27,7 +27,7 @@ describe("DnsStack", () => {
       expect(String(r.comment)).toMatch(/^prod: /);
       expect(String(r.name)).not.toMatch(/\.$/);
     }
-    expect(rs.find((r) => r.name === "example.com")!.comment).toMatch(/redirects to www\.example\.com \(rule in the edge stack\)/);
+    expect(rs.find((r) => r.name === "example.com")!.comment).toMatch(/redirects to the app hostname \(edge-stack rule\)/);
   });
 
   test("prod-dns holds no ruleset: the redirect rule lives in the edge stack", () => {

@@ -31,8 +31,8 @@ describe("EdgeDnsRecords", () => {
 
   test("comments start with the label, say what each record is for and who manages it", () => {
     const rs = resources(synthRecords(), "cloudflare_dns_record");
-    expect(rs.find((r) => r.name === "www.example.com")!.comment).toBe("prod: app hostname (managed by shipkit, prod-dns)");
-    expect(rs.find((r) => r.name === "example.com")!.comment).toBe("prod: redirects to www.example.com (rule in the edge stack) (managed by shipkit, prod-dns)");
+    expect(rs.find((r) => r.name === "www.example.com")!.comment).toBe("prod: app hostname, managed by shipkit, prod-dns");
+    expect(rs.find((r) => r.name === "example.com")!.comment).toBe("prod: redirects to the app hostname (edge-stack rule), managed by shipkit, prod-dns");
   });
 
   test("trailing dots dropped; a name listed twice gets one record", () => {
