@@ -29,6 +29,21 @@ export interface DefaultEdgeRulesOptions {
   readonly loginRequestsPerPeriod?: number;
 }
 
+/**
+ * The rate-limit expression for a login path: the path itself and the same path with a trailing
+ * slash (`/backend/auth/login/`), which most routers serve as the same endpoint. Only
+ * `http.request.uri.path`, `eq` and `or`, so it is valid on Free (whose rate-limit rules may use the
+ * path field only; https://developers.cloudflare.com/waf/rate-limiting-rules/#availability).
+ * Other spellings (case, `//`, `%2F`) are not covered: Cloudflare's default URL normalization
+ * decodes percent-encoded unreserved characters and the backend's router decides the rest; a
+ * case-insensitive match needs `lower()`, which the Free rate-limit field list does not include.
+ */
+export function loginPathExpression(loginPath: string): string {
+  const bare = loginPath.replace(/\/+$/, "") || "/";
+  const paths = bare === "/" ? ["/"] : [bare, `${bare}/`];
+  return `(${paths.map((p) => `http.request.uri.path eq ${JSON.stringify(p)}`).join(" or ")})`;
+}
+
 /** Long TTL (1 year) for fingerprinted build output under /assets/. */
 export const ASSET_TTL_SECONDS = 31536000;
 
@@ -43,7 +58,8 @@ export const ASSET_TTL_SECONDS = 31536000;
  *   serve a stale index.html for up to 2 h after a deploy); `/backend/*` is never cached (listed
  *   last so it wins over any broader rule added above it).
  * - rate limit: login attempts per (colo, IP), 10 s period and 10 s block: the only values Free
- *   accepts; path-only expression since Free cannot match on method.
+ *   accepts; path-only expression since Free cannot match on method. The path with and without a
+ *   trailing slash (loginPathExpression), so `/backend/auth/login/` is not a way around it.
  * - late transform: sets the origin-verify header the ALB requires to the secret variable.
  */
 export function defaultEdgeRules(opts: DefaultEdgeRulesOptions): EdgeRules {
@@ -80,7 +96,7 @@ export function defaultEdgeRules(opts: DefaultEdgeRulesOptions): EdgeRules {
       {
         ref: "login_rate_limit",
         description: "Login brute force: block an IP for 10 s after too many attempts in 10 s",
-        expression: `(http.request.uri.path eq ${JSON.stringify(loginPath)})`,
+        expression: loginPathExpression(loginPath),
         action: "block",
         ratelimit: {
           characteristics: ["cf.colo.id", "ip.src"],

@@ -131,10 +131,10 @@ describe("rules", () => {
     expect(cache.rules[cache.rules.length - 1]).toEqual(expect.objectContaining({ ref: "bypass_backend", expression: 'starts_with(http.request.uri.path, "/backend/")', action: "set_cache_settings", action_parameters: { cache: false } }));
   });
 
-  test("rate limit: login, valid on Free (period 10, timeout 10, path only, colo + IP)", () => {
+  test("rate limit: login with and without a trailing slash, valid on Free (period 10, timeout 10, path only, colo + IP)", () => {
     expect(rule(synthEdge(), "http_ratelimit", "login_rate_limit")).toEqual(
       expect.objectContaining({
-        expression: '(http.request.uri.path eq "/backend/auth/login")',
+        expression: '(http.request.uri.path eq "/backend/auth/login" or http.request.uri.path eq "/backend/auth/login/")',
         action: "block",
         ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 10, requests_per_period: 5, mitigation_timeout: 10 },
       }),

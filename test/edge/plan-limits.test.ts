@@ -1,7 +1,7 @@
 import type { RulesetRules } from "@cdktf/provider-cloudflare/lib/ruleset";
 import type { CloudflarePlan } from "../../environments/types";
 import { PLAN_LIMITS, EDGE_PHASES } from "../../lib/edge/edge-plan-limits";
-import { EdgeRulesets, defaultEdgeRules, expressionFields, type EdgeRules } from "../../lib/edge/edge-rulesets";
+import { EdgeRulesets, defaultEdgeRules, expressionFields, loginPathExpression, type EdgeRules } from "../../lib/edge/edge-rulesets";
 import { ConfigError } from "../../lib/core/errors";
 import { bareStack } from "../helpers";
 
@@ -85,6 +85,15 @@ describe("tier validation", () => {
     expect(build("free", login({ expression: `(http.request.method eq "POST" and http.request.uri.path eq "/backend/auth/login")` }))).toThrow(/\[login_rate_limit\]\.expression" uses http\.request\.method; a rate-limit expression on the free plan may use only/);
     expect(build("pro", login({ expression: `(http.host eq "www.example.com" and http.request.uri.path eq "/login")` }))).not.toThrow();
     expect(build("business", login({ expression: `(http.request.method eq "POST" and http.request.uri.path eq "/login")` }))).not.toThrow();
+  });
+
+  test("the login rate limit covers the path with and without a trailing slash, path field only, so it stays valid on Free", () => {
+    const expr = defaults().http_ratelimit![0]!.expression;
+    expect(expr).toBe('(http.request.uri.path eq "/backend/auth/login" or http.request.uri.path eq "/backend/auth/login/")');
+    expect(expressionFields(expr)).toEqual(["http.request.uri.path"]);
+    expect(build("free", { http_ratelimit: defaults().http_ratelimit })).not.toThrow();
+    expect(loginPathExpression("/api/login/")).toBe('(http.request.uri.path eq "/api/login" or http.request.uri.path eq "/api/login/")');
+    expect(defaultEdgeRules({ originSecret: SECRET, loginPath: "/auth" }).http_ratelimit![0]!.expression).toBe('(http.request.uri.path eq "/auth" or http.request.uri.path eq "/auth/")');
   });
 
   test("rate-limit characteristics: cf.colo.id mandatory; IP-with-NAT from Business; not both IP kinds", () => {
