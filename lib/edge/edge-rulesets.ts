@@ -52,7 +52,9 @@ export const ASSET_TTL_SECONDS = 31536000;
  * preview alike); only redirects name hosts. Every rule has a stable `ref` so its Cloudflare id
  * survives edits. The values are valid on every plan, Free included:
  *
- * - cache: `/assets/*` 1 year at edge and browser (fingerprinted files); `/` and `/index.html`
+ * - cache: `/assets/*` 1 year at edge and browser (fingerprinted files; precondition: a missing
+ *   asset is a 404, never the SPA's index page with 200, or a rolling deploy caches HTML under a
+ *   new script's URL for a year: docs/edge.md, "Caching /assets/* for a year"); `/` and `/index.html`
  *   follow the origin's Cache-Control and are NOT cached when the origin sends none
  *   (`bypass_by_default`: plain `respect_origin` would fall back to Cloudflare's default TTLs and
  *   serve a stale index.html for up to 2 h after a deploy); `/backend/*` is never cached (listed
