@@ -102,7 +102,8 @@ describe("routing on the ALB", () => {
     expect(webRule.priority).toBe(49001);
     expect(backendRule.condition).toEqual(expect.arrayContaining([{ path_pattern: { values: ["/backend/*"] } }]));
     expect(JSON.stringify(webRule.condition)).not.toContain("path_pattern");
-    expect(JSON.stringify(backendRule)).not.toContain("host_header");
+    // Host-bound: both rules match only prod's own host (issue 17), priorities unchanged.
+    for (const rule of [backendRule, webRule]) expect(rule.condition).toEqual(expect.arrayContaining([{ host_header: { values: ["www.example.com"] } }]));
   });
   test("a preview adds host-header rules on staging's shared listener, ahead of staging's own", () => {
     const json = synthEnv(ephemeral(42));
