@@ -35,7 +35,12 @@ export interface BuiltStack {
    * "cloudflare" because it cannot be planned without the Cloudflare provider.
    */
   readonly provider: "aws" | "cloudflare";
-  /** The environment (edge: the zone's state owner, prod). */
+  /**
+   * What the stack is: an environment's own stack (runs the app's images, has a modeled cost and a
+   * safety tier), its DNS stack, a zone's edge stack, or an AWS account's bootstrap stack.
+   */
+  readonly kind: "environment" | "dns" | "edge" | "bootstrap";
+  /** The environment (edge: the zone's state owner, prod; bootstrap: the account's environment). */
   readonly env: EnvironmentConfig;
   /** Cloudflare zone (cloudflare stacks only). */
   readonly zone?: string;
@@ -51,17 +56,17 @@ export function buildApp(opts: BuildOptions): { app: App; stacks: BuiltStack[] }
   // Order edge → env → dns; each reads the previous one's state, never the other way.
   const edges: BuiltStack[] = edgeZones(envs).map((z) => {
     const edge = new EdgeStack(app, { ...z, deployment: opts.deployment });
-    return { name: edge.node.id, provider: "cloudflare", env: edgeStateOwner(envs, z.zone), zone: z.zone };
+    return { name: edge.node.id, provider: "cloudflare", kind: "edge", env: edgeStateOwner(envs, z.zone), zone: z.zone };
   });
   const stacks = envs.map((env) => {
     new EnvironmentStack(app, { env, deployment: opts.deployment, edgeOwner: edgeStateOwner(envs, env.cloudflare.zone) });
-    return { name: env.name, provider: "aws" as const, env };
+    return { name: env.name, provider: "aws" as const, kind: "environment" as const, env };
   });
   const dns: BuiltStack[] = envs.map((env) => {
     const stack = new DnsStack(app, { env, deployment: opts.deployment });
-    return { name: stack.node.id, provider: "cloudflare", env, zone: env.cloudflare.zone };
+    return { name: stack.node.id, provider: "cloudflare", kind: "dns", env, zone: env.cloudflare.zone };
   });
   // One bootstrap stack per AWS account of prod and staging (state bucket, OIDC provider, roles): first of all.
-  const bootstraps: BuiltStack[] = bootstrapStacks(app, envs, opts.deployment).map((s) => ({ name: s.stack.node.id, provider: "aws", env: s.env }));
+  const bootstraps: BuiltStack[] = bootstrapStacks(app, envs, opts.deployment).map((s) => ({ name: s.stack.node.id, provider: "aws", kind: "bootstrap", env: s.env }));
   return { app, stacks: [...bootstraps, ...edges, ...stacks, ...dns] };
 }

@@ -87,7 +87,7 @@ async function main(): Promise<number> {
     // Three at once: terraform waits on I/O between bursts (bench/plan-offline.ts).
     summaries = await pool(
       aws.map((s) => async () => {
-        if (!inBase(s.name)) return planStack(s.name, stackDir(s), env, { reconfigure: true, text: Boolean(args.markdown), progress: progressToStderr });
+        if (!inBase(s.name)) return planStack(s.name, stackDir(s), env, { init: "reconfigure", text: Boolean(args.markdown), progress: progressToStderr });
         const base = await convergeBaseState(s.name, path.join(baseOut, "stacks", s.name), env, { cacheDir: baseRoot, progress: progressToStderr });
         progressToStderr(`${s.name}: base state ready (${base.cached ? "cached" : `${base.passes} passes`}); planning the working tree against it`);
         return planAgainstBase(s.name, stackDir(s), base.stateFile, env, { workDir: path.join(baseRoot, checkout.sha, "head-states"), text: Boolean(args.markdown), progress: progressToStderr });
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   } else {
     summaries = await pool(
       // -reconfigure: a --base run pointed this folder's backend at a fabricated state; plan from the synthesized one again.
-      aws.map((s) => () => planStack(s.name, stackDir(s), env, { reconfigure: true, review: "empty-state", text: Boolean(args.markdown), progress: progressToStderr })),
+      aws.map((s) => () => planStack(s.name, stackDir(s), env, { init: "reconfigure", review: "empty-state", text: Boolean(args.markdown), progress: progressToStderr })),
       3,
     );
   }

@@ -76,11 +76,11 @@ async function main(): Promise<number> {
     }
     let summary: PlanSummary;
     // Environment stacks run an image (bootstrap stacks have no image_tag variable).
-    if (!offline && target.provider === "aws" && target.name === target.env.name && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
+    if (!offline && target.kind === "environment" && !env[`TF_VAR_${IMAGE_TAG_VARIABLE}`]) {
       // Plan at the running image: init first, then read the stack's own output.
       summary = await planStack(target.name, dir, env, { lock: true, refresh: !readOnly, text: Boolean(args.markdown), planFile: "online.tfplan", progress: progressToStderr, afterInit: () => runningImageTag(target.name, dir, env, progressToStderr) });
     } else {
-      summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, reconfigure: offline, ...(offline ? { review: "empty-state" as const } : {}), text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
+      summary = await planStack(target.name, dir, env, { lock: !offline, refresh: !readOnly, init: offline ? "reconfigure" : "plain", ...(offline ? { review: "empty-state" as const } : {}), text: Boolean(args.markdown), planFile: offline ? "offline.tfplan" : "online.tfplan", progress: progressToStderr });
     }
     reports.push(reportOf(app, target, summary, against, monthlyCost));
   }

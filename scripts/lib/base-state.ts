@@ -393,11 +393,11 @@ export async function convergeBaseState(stack: string, baseStackDir: string, env
   fs.rmSync(working, { force: true });
   const providers = providerAddresses(baseStackDir);
   const ctx = placeholderContext(baseStackDir);
-  const planOpts: PlanStackOptions = { refresh: false, reconfigure: true, backendConfig: [`path=${working}`], planFile: "base.tfplan" };
+  const planOpts: PlanStackOptions = { refresh: false, backendConfig: [`path=${working}`], planFile: "base.tfplan" };
   let state: StateFile | undefined;
   for (let pass = 1; pass <= MAX_CONVERGENCE_PASSES; pass++) {
     say(`${stack}: base state, pass ${pass} (plan the base against the state built so far)`);
-    const summary: PlanSummary = await planStack(stack, baseStackDir, env, { ...planOpts, init: pass === 1, ...(opts.progress ? { progress: opts.progress } : {}) });
+    const summary: PlanSummary = await planStack(stack, baseStackDir, env, { ...planOpts, init: pass === 1 ? "reconfigure" : "skip", ...(opts.progress ? { progress: opts.progress } : {}) });
     if (!summary.ok || !summary.plan) throw new OfflineToolingError(`${stack}: planning the base (pass ${pass}) failed:\n${summary.error ?? ""}`);
     if (state && planIsEmpty(summary.plan)) {
       fs.renameSync(working, final);
@@ -415,5 +415,5 @@ export async function planAgainstBase(stack: string, headStackDir: string, baseS
   fs.mkdirSync(opts.workDir, { recursive: true });
   const copy = path.join(opts.workDir, `${stack}.head.tfstate`);
   fs.copyFileSync(baseState, copy);
-  return planStack(stack, headStackDir, env, { refresh: false, reconfigure: true, backendConfig: [`path=${copy}`], planFile: "head.tfplan", text: opts.text ?? false, ...(opts.progress ? { progress: opts.progress } : {}) });
+  return planStack(stack, headStackDir, env, { refresh: false, init: "reconfigure", backendConfig: [`path=${copy}`], planFile: "head.tfplan", text: opts.text ?? false, ...(opts.progress ? { progress: opts.progress } : {}) });
 }

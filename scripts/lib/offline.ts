@@ -173,10 +173,12 @@ export interface PlanStackOptions {
   readonly lock?: boolean;
   /** `-backend-config` pairs for init, e.g. `path=/tmp/x.tfstate` to plan against another local state. @default none */
   readonly backendConfig?: readonly string[];
-  /** Re-initialise the backend without migrating state (offline: the same folder planned against several states). @default false */
-  readonly reconfigure?: boolean;
-  /** Run `terraform init` first. @default true (false: the folder is already initialised for the same backend) */
-  readonly init?: boolean;
+  /**
+   * `terraform init` first: `plain`; `reconfigure`, re-initialising the backend without migrating any
+   * state (offline: one folder planned against several states); `skip`, the folder is already
+   * initialised for the same backend. @default "plain"
+   */
+  readonly init?: "plain" | "reconfigure" | "skip";
   /** Also capture `terraform show -no-color` (the full plan for a PR comment). @default false */
   readonly text?: boolean;
   /** Plan file name in the stack folder. @default "offline.tfplan" */
@@ -272,9 +274,9 @@ export async function planStack(stack: string, stackDir: string, env: NodeJS.Pro
   };
   const empty = { toAdd: {}, counts: emptyCounts(), outputs: {}, warnings: [] };
   const planFile = opts.planFile ?? "offline.tfplan";
-  if (opts.init !== false) {
+  if (opts.init !== "skip") {
     say(`${stack}: terraform init`);
-    const initArgs = ["init", "-input=false", "-no-color", ...(opts.reconfigure ? ["-reconfigure"] : []), ...(opts.backendConfig ?? []).map((c) => `-backend-config=${c}`)];
+    const initArgs = ["init", "-input=false", "-no-color", ...(opts.init === "reconfigure" ? ["-reconfigure"] : []), ...(opts.backendConfig ?? []).map((c) => `-backend-config=${c}`)];
     const init = await run("terraform", initArgs, stackDir, env, beat("initialising"), opts.heartbeatSeconds);
     if (init.code !== 0) return done({ ok: false, ...empty, error: init.stderr || init.stdout });
   }

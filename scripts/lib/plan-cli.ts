@@ -48,11 +48,15 @@ export function forgetBackendCache(stackDir: string): string | undefined {
 }
 
 export interface PlanArgs {
+  /** Stacks to plan (positional, or `--stack`). @default every stack (plan:offline); npm run plan needs at least one */
   readonly stacks: readonly string[];
+  /** `--markdown FILE`: also write the PR comment there. @default no comment written */
   readonly markdown?: string;
   /** Byte budget of the Markdown comment (several stacks' files sharing one GitHub comment). @default GitHub's 65,536 */
   readonly markdownLimit?: number;
+  /** `--allow-stateful`: blocking (stateful) risks do not fail the command. @default false: they exit 3 */
   readonly allowStateful: boolean;
+  /** `--base REF` (plan:offline only): plan against a state built from this git revision. @default an empty state */
   readonly base?: string;
 }
 
@@ -105,11 +109,11 @@ type CostModel = (env: BuiltStack["env"]) => { readonly total: number; readonly 
 
 /** The report of one stack: its plan, tier, suppressions and modeled cost. */
 export function reportOf(app: App, stack: BuiltStack, summary: PlanSummary, against: string, cost?: CostModel): StackReport {
-  const estimate = cost && stack.provider === "aws" && stack.name === stack.env.name ? cost(stack.env) : undefined;
+  const estimate = cost && stack.kind === "environment" ? cost(stack.env) : undefined;
   return {
     summary,
-    // A bootstrap stack (bootstrap-<account>) belongs to an account, not to an environment's tier.
-    tier: stack.name.startsWith("bootstrap-") ? "bootstrap" : stack.env.safetyTier,
+    // A bootstrap stack belongs to an AWS account, not to an environment's tier.
+    tier: stack.kind === "bootstrap" ? "bootstrap" : stack.env.safetyTier,
     against,
     suppressions: appliedSuppressions(app.node.findChild(stack.name)),
     ...(estimate ? { cost: { total: estimate.total, priceDate: estimate.priceDate } } : {}),

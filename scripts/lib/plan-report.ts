@@ -86,12 +86,20 @@ export function renderText(reports: readonly StackReport[], opts: ReportOptions)
 const typeLine = (c: Counts): string =>
   [c.add && `+${c.add}`, c.change && `~${c.change}`, c.replace && `-/+${c.replace}`, c.destroy && `-${c.destroy}`, c.import && `<=${c.import}`, c.forget && `forget ${c.forget}`].filter(Boolean).join(" ").padStart(10);
 
+/** Options of renderMarkdown. */
+export interface MarkdownOptions extends ReportOptions {
+  /** Heading of the comment. @default "shipkit plan" */
+  readonly title?: string;
+  /** Byte budget of the whole comment. @default GITHUB_COMMENT_LIMIT (65,536) */
+  readonly limit?: number;
+}
+
 /**
  * A pull-request comment: the marker, a verdict, risks first, a summary table, changes by type,
  * then each stack's full plan in a collapsed block. Kept under `limit` bytes (GitHub counts
  * characters; bytes are never fewer): the full plans are trimmed first, and the comment says so.
  */
-export function renderMarkdown(reports: readonly StackReport[], opts: ReportOptions & { readonly title?: string; readonly limit?: number }): string {
+export function renderMarkdown(reports: readonly StackReport[], opts: MarkdownOptions): string {
   const limit = opts.limit ?? GITHUB_COMMENT_LIMIT;
   const blocking = blockingRisks(reports);
   const failed = reports.filter((r) => !r.summary.ok);

@@ -97,15 +97,15 @@ test("counts from the plan stream (tests' and plan:offline's fast paths) equal t
   const dir = path.join(checkout, ".offline", "cdktf.out", "stacks", "pr-42");
   expect(fs.existsSync(dir)).toBe(true); // planned offline by the first test
   const env = terraformEnv(path.join(checkout, ".offline", "offline.tfrc"), process.env);
-  const full = await planStack("pr-42", dir, env, { init: false });
-  const counts = await planStack("pr-42", dir, env, { init: false, review: "counts" });
+  const full = await planStack("pr-42", dir, env, { init: "skip" });
+  const counts = await planStack("pr-42", dir, env, { init: "skip", review: "counts" });
   expect(full.error ?? "").toBe("");
   expect(counts.counts).toEqual(full.counts);
   expect(counts.toAdd).toEqual(full.toAdd);
   expect(counts.review!.outputChanges).toBe(full.review!.outputChanges);
   expect(full.counts.add).toBeGreaterThan(20);
   // plan:offline's path: creates only against an empty state, reviewed from the stream, the same result.
-  const fresh = await planStack("pr-42", dir, env, { init: false, review: "empty-state" });
+  const fresh = await planStack("pr-42", dir, env, { init: "skip", review: "empty-state" });
   expect(fresh.counts).toEqual(full.counts);
   expect(fresh.review!.risks).toEqual(full.review!.risks);
   expect(fresh.review!.fromEmptyState).toBe(true);

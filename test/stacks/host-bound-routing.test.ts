@@ -44,7 +44,7 @@ describe.each(["prod", "staging", "pr-42"])("%s", (name) => {
   });
 
   test("no rule matches another environment's host", () => {
-    const others = stacks.filter((s) => s.provider === "aws" && s.name !== name && s.name === s.env.name).map((s) => s.env.hostnames.app);
+    const others = stacks.filter((s) => s.kind === "environment" && s.name !== name).map((s) => s.env.hostnames.app);
     for (const [, rule] of rules) for (const c of rule.condition ?? []) for (const h of c.host_header?.values ?? []) expect(others).not.toContain(h);
   });
 });
