@@ -145,6 +145,9 @@ export function placeholder(type: unknown, attr: string, rc: { readonly address:
   if (type === "bool") return false;
   if (Array.isArray(type)) {
     const [kind, inner] = type as [string, unknown];
+    // A computed list of objects (an RDS-managed master_user_secret, say) is referenced by index
+    // (`[0].secret_arn`): one placeholder element, or the next plan fails with "Invalid index".
+    if ((kind === "list" || kind === "set") && Array.isArray(inner) && inner[0] === "object") return [placeholder(inner, attr, rc, ctx, `${at}[0]`)];
     if (kind === "list" || kind === "set" || kind === "tuple") return [];
     if (kind === "map") return {};
     if (kind === "object") return Object.fromEntries(Object.entries(inner as Record<string, unknown>).map(([k, t]) => [k, placeholder(t, k, rc, ctx, `${at}.${k}`)]));

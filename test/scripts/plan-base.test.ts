@@ -119,3 +119,16 @@ describe("the base revision", () => {
     expect(() => checkoutBase(ROOT, "no-such-ref-xyz", path.join(work, "checkouts"))).toThrow(/--base no-such-ref-xyz: not a commit/);
   });
 });
+
+describe("placeholders for what only apply knows", () => {
+  const rc = { address: "aws_db_instance.db", type: "aws_db_instance", name: "db" };
+  const ctx = { region: "us-east-1", accountId: "123456789012" };
+  test("a computed list of objects gets one element, so `[0].attr` references plan (an RDS-managed master_user_secret)", async () => {
+    const { placeholder } = await import("../../scripts/lib/base-state");
+    const secret = placeholder(["list", ["object", { secret_arn: "string", secret_status: "string", kms_key_id: "string" }]], "master_user_secret", rc, ctx, "master_user_secret") as Record<string, unknown>[];
+    expect(secret).toHaveLength(1);
+    expect(secret[0]!.secret_arn).toMatch(/^arn:aws:db:us-east-1:123456789012:/);
+    expect(placeholder(["list", "string"], "tags_list", rc, ctx, "x")).toEqual([]);
+    expect(placeholder("string", "id", { address: "aws_vpc.v", type: "aws_vpc", name: "v" }, ctx, "id")).toMatch(/^vpc-[0-9a-f]{17}$/);
+  });
+});
