@@ -43,15 +43,44 @@ export function hostsWithOwnCertificate(env: Parameters<typeof serviceHosts>[0] 
 export { ORIGIN_VERIFY_HEADER };
 
 /**
- * Terraform variables that carry the origin-verify secret at deploy time, from the deploying
- * environment (`TF_VAR_origin_verify_secret`, e.g. fetched from Secrets Manager by CI). Never a
- * literal in code or synthesized JSON. The ALB accepts both values so rotation drops no request.
+ * Terraform variables of an ENVIRONMENT stack that carry the origin-verify secret of its class at
+ * deploy time, from the deploying environment (`TF_VAR_origin_verify_secret`, CI: the GitHub secret
+ * githubOriginSecret(class)). Never a literal in code or synthesized JSON. The ALB accepts both
+ * values so rotation drops no request.
  */
 export const ORIGIN_SECRET_VARIABLE = "origin_verify_secret";
 export const ORIGIN_SECRET_PREVIOUS_VARIABLE = "origin_verify_secret_previous";
 
-/** Stand-in values used only by offline plans (never by deploys, which refuse offline mode). */
-export const OFFLINE_ORIGIN_SECRET = "offline0plan0only0not0a0secret0000000000";
+/**
+ * A secret class: the long-lived environment that owns one origin-verify secret. Prod's secret is
+ * prod's alone; staging's is shared by staging and every preview (they sit behind staging's ALB).
+ */
+export type OriginSecretClass = Exclude<EnvName, `pr-${number}`>;
+
+/** The class whose secret `env` accepts: itself, or a preview's base. */
+export const originSecretClass = (env: { readonly name: string; readonly preview?: { readonly base: string } }): OriginSecretClass => (env.preview?.base ?? env.name) as OriginSecretClass;
+
+/**
+ * Variable of the EDGE stack carrying one class's current secret: `origin_verify_secret_prod`,
+ * `origin_verify_secret_staging`. Each is sent only to its class's hosts (host-scoped late-transform
+ * rule `origin_verify_<class>`), so staging's value never reaches prod's ALB and the reverse.
+ */
+export const edgeOriginSecretVariable = (cls: OriginSecretClass): string => `${ORIGIN_SECRET_VARIABLE}_${cls}`;
+
+/**
+ * GitHub Actions secret holding a class's current value: `ORIGIN_VERIFY_SECRET_PROD` (an
+ * ENVIRONMENT secret of the GitHub environment `prod`, so only approved prod jobs can read it) and
+ * `ORIGIN_VERIFY_SECRET_STAGING` (a repository secret: staging, previews, the sweeper). While
+ * rotating, `<name>_PREVIOUS` holds the old value (githubPreviousOriginSecret), else it is unset.
+ */
+export const githubOriginSecret = (cls: OriginSecretClass): string => `ORIGIN_VERIFY_SECRET_${cls.toUpperCase()}`;
+export const githubPreviousOriginSecret = (cls: OriginSecretClass): string => `${githubOriginSecret(cls)}_PREVIOUS`;
+
+/**
+ * Stand-in values used only by offline plans (never by deploys, which refuse offline mode), one per
+ * class so a test can tell them apart in a plan: `offline0prod0…`, `offline0staging0…`.
+ */
+export const offlineOriginSecret = (cls: OriginSecretClass): string => `offline0${cls}0plan0only0not0a0secret`.padEnd(40, "0");
 export const offlineCertificateArn = (accountId: string, region: string, env: string): string =>
   `arn:aws:acm:${region}:${accountId}:certificate/00000000-0000-0000-0000-${env === "prod" ? "000000000001" : "000000000002"}`;
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EnvironmentConfig } from "../../environments/types";
-import { OFFLINE_ORIGIN_SECRET, ORIGIN_SECRET_VARIABLE, edgeStackName } from "../../stacks/edge-contract";
+import { ORIGIN_SECRET_VARIABLE, edgeStackName, offlineOriginSecret } from "../../stacks/edge-contract";
 import { offlineEdgeOutputs } from "../../stacks/edge-state";
 import { IMAGE_TAG_VARIABLE } from "../../stacks/environment-stack";
 import { previewImageTag } from "../../stacks/stack-inputs";
@@ -100,7 +100,7 @@ export function stackImageTagEnv(stack: string, env: NodeJS.ProcessEnv): NodeJS.
 export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     [`TF_VAR_${IMAGE_TAG_VARIABLE}`]: OFFLINE_IMAGE_TAG,
-    [`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]: OFFLINE_ORIGIN_SECRET,
+    [`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]: offlineOriginSecret("staging"),
     ...withMasterPassword(base),
     TF_CLI_CONFIG_FILE: cliConfig,
     CHECKPOINT_DISABLE: "1",
