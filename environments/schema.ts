@@ -23,6 +23,9 @@ export const PREVIEW_BASE = "staging" as const;
 /** A preview's hostname, one label below the zone so Cloudflare's Universal SSL covers it: `pr-42-staging.example.com`. */
 export const previewHostname = (prNumber: number, zone: string): string => `pr-${prNumber}-${PREVIEW_BASE}.${zone}`;
 
+/** Every preview hostname of a zone starts with `prefix` and ends with `suffix` (previewHostname). */
+export const previewHostPattern = (zone: string): { readonly prefix: string; readonly suffix: string } => ({ prefix: "pr-", suffix: `-${PREVIEW_BASE}.${zone}` });
+
 /** Ending of the preview repository names, reserved for them: a declared repository may not end in it. */
 export const PREVIEW_REPOSITORY_SUFFIX = "-previews";
 

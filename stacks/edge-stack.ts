@@ -6,11 +6,14 @@ import { EnvironmentConfigError } from "../environments/validate";
 import type { CloudflarePlan, EnvironmentConfig } from "../environments/types";
 import { EdgeCertificate, certificateNames, validationKey } from "../lib/edge/edge-certificates";
 import { Names } from "../lib/core/naming";
-import { EdgeRulesets, defaultEdgeRules, type EdgeRules } from "../lib/edge/edge-rulesets";
+import { EdgeRulesets, defaultEdgeRules, routeMatchesHost, type EdgeRules, type OriginSecretRoute } from "../lib/edge/edge-rulesets";
+import { ORIGIN_VERIFY_HEADER } from "../lib/edge/origin-verify";
+import { PREVIEW_BASE, previewHostPattern } from "../environments/schema";
+import { serviceHosts } from "../environments/service-schema";
 import { EdgeZoneSettings } from "../lib/edge/edge-zone-settings";
 import { ConfigError } from "../lib/core/errors";
 import { awsProviderConfig, type Deployment } from "./deployment";
-import { ORIGIN_SECRET_VARIABLE, certificateOutput, edgeStackName, edgeStateLocation, hostCertificateOutput, hostsWithOwnCertificate, wildcardZoneOf } from "./edge-contract";
+import { certificateOutput, edgeOriginSecretVariable, originSecretClass, edgeStackName, edgeStateLocation, hostCertificateOutput, hostsWithOwnCertificate, wildcardZoneOf } from "./edge-contract";
 import { CLOUDFLARE_ZONE_ID_VARIABLE, edgeStateOwner, isLongLived, useStackBackend } from "./edge-state";
 import { defaultTags } from "./environment-stack";
 
@@ -65,7 +68,11 @@ export interface EdgeStackProps extends EdgeZone {
  *   wrong zone name cannot silently pick another zone.
  * - AWS: one aliased provider per environment (alias = env name), assuming that environment's
  *   deploy role, because a certificate must live in its ALB's account and region.
- * - Origin secret: the sensitive variable `origin_verify_secret` (TF_VAR_origin_verify_secret).
+ * - Origin secrets: one sensitive variable per secret class, `origin_verify_secret_<class>`
+ *   (edgeOriginSecretVariable: prod's; staging's, shared by its previews), each set only on its
+ *   class's hosts by its own late-transform rule. The state holds both values in plaintext (the
+ *   ruleset header value is not sensitive in provider v5): it lives in prod's bucket, and only
+ *   prod's deploy role reads it (docs/edge.md, "Who holds which secret").
  * - State: S3 in the owner environment's bucket (edgeStateOwner: prod), key `edge-<zone>/...`.
  * - Outputs: `certificate_arn_<env>` per long-lived environment (edge-contract.ts).
  * Never planned offline (no Cloudflare provider binary); covered by synth tests and
@@ -81,6 +88,8 @@ export class EdgeStack extends TerraformStack {
   readonly rulesets: EdgeRulesets;
   readonly zoneSettings: EdgeZoneSettings;
   readonly certificates: Readonly<Record<string, EdgeCertificate>>;
+  /** The secret classes of the zone and the hosts each secret is sent to (one late-transform rule each). */
+  readonly origins: readonly OriginSecretRoute[];
 
   constructor(scope: Construct, props: EdgeStackProps) {
     super(scope, edgeStackName(props.zone));
@@ -103,26 +112,36 @@ export class EdgeStack extends TerraformStack {
     });
     zoneIdVar.addValidation({ condition: Fn.can(Fn.regex("^[0-9a-f]{32}$", zoneIdVar.stringValue)), errorMessage: `${CLOUDFLARE_ZONE_ID_VARIABLE} must be the 32-hex-digit id of zone ${zone}.` });
     this.zoneId = zoneIdVar.stringValue;
-    const originSecret = new TerraformVariable(this, ORIGIN_SECRET_VARIABLE, {
-      type: "string",
-      sensitive: true,
-      nullable: false,
-      description: "Current origin-verify secret that Cloudflare adds to every request and the ALBs require (TF_VAR_origin_verify_secret)",
+    // One secret per class (prod; staging with its previews), each sent only to its class's hosts.
+    const origins = envs.map((env): OriginSecretRoute => {
+      const cls = originSecretClass(env);
+      const name = edgeOriginSecretVariable(cls);
+      const secret = new TerraformVariable(this, name, {
+        type: "string",
+        sensitive: true,
+        nullable: false,
+        description: `Current origin-verify secret of ${cls} (TF_VAR_${name}): Cloudflare adds it to requests for ${cls}'s hosts${cls === PREVIEW_BASE ? " and its previews'" : ""} only`,
+      });
+      secret.addValidation({
+        condition: Fn.can(Fn.regex("^[A-Za-z0-9]{32,128}$", secret.stringValue)),
+        errorMessage: `${name} must be 32-128 letters and digits (ALB header values: at most 128 characters, and * and ? are wildcards).`,
+      });
+      return { cls, secret: secret.stringValue, hosts: originHosts(env), ...(env.name === PREVIEW_BASE ? { previewHosts: previewHostPattern(zone) } : {}) };
     });
-    originSecret.addValidation({
-      condition: Fn.can(Fn.regex("^[A-Za-z0-9]{32,128}$", originSecret.stringValue)),
-      errorMessage: `${ORIGIN_SECRET_VARIABLE} must be 32-128 letters and digits (ALB header values: at most 128 characters, and * and ? are wildcards).`,
-    });
+    checkOriginRoutesDisjoint(this, origins);
+    this.origins = origins;
 
     const owner = edgeStateOwner(envs, zone);
     useStackBackend(this, this.node.id, owner, deployment, edgeStateLocation(zone, owner.aws));
 
     this.zoneSettings = new EdgeZoneSettings(this, "zone-settings", { zoneId: this.zoneId, hstsMaxAgeSeconds: props.hstsMaxAgeSeconds });
     const defaults = defaultEdgeRules({
-      originSecret: originSecret.stringValue,
+      origins,
       redirects: envs.filter((e) => e.hostnames.redirects.length).map((e) => ({ ref: `${e.name}_redirect_to_app`, from: e.hostnames.redirects, to: e.hostnames.app })),
     });
-    this.rulesets = new EdgeRulesets(this, "rulesets", { zoneId: this.zoneId, plan, rules: props.customizeRules ? props.customizeRules(defaults) : defaults });
+    const rules = props.customizeRules ? props.customizeRules(defaults) : defaults;
+    checkOriginRulesKept(this, defaults, rules);
+    this.rulesets = new EdgeRulesets(this, "rulesets", { zoneId: this.zoneId, plan, rules });
 
     const certificates: Record<string, EdgeCertificate> = {};
     for (const env of envs) {
@@ -171,4 +190,47 @@ function checkValidationRecordsDistinct(scope: Construct, envs: readonly Environ
         throw new ConfigError(scope, `${env.name}.hostnames`, `needs the ACM validation record for ${key}, which ${other} (same account ${env.aws.accountId}) also creates; put the environments in separate accounts or use distinct names`);
       seen.set(id, env.name);
     }
+}
+
+/**
+ * The exact hosts a long-lived environment's secret is sent to: its app hostname, its redirects
+ * (answered at the edge, but harmless) and every service hostname.
+ */
+export function originHosts(env: EnvironmentConfig): string[] {
+  return [...new Set([env.hostnames.app, ...env.hostnames.redirects, ...serviceHosts(env)])];
+}
+
+/**
+ * No host may get two classes' secrets: two late-transform rules that both `set` the header would
+ * leave the later one's value, and a prod host matching staging's preview pattern would receive
+ * staging's secret. Caught at synth, naming the host and both classes.
+ */
+function checkOriginRoutesDisjoint(scope: Construct, origins: readonly OriginSecretRoute[]): void {
+  for (const a of origins)
+    for (const b of origins)
+      if (a !== b)
+        for (const host of a.hosts)
+          if (routeMatchesHost(b, host))
+            throw new ConfigError(
+              scope,
+              `${a.cls}.hostnames`,
+              `include ${host}, which ${b.cls}'s origin-verify rule also matches${b.previewHosts && !b.hosts.includes(host) ? ` (its preview hosts ${b.previewHosts.prefix}*${b.previewHosts.suffix})` : ""}; each host gets exactly one class's secret: rename the host`,
+            );
+}
+
+/**
+ * customizeRules may add late-transform rules but must keep each class's origin-verify rule as
+ * built: dropping one locks its class out (403 everywhere); widening one (`true`) sends that class's
+ * secret to every host, and another rule setting the same header overwrites it. Caught at synth.
+ */
+function checkOriginRulesKept(scope: Construct, defaults: EdgeRules, rules: EdgeRules): void {
+  const late = rules.http_request_late_transform ?? [];
+  for (const want of defaults.http_request_late_transform ?? []) {
+    const got = late.find((r) => r.ref === want.ref);
+    if (!got || got.expression !== want.expression || JSON.stringify(got.actionParameters) !== JSON.stringify(want.actionParameters))
+      throw new ConfigError(scope, `rules.http_request_late_transform[${want.ref}]`, `was ${got ? "changed" : "removed"} by customizeRules; the origin-verify rules must stay as built (each class's secret on its own hosts only). Add other rules next to them`);
+  }
+  for (const r of late)
+    if (!(defaults.http_request_late_transform ?? []).some((d) => d.ref === r.ref) && r.actionParameters?.headers && Object.keys(r.actionParameters.headers).some((h) => h.toLowerCase() === ORIGIN_VERIFY_HEADER))
+      throw new ConfigError(scope, `rules.http_request_late_transform[${r.ref}]`, `sets ${ORIGIN_VERIFY_HEADER}, which only the origin-verify rules may set; remove it`);
 }

@@ -18,9 +18,52 @@ export interface HostRedirect {
   readonly to: string;
 }
 
+/**
+ * One origin-verify secret and the hosts Cloudflare sends it to: a secret class (prod; staging with
+ * its previews). Its late-transform rule `origin_verify_<cls>` matches only these hosts, so a class's
+ * secret never reaches another class's ALB, and a host of no class gets no header (the ALB's 403).
+ */
+export interface OriginSecretRoute {
+  /** Class name (`prod`, `staging`): the rule ref is `origin_verify_<cls>`. */
+  readonly cls: string;
+  /** Token of the class's sensitive secret variable; never a literal secret. */
+  readonly secret: string;
+  /** Exact hostnames of the class (app, redirects, service hosts). */
+  readonly hosts: readonly string[];
+  /**
+   * The class's preview hostnames, `<prefix>…<suffix>` (staging: `pr-` … `-staging.<zone>`).
+   * @default none: the class has no previews
+   */
+  readonly previewHosts?: { readonly prefix: string; readonly suffix: string };
+}
+
+/** Ref of a class's late-transform rule: `origin_verify_prod`, `origin_verify_staging`. */
+export const originRuleRef = (cls: string): string => `origin_verify_${cls}`;
+
+/**
+ * The hosts of a secret class as a Rules-language expression: `http.host in {…}` for the exact
+ * names, `starts_with` and `ends_with` for previews (valid on Free; `matches` needs Business).
+ * Cloudflare lowercases nothing for you: hostnames are validated lowercase at config time.
+ */
+export function originHostExpression(route: Pick<OriginSecretRoute, "hosts" | "previewHosts">): string {
+  const parts: string[] = [];
+  if (route.hosts.length) parts.push(`http.host in {${[...new Set(route.hosts)].map((h) => JSON.stringify(h)).join(" ")}}`);
+  if (route.previewHosts) parts.push(`(starts_with(http.host, ${JSON.stringify(route.previewHosts.prefix)}) and ends_with(http.host, ${JSON.stringify(route.previewHosts.suffix)}))`);
+  return `(${parts.join(" or ")})`;
+}
+
+/** Whether `host` is one a route's expression matches (the same rule as originHostExpression, for checks). */
+export function routeMatchesHost(route: Pick<OriginSecretRoute, "hosts" | "previewHosts">, host: string): boolean {
+  const p = route.previewHosts;
+  return route.hosts.includes(host) || (p !== undefined && host.startsWith(p.prefix) && host.endsWith(p.suffix) && host.length >= p.prefix.length + p.suffix.length);
+}
+
 export interface DefaultEdgeRulesOptions {
-  /** Token of the sensitive origin-verify variable; never a literal secret. */
-  readonly originSecret: string;
+  /**
+   * The secret classes, one host-scoped late-transform rule each (at least one; the zone plan's
+   * late-transform rule limit applies: 10 on Free).
+   */
+  readonly origins: readonly OriginSecretRoute[];
   /** Host redirects (prod's apex → www). @default [] */
   readonly redirects?: readonly HostRedirect[];
   /** Path of the login endpoint to rate limit. @default "/backend/auth/login" */
@@ -62,7 +105,9 @@ export const ASSET_TTL_SECONDS = 31536000;
  * - rate limit: login attempts per (colo, IP), 10 s period and 10 s block: the only values Free
  *   accepts; path-only expression since Free cannot match on method. The path with and without a
  *   trailing slash (loginPathExpression), so `/backend/auth/login/` is not a way around it.
- * - late transform: sets the origin-verify header the ALB requires to the secret variable.
+ * - late transform: one rule per secret class (`origin_verify_<cls>`), each setting the
+ *   origin-verify header to its class's secret for its class's hosts only (originHostExpression).
+ *   Hosts of no class get no header, so their ALB answers 403.
  */
 export function defaultEdgeRules(opts: DefaultEdgeRulesOptions): EdgeRules {
   const loginPath = opts.loginPath ?? "/backend/auth/login";
@@ -108,15 +153,13 @@ export function defaultEdgeRules(opts: DefaultEdgeRulesOptions): EdgeRules {
         },
       },
     ],
-    http_request_late_transform: [
-      {
-        ref: "origin_verify_header",
-        description: "Proves to the ALB that the request came through this zone",
-        expression: "true",
-        action: "rewrite",
-        actionParameters: { headers: { [ORIGIN_VERIFY_HEADER]: { operation: "set", value: opts.originSecret } } },
-      },
-    ],
+    http_request_late_transform: opts.origins.map((o) => ({
+      ref: originRuleRef(o.cls),
+      description: `Proves to ${o.cls}'s ALB that the request came through this zone (${o.cls}'s secret, ${o.cls}'s hosts only)`,
+      expression: originHostExpression(o),
+      action: "rewrite",
+      actionParameters: { headers: { [ORIGIN_VERIFY_HEADER]: { operation: "set", value: o.secret } } },
+    })),
   };
   const redirects = opts.redirects ?? [];
   if (redirects.length)
@@ -259,7 +302,7 @@ export interface EdgeRulesetsProps {
  * points the dashboard creates, so an imported pre-existing entry point keeps its name (name is
  * replace-on-change). Rules are validated against the plan first (validateEdgeRules).
  *
- * @example new EdgeRulesets(this, "rulesets", { zoneId, plan: "free", rules: defaultEdgeRules({ originSecret }) });
+ * @example new EdgeRulesets(this, "rulesets", { zoneId, plan: "free", rules: defaultEdgeRules({ origins: [{ cls: "prod", secret, hosts: ["www.example.com"] }] }) });
  * Cost: included in every plan at these rule counts. Tested via: test/edge/edge-stack.test.ts, test/edge/plan-limits.test.ts
  */
 export class EdgeRulesets extends Construct {

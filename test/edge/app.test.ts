@@ -42,7 +42,7 @@ describe("buildApp wiring", () => {
   test("every Cloudflare stack passes the offline checks", () => {
     const reports = checkCloudflareStacks(inputs());
     expect(reports.flatMap((r) => r.problems)).toEqual([]);
-    expect(reports.find((r) => r.stack === "edge-example-com")).toMatchObject({ rulesets: 4, rules: 6 });
+    expect(reports.find((r) => r.stack === "edge-example-com")).toMatchObject({ rulesets: 4, rules: 7 });
   });
 
   test("one zone ruleset per (zone, phase) across ALL synthesized stacks, all in the edge stack", () => {

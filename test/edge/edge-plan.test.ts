@@ -10,12 +10,13 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { prod, staging } from "../../environments";
 import { EdgeStack } from "../../stacks/edge-stack";
+import { edgeOriginSecretVariable, offlineOriginSecret } from "../../stacks/edge-contract";
 import { stubCloudflareForPlan } from "../../scripts/lib/edge-checks";
 import { findProviderMirror, planStack, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-edge-plan-"));
 const ZONE_ID = "0123456789abcdef0123456789abcdef";
-const SECRET = "offline0plan0only0not0a0secret0000000000";
+const SECRETS = { [`TF_VAR_${edgeOriginSecretVariable("prod")}`]: offlineOriginSecret("prod"), [`TF_VAR_${edgeOriginSecretVariable("staging")}`]: offlineOriginSecret("staging") };
 
 function stubbedEdgeDir(): string {
   const stack = new EdgeStack(Testing.app(), { zone: "example.com", plan: "free", envs: [prod, staging], deployment: { mode: "offline", stateDir: path.join(work, "state") } });
@@ -39,7 +40,7 @@ test("the stub keeps no Cloudflare resource or provider", () => {
 });
 
 test("the AWS half plans: two certificates, one validation record per distinct name, two validations", async () => {
-  const s = await plan({ TF_VAR_cloudflare_zone_id: ZONE_ID, TF_VAR_origin_verify_secret: SECRET });
+  const s = await plan({ TF_VAR_cloudflare_zone_id: ZONE_ID, ...SECRETS });
   expect(s.error ?? "").toBe("");
   expect(s.ok).toBe(true);
   expect(s.toAdd.aws_acm_certificate).toBe(2);
@@ -48,11 +49,15 @@ test("the AWS half plans: two certificates, one validation record per distinct n
   expect(s.toAdd.terraform_data).toBe(4 + 7 + 4);
 });
 
-test("the variable validations reject a bad zone id and a weak origin secret", async () => {
-  const badZone = await plan({ TF_VAR_cloudflare_zone_id: "example.com", TF_VAR_origin_verify_secret: SECRET });
+test("the variable validations reject a bad zone id, a weak secret of either class and a missing one", async () => {
+  const badZone = await plan({ TF_VAR_cloudflare_zone_id: "example.com", ...SECRETS });
   expect(badZone.ok).toBe(false);
   expect(badZone.error).toMatch(/cloudflare_zone_id must be the 32-hex-digit id of zone example\.com/);
-  const weak = await plan({ TF_VAR_cloudflare_zone_id: ZONE_ID, TF_VAR_origin_verify_secret: "short*secret" });
+  const weak = await plan({ TF_VAR_cloudflare_zone_id: ZONE_ID, ...SECRETS, [`TF_VAR_${edgeOriginSecretVariable("staging")}`]: "short*secret" });
   expect(weak.ok).toBe(false);
-  expect(weak.error).toMatch(/origin_verify_secret must be 32-128 letters and digits/);
+  expect(weak.error).toMatch(/origin_verify_secret_staging must be 32-128 letters and digits/);
+  // An edge deploy always needs both classes' values: without prod's, Terraform stops (TF_INPUT=0).
+  const missing = await plan({ TF_VAR_cloudflare_zone_id: ZONE_ID, [`TF_VAR_${edgeOriginSecretVariable("staging")}`]: offlineOriginSecret("staging") });
+  expect(missing.ok).toBe(false);
+  expect(missing.error).toMatch(/origin_verify_secret_prod/);
 });

@@ -4,7 +4,8 @@ import type { EnvironmentConfig } from "../../environments/types";
 import { EnvironmentConfigError } from "../../environments/validate";
 import { ASSET_TTL_SECONDS } from "../../lib/edge/edge-rulesets";
 import { certificateNames } from "../../lib/edge/edge-certificates";
-import { ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER, certificateOutput, edgeStackName } from "../../stacks/edge-contract";
+import { ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER, certificateOutput, edgeOriginSecretVariable, edgeStackName } from "../../stacks/edge-contract";
+import { originRuleRef, routeMatchesHost } from "../../lib/edge/edge-rulesets";
 import { EdgeStack, edgeZones, type EdgeStackProps } from "../../stacks/edge-stack";
 import { CLOUDFLARE_ZONE_ID_VARIABLE } from "../../stacks/edge-state";
 import type { Deployment } from "../../stacks/deployment";
@@ -12,6 +13,7 @@ import { OFFLINE, OFFLINE_STATE_DIR, ONLINE, resources, synthStrict, withEnv, ty
 
 const ZONE_ID = "${var.cloudflare_zone_id}";
 const edgeProps = (deployment: Deployment = OFFLINE, envs: EnvironmentConfig[] = [prod, staging]): EdgeStackProps => ({ zone: "example.com", plan: "free", envs, deployment });
+const edgeStackOf = (props: EdgeStackProps = edgeProps()): EdgeStack => new EdgeStack(Testing.app(), props);
 const synthEdge = (props: EdgeStackProps = edgeProps()): SynthJson & { variable?: Record<string, Record<string, unknown>> } => synthStrict(new EdgeStack(Testing.app(), props));
 
 interface Rule {
@@ -141,14 +143,63 @@ describe("rules", () => {
     );
   });
 
-  test("late transform sets the origin-verify header from the sensitive variable, never a literal", () => {
-    const json = synthEdge();
-    const r = rule(json, "http_request_late_transform", "origin_verify_header");
-    expect(r).toEqual(expect.objectContaining({ expression: "true", action: "rewrite", action_parameters: { headers: { [ORIGIN_VERIFY_HEADER]: { operation: "set", value: `\${var.${ORIGIN_SECRET_VARIABLE}}` } } } }));
-    const v = json.variable?.[ORIGIN_SECRET_VARIABLE];
-    expect(v).toMatchObject({ type: "string", sensitive: true, nullable: false });
-    expect(v).not.toHaveProperty("default");
-    expect(JSON.stringify(v)).toContain("{32,128}");
+  describe("origin-verify: one secret per class, each sent only to its class's hosts", () => {
+    const transforms = (json: SynthJson) => phase(json, "http_request_late_transform").rules;
+    const secretOf = (r: Rule) => ((r.action_parameters as { headers: Record<string, { value: string }> }).headers[ORIGIN_VERIFY_HEADER]!).value;
+
+    test("prod's rule sets prod's variable on prod's hosts only; staging's sets staging's on staging and preview hosts", () => {
+      const json = synthEdge();
+      expect(transforms(json).map((r) => r.ref)).toEqual([originRuleRef("prod"), originRuleRef("staging")]);
+      const p = rule(json, "http_request_late_transform", originRuleRef("prod"));
+      expect(p).toMatchObject({ action: "rewrite", expression: '(http.host in {"www.example.com" "example.com"})' });
+      expect(secretOf(p)).toBe(`\${var.${edgeOriginSecretVariable("prod")}}`);
+      const s = rule(json, "http_request_late_transform", originRuleRef("staging"));
+      expect(s.expression).toBe('(http.host in {"staging.example.com"} or (starts_with(http.host, "pr-") and ends_with(http.host, "-staging.example.com")))');
+      expect(secretOf(s)).toBe(`\${var.${edgeOriginSecretVariable("staging")}}`);
+      // The preview every test builds matches staging's rule and not prod's.
+      const pr42 = ephemeral(42).hostnames.app;
+      expect(routeMatchesHost(edgeStackOf().origins.find((o) => o.cls === "staging")!, pr42)).toBe(true);
+      expect(routeMatchesHost(edgeStackOf().origins.find((o) => o.cls === "prod")!, pr42)).toBe(false);
+    });
+
+    test("no rule sends a secret to every host, and no literal secret is synthesized", () => {
+      const json = synthEdge();
+      for (const r of transforms(json)) expect(r.expression).not.toBe("true");
+      for (const r of transforms(json)) expect(secretOf(r)).toMatch(/^\$\{var\.origin_verify_secret_(prod|staging)\}$/);
+    });
+
+    test("each class's variable is sensitive, required and validated; the old shared variable is gone", () => {
+      const json = synthEdge();
+      for (const cls of ["prod", "staging"] as const) {
+        const v = json.variable?.[edgeOriginSecretVariable(cls)];
+        expect(v).toMatchObject({ type: "string", sensitive: true, nullable: false });
+        expect(v).not.toHaveProperty("default");
+        expect(JSON.stringify(v)).toContain("{32,128}");
+      }
+      expect(json.variable).not.toHaveProperty(ORIGIN_SECRET_VARIABLE);
+    });
+
+    test("a zone with prod only has prod's variable and rule; a service hostname gets its class's secret", () => {
+      const api = withEnv(prod, { services: { ...prod.services, backend: { ...prod.services.backend!, route: { ...(prod.services.backend as { route: object }).route, hosts: ["api.example.com"] } } } as typeof prod.services });
+      const json = synthEdge(edgeProps(OFFLINE, [api]));
+      expect(Object.keys(json.variable ?? {}).filter((k) => k.startsWith(ORIGIN_SECRET_VARIABLE))).toEqual([edgeOriginSecretVariable("prod")]);
+      expect(rule(json, "http_request_late_transform", originRuleRef("prod")).expression).toBe('(http.host in {"www.example.com" "example.com" "api.example.com"})');
+    });
+
+    test("customizeRules may add a late transform but not widen, drop or shadow an origin-verify rule", () => {
+      type Late = NonNullable<ReturnType<NonNullable<EdgeStackProps["customizeRules"]>>["http_request_late_transform"]>;
+      const edit = (f: (late: Late) => Late) => () => new EdgeStack(Testing.app(), { ...edgeProps(), customizeRules: (d) => ({ ...d, http_request_late_transform: f(d.http_request_late_transform ?? []) }) });
+      const extra = { ref: "add_request_id", expression: "true", action: "rewrite", actionParameters: { headers: { "x-edge": { operation: "set", value: "1" } } } };
+      expect(edit((l) => [...l, extra])).not.toThrow();
+      expect(edit((l) => l.map((r) => (r.ref === originRuleRef("prod") ? { ...r, expression: "true" } : r)))).toThrow(/late_transform\[origin_verify_prod\]" was changed by customizeRules/);
+      expect(edit((l) => l.filter((r) => r.ref !== originRuleRef("staging")))).toThrow(/late_transform\[origin_verify_staging\]" was removed/);
+      expect(edit((l) => [...l, { ...extra, ref: "sneaky", actionParameters: { headers: { "X-Origin-Verify": { operation: "set", value: "x" } } } }])).toThrow(/late_transform\[sneaky\]" sets x-origin-verify/);
+    });
+
+    test("a prod host that staging's preview pattern matches is refused at synth, naming host and classes", () => {
+      const clash = withEnv(prod, { hostnames: { app: "pr-1-staging.example.com", redirects: [] } });
+      expect(() => new EdgeStack(Testing.app(), edgeProps(OFFLINE, [clash, staging]))).toThrow(/prod\.hostnames" include pr-1-staging\.example\.com, which staging's origin-verify rule also matches \(its preview hosts pr-\*-staging\.example\.com\)/);
+    });
   });
 
   test("apex → www redirect lives in the edge stack (the redirect phase is a zone singleton)", () => {
@@ -164,8 +215,8 @@ describe("rules", () => {
     );
   });
 
-  test("expressions other than redirects are host-agnostic", () => {
-    for (const r of rulesets(synthEdge()).filter((x) => x.phase !== "http_request_dynamic_redirect")) for (const x of r.rules) expect(x.expression).not.toMatch(/http\.host/);
+  test("expressions other than redirects and the origin-verify rules are host-agnostic", () => {
+    for (const r of rulesets(synthEdge()).filter((x) => x.phase !== "http_request_dynamic_redirect" && x.phase !== "http_request_late_transform")) for (const x of r.rules) expect(x.expression).not.toMatch(/http\.host/);
   });
 
   test("customizeRules can add rules; they are validated against the plan", () => {

@@ -7,7 +7,7 @@ import { bareStack } from "../helpers";
 
 const PLANS: CloudflarePlan[] = ["free", "pro", "business", "enterprise"];
 const SECRET = "${var.origin_verify_secret}";
-const defaults = () => defaultEdgeRules({ originSecret: SECRET, redirects: [{ ref: "prod_redirect_to_app", from: ["example.com"], to: "www.example.com" }] });
+const defaults = () => defaultEdgeRules({ origins: [{ cls: "prod", secret: SECRET, hosts: ["www.example.com", "example.com"] }], redirects: [{ ref: "prod_redirect_to_app", from: ["example.com"], to: "www.example.com" }] });
 const build = (plan: CloudflarePlan, rules: EdgeRules) => () => new EdgeRulesets(bareStack(), "rulesets", { zoneId: "0123456789abcdef0123456789abcdef", plan, rules });
 const login = (patch: Omit<Partial<RulesetRules>, "ratelimit"> & { ratelimit?: Partial<NonNullable<RulesetRules["ratelimit"]>> }): EdgeRules => {
   const base = defaults().http_ratelimit![0]!;
@@ -93,7 +93,7 @@ describe("tier validation", () => {
     expect(expressionFields(expr)).toEqual(["http.request.uri.path"]);
     expect(build("free", { http_ratelimit: defaults().http_ratelimit })).not.toThrow();
     expect(loginPathExpression("/api/login/")).toBe('(http.request.uri.path eq "/api/login" or http.request.uri.path eq "/api/login/")');
-    expect(defaultEdgeRules({ originSecret: SECRET, loginPath: "/auth" }).http_ratelimit![0]!.expression).toBe('(http.request.uri.path eq "/auth" or http.request.uri.path eq "/auth/")');
+    expect(defaultEdgeRules({ origins: [{ cls: "prod", secret: SECRET, hosts: ["www.example.com", "example.com"] }], loginPath: "/auth" }).http_ratelimit![0]!.expression).toBe('(http.request.uri.path eq "/auth" or http.request.uri.path eq "/auth/")');
   });
 
   test("rate-limit characteristics: cf.colo.id mandatory; IP-with-NAT from Business; not both IP kinds", () => {
