@@ -52,10 +52,10 @@ export function originHostExpression(route: Pick<OriginSecretRoute, "hosts" | "p
   return `(${parts.join(" or ")})`;
 }
 
-/** Whether `host` is one a route's expression matches (the same rule as originHostExpression, for checks). */
+/** Whether `host` is one a route's expression matches: exactly what originHostExpression tells Cloudflare, for checks. */
 export function routeMatchesHost(route: Pick<OriginSecretRoute, "hosts" | "previewHosts">, host: string): boolean {
   const p = route.previewHosts;
-  return route.hosts.includes(host) || (p !== undefined && host.startsWith(p.prefix) && host.endsWith(p.suffix) && host.length >= p.prefix.length + p.suffix.length);
+  return route.hosts.includes(host) || (p !== undefined && host.startsWith(p.prefix) && host.endsWith(p.suffix));
 }
 
 export interface DefaultEdgeRulesOptions {
