@@ -33,7 +33,7 @@ interface ListenerRule {
 }
 const envStacks = () => stacks.filter((s) => s.kind === "environment");
 const lateRules = (): LateRule[] => Object.values((json["edge-example-com"]!.resource as Record<string, Record<string, { phase: string; rules: LateRule[] }>>).cloudflare_ruleset!).find((r) => r.phase === "http_request_late_transform")!.rules;
-const listenerRules = (stack: string): ListenerRule[] => Object.values(((json[stack]!.resource ?? {}) as Record<string, Record<string, ListenerRule>>).aws_lb_listener_rule ?? {});
+const listenerRules = (stack: string): ListenerRule[] => Object.values(((json[stack]!.resource ?? {}) as unknown as Record<string, Record<string, ListenerRule>>).aws_lb_listener_rule ?? {});
 /** The route a class's edge rule encodes, parsed back from its synthesized expression. */
 const routeOf = (cls: string) => {
   const rule = lateRules().find((r) => r.ref === originRuleRef(cls))!;
