@@ -16,7 +16,7 @@
  */
 import type { EnvironmentConfig } from "../../environments/types";
 import { Names } from "../../lib/core/naming";
-import { ORIGIN_SECRET_VARIABLE } from "../../stacks/edge-contract";
+import { ORIGIN_SECRET_VARIABLE, githubOriginSecret, originSecretClass } from "../../stacks/edge-contract";
 import { SHARED_OUTPUTS } from "../../stacks/shared-state";
 import { IMAGE_TAG_VARIABLE, MIGRATION_IMAGE_TAG_VARIABLE } from "../../stacks/stack-inputs";
 import { withMasterPassword } from "./master-password";
@@ -66,7 +66,7 @@ export async function migrate(target: EnvironmentConfig, sha: string, deps: Migr
   const stack = target.name;
   const rerun = `npm run migrate -- ${stack} --sha ${sha}`;
   if (!deps.env[`TF_VAR_${ORIGIN_SECRET_VARIABLE}`]) {
-    log.error(`migrate ${stack}: nothing was run: TF_VAR_${ORIGIN_SECRET_VARIABLE} is not set (the deploy of step 1 needs it; CI: the ORIGIN_VERIFY_SECRET secret)`);
+    log.error(`migrate ${stack}: nothing was run: TF_VAR_${ORIGIN_SECRET_VARIABLE} is not set (the deploy of step 1 needs ${originSecretClass(target)}'s origin-verify secret; CI: the ${githubOriginSecret(originSecretClass(target))} secret)`);
     return EXIT.usage;
   }
   const credentials = await deps.checkCredentials();

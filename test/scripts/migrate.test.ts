@@ -81,6 +81,11 @@ describe("npm run migrate", () => {
     const noSecret = deps({ over: { env: {} } });
     expect(await migrate(staging, SHA, noSecret.d)).toBe(EXIT.usage);
     expect(noSecret.run.calls).toEqual([]);
+    // The message names the class's own secret: prod's for prod, staging's for staging.
+    expect(noSecret.log.errors.join("\n")).toMatch(/staging's origin-verify secret; CI: the ORIGIN_VERIFY_SECRET_STAGING secret/);
+    const noProdSecret = deps({ over: { env: {} } });
+    expect(await migrate(prod, SHA, noProdSecret.d)).toBe(EXIT.usage);
+    expect(noProdSecret.log.errors.join("\n")).toMatch(/prod's origin-verify secret; CI: the ORIGIN_VERIFY_SECRET_PROD secret/);
     const noCreds = deps({ over: { checkCredentials: async () => "no AWS credentials (test)" } });
     expect(await migrate(prod, SHA, noCreds.d)).toBe(EXIT.usage);
     expect(noCreds.synths()).toBe(0);
