@@ -95,14 +95,14 @@ export function declareStackInputs(stack: TerraformStack, tags: ImageTagRule = {
   const originCurrent = new TerraformVariable(stack, ORIGIN_SECRET_VARIABLE, {
     type: "string",
     sensitive: true,
-    description: "Origin-verify secret Cloudflare sends (from Secrets Manager via CI); never commit it",
+    description: "Origin-verify secret of this stack's class, which Cloudflare sends to its hosts only: prod's own for prod, staging's for staging and every preview (CI: ORIGIN_VERIFY_SECRET_<CLASS>); never commit it",
     validation: [{ condition: `\${can(regex("^[A-Za-z0-9]{32,128}$", var.${ORIGIN_SECRET_VARIABLE}))}`, errorMessage: "origin_verify_secret must be 32-128 letters and digits (no * or ?, which ALB treats as wildcards)." }],
   });
   const originPrevious = new TerraformVariable(stack, ORIGIN_SECRET_PREVIOUS_VARIABLE, {
     type: "string",
     sensitive: true,
     default: "",
-    description: "Previous origin-verify secret, accepted too while rotating; empty otherwise",
+    description: "Previous origin-verify secret of this stack's class, accepted too while rotating (npm run rotate:origin); empty otherwise",
   });
   return {
     imageTag,
