@@ -36,6 +36,18 @@ export const previewDeployRoleArn = (base: Pick<EnvironmentConfig, "appName" | "
 /**
  * The read-only role PR plans of a long-lived environment use (`<deploy role>-plan`): it trusts
  * `pull_request` runs, reads the account and the state, writes only lock files. Selected with
- * `SHIPKIT_ROLE=plan` (main.ts), which pr-plan.yml sets for the staging and prod plans.
+ * `SHIPKIT_ROLE=plan` (main.ts), which pr-plan.yml sets for staging's plan. Only environments
+ * with `hasPlanRole` get one.
  */
 export const planRoleArnOf = (deployRoleArn: string): string => `${deployRoleArn}-plan`;
+
+/**
+ * Whether the bootstrap gives `env` a read-only plan role that pull requests may assume. Only
+ * long-lived environments that are not protected (staging): a plan role reads the environment's
+ * state, and prod's state holds prod's origin-verify secret in plaintext (listener rule
+ * conditions), which no pull request's code may see (a PR's workflow files and npm dependencies run
+ * with whatever role trusts `pull_request`). A protected environment (prod) is planned in pull
+ * requests offline, against the PR's base (pr-plan.yml, docs/ci.md), and online only by its deploy
+ * job, behind the GitHub environment's approval.
+ */
+export const hasPlanRole = (env: Pick<EnvironmentConfig, "safetyTier" | "preview">): boolean => !env.preview && env.safetyTier !== "protected";

@@ -54,7 +54,7 @@ function keepBootstrapIntact(a: AccountFacts): PolicyStatement[] {
  * subject of that environment, see GithubOidcRole), the account (an identity policy reaches other
  * accounts only where their resource policies allow it), and the denies: the bootstrap's own
  * resources, and (`otherStateBuckets`) writes to other environments' state (staging never writes
- * prod's; prod's bucket grants staging's roles read of the edge state only).
+ * prod's; prod's bucket grants other accounts nothing, so staging's roles cannot read it either).
  */
 export function deployPolicy(a: AccountFacts, otherStateBuckets: readonly string[]): PolicyDocument {
   return policyDocument([
@@ -90,22 +90,33 @@ const DATA_READS = [
 ];
 
 /**
- * The read-only role a pull request's plan of a long-lived environment uses (`<deploy role>-plan`,
- * trusting `pull_request` runs): AWS's ReadOnlyAccess (attached separately) for the refresh, the
- * state objects, and writes of lock files only (`use_lockfile` writes `<key>.tflock` during a plan).
- * Denied: every data read outside the state bucket (object contents, secret values, parameters,
- * messages, log events, image layers) and every write besides lock files. `otherStateObjects`:
- * state objects of other buckets it reads (staging's plan reads prod's edge state). It still reads the
- * state, which holds values such as the origin-verify secret inside listener rules: docs/ci.md
- * says who can open a PR that assumes it.
+ * What an `aws_acm_certificate` data source calls (terraform-provider-aws 5.100: list the account's
+ * certificates, describe the candidates, read their tags). Environment stacks find their
+ * certificate with one, so a plan role needs them. AWS's ReadOnlyAccess covers them today
+ * (`acm:Describe*`, `acm:List*`); the plan policy allows them itself so a narrower managed policy
+ * later cannot break every plan.
  */
-export function planPolicy(a: AccountFacts, planRoleArn: string, otherStateObjects: readonly string[] = []): PolicyDocument {
+export const ACM_CERTIFICATE_READS = ["acm:ListCertificates", "acm:DescribeCertificate", "acm:ListTagsForCertificate"] as const;
+
+/**
+ * The read-only role a pull request's plan of a long-lived, unprotected environment uses
+ * (`<deploy role>-plan`, trusting `pull_request` runs; staging only: environments/bootstrap.ts
+ * `hasPlanRole`): AWS's ReadOnlyAccess (attached separately) for the refresh, ACM certificate
+ * reads (the data source), the state objects of its own bucket, and writes of lock files only
+ * (`use_lockfile` writes `<key>.tflock` during a plan). Denied: every data read outside the state
+ * bucket (object contents, secret values, parameters, messages, log events, image layers) and every
+ * write besides lock files. It still reads its environment's state, which holds that environment's
+ * origin-verify secret inside listener rules (staging's, shared with previews): docs/ci.md says
+ * who can open a PR that assumes it.
+ */
+export function planPolicy(a: AccountFacts, planRoleArn: string): PolicyDocument {
   return policyDocument([
-    { Sid: "ReadState", Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [a.stateBucketArn, `${a.stateBucketArn}/*`, ...otherStateObjects] },
+    { Sid: "ReadState", Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket"], Resource: [a.stateBucketArn, `${a.stateBucketArn}/*`] },
+    { Sid: "ReadCertificates", Effect: "Allow", Action: [...ACM_CERTIFICATE_READS], Resource: "*" },
     { Sid: "WriteLockFilesOnly", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${a.stateBucketArn}/*.tflock` },
     // The provider assumes the same role again (stacks/deployment.ts); the trust allows it, this too.
     { Sid: "AssumeItself", Effect: "Allow", Action: "sts:AssumeRole", Resource: planRoleArn },
-    { Sid: "NoDataReads", Effect: "Deny", Action: DATA_READS, NotResource: [`${a.stateBucketArn}/*`, ...otherStateObjects] },
+    { Sid: "NoDataReads", Effect: "Deny", Action: DATA_READS, NotResource: `${a.stateBucketArn}/*` },
     { Sid: "NoWritesButLocks", Effect: "Deny", Action: ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], NotResource: `${a.stateBucketArn}/*.tflock` },
     ...keepBootstrapIntact(a),
   ]);

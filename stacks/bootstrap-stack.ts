@@ -5,14 +5,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import type { EnvironmentConfig } from "../environments/types";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, oidcSubjects, validateGithub, type GithubRepository } from "../environments/github";
-import { bootstrapStackName, planRoleArnOf, previewDeployRoleArn, roleNameOf, type BootstrapState } from "../environments/bootstrap";
+import { bootstrapStackName, hasPlanRole, planRoleArnOf, previewDeployRoleArn, roleNameOf, type BootstrapState } from "../environments/bootstrap";
 import { ConfigError } from "../lib/core/errors";
 import { GithubOidcRole } from "../lib/ci/github-oidc-role";
 import { Guardrails } from "../lib/policy/guardrails";
-import { StateBucket, type StateReaders } from "../lib/storage/state-bucket";
+import { StateBucket } from "../lib/storage/state-bucket";
 import { OFFLINE_AWS_SETTINGS, stateKey, type Deployment } from "./deployment";
-import { edgeStackName } from "./edge-contract";
-import { edgeStateOwner } from "./edge-state";
 import { PREVIEW_BASE } from "../environments/schema";
 import { MANAGED_BY, MIN_TERRAFORM_VERSION } from "./environment-stack";
 import { deployPolicy, planPolicy, previewPolicy, type AccountFacts } from "./bootstrap-policies";
@@ -30,7 +28,7 @@ export interface BootstrapStackProps {
    * (staging) also gets the preview role.
    */
   readonly envs: readonly EnvironmentConfig[];
-  /** Every long-lived environment of the app, in any account (previews are denied the protected ones; readers of the edge state are found here). */
+  /** Every long-lived environment of the app, in any account (other state buckets never written; previews denied the protected ones; prod's deploy role may assume staging's). */
   readonly allEnvs: readonly EnvironmentConfig[];
   /** The repository whose workflows the roles trust. */
   readonly github: GithubRepository;
@@ -59,8 +57,11 @@ export interface BootstrapStackProps {
  *   will be ignored"; `thumbprint_list` is optional in provider 5.100 (the offline plan of this
  *   stack checks it);
  * - per environment, its deploy role (`aws.deployRoleArn`) trusting one GitHub subject (prod: the
- *   `prod` GitHub environment; staging: the main branch) and a read-only plan role
- *   (`<deploy role>-plan`) trusting `pull_request` runs, for the plans shown in PRs;
+ *   `prod` GitHub environment; staging: the main branch); for an environment that is not protected
+ *   (staging), a read-only plan role (`<deploy role>-plan`) trusting `pull_request` runs, for the
+ *   plans shown in PRs. A protected environment (prod) gets none (environments/bootstrap.ts
+ *   `hasPlanRole`): its state holds its origin-verify secret, so no role of its account trusts a
+ *   subject a pull request can present, and its bucket grants nothing to other accounts;
  * - in the preview base's account, the preview role (`<app>-deploy-preview`), `pull_request` only,
  *   state keys `pr-*` only, denied prod's account, state and names (stacks/bootstrap-policies.ts).
  *
@@ -75,7 +76,7 @@ export class BootstrapStack extends TerraformStack {
   readonly accountId: string;
   readonly stateBuckets: readonly StateBucket[];
   readonly oidcProvider: IamOpenidConnectProvider;
-  /** Roles by purpose: `deploy-<env>`, `plan-<env>`, `preview`. */
+  /** Roles by purpose: `deploy-<env>`, `plan-<env>` (environments with `hasPlanRole` only), `preview`. */
   readonly roles: Readonly<Record<string, GithubOidcRole>>;
 
   constructor(scope: Construct, props: BootstrapStackProps) {
@@ -105,21 +106,18 @@ export class BootstrapStack extends TerraformStack {
     // The whole rule pack, as for every stack; the state bucket is protected whatever the tier.
     Aspects.of(this).add(new Guardrails({ tier: "protected" }));
 
-    // Roles of OTHER accounts that read this account's edge state (the zone's owner keeps it in its
-    // bucket, stacks/edge-state.ts): staging's deploy and plan roles read prod's `edge-<zone>` key.
-    const ownedZones = [...new Set(envs.map((e) => e.cloudflare.zone))].filter((zone) => envs.includes(edgeStateOwner(props.allEnvs, zone)));
-    const readers: StateReaders[] = props.allEnvs
-      .filter((e) => !e.preview && e.aws.accountId !== accountId && ownedZones.includes(e.cloudflare.zone))
-      .map((e) => ({ accountId: e.aws.accountId, roleArns: [e.aws.deployRoleArn, planRoleArnOf(e.aws.deployRoleArn)], keys: [stateKey(edgeStackName(e.cloudflare.zone))] }));
+    // No cross-account readers: environment stacks read no other account's state (their certificate
+    // comes from an ACM data source in their own account), and the edge state in prod's bucket
+    // holds every class's origin-verify secret, prod's included.
     const bucketNames = [...new Set(envs.map((e) => e.aws.stateBucket))];
-    this.stateBuckets = bucketNames.map((name, i) => new StateBucket(this, i === 0 ? "state" : `state-${i}`, { bucketName: name, partition, noncurrentVersionDays: props.noncurrentVersionDays, readers }));
+    this.stateBuckets = bucketNames.map((name, i) => new StateBucket(this, i === 0 ? "state" : `state-${i}`, { bucketName: name, partition, noncurrentVersionDays: props.noncurrentVersionDays }));
 
     this.oidcProvider = new IamOpenidConnectProvider(this, "github-oidc", { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: [GITHUB_OIDC_AUDIENCE] });
     const oidcProviderArn = `arn:${partition}:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
 
     const base = envs.find((e) => e.name === PREVIEW_BASE);
     const previewArn = base ? previewDeployRoleArn(base) : undefined;
-    const bootstrapRoleArns = [...envs.flatMap((e) => [e.aws.deployRoleArn, planRoleArnOf(e.aws.deployRoleArn)]), ...(previewArn ? [previewArn] : [])];
+    const bootstrapRoleArns = [...envs.flatMap((e) => [e.aws.deployRoleArn, ...(hasPlanRole(e) ? [planRoleArnOf(e.aws.deployRoleArn)] : [])]), ...(previewArn ? [previewArn] : [])];
     const roles: Record<string, GithubOidcRole> = {};
     const common = { accountId, partition, providerArn: oidcProviderArn, providerHost: GITHUB_OIDC_HOST, audience: GITHUB_OIDC_AUDIENCE, dependsOn: [this.oidcProvider] };
 
@@ -139,13 +137,16 @@ export class BootstrapStack extends TerraformStack {
         // deploy role may assume this one, never the other way round.
         assumableBy: env.safetyTier === "protected" ? [] : props.allEnvs.filter((e) => !e.preview && e.safetyTier === "protected" && e.aws.accountId !== accountId && e.cloudflare.zone === env.cloudflare.zone).map((e) => e.aws.deployRoleArn),
       });
+      // A protected environment's state holds its origin-verify secret: no pull request may read
+      // it, so it has no plan role (pr-plan.yml plans it offline against the PR's base).
+      if (!hasPlanRole(env)) continue;
       const planArn = planRoleArnOf(env.aws.deployRoleArn);
       roles[`plan-${env.name}`] = new GithubOidcRole(this, `plan-${env.name}`, {
         ...common,
         roleName: roleNameOf(planArn),
         subject: subjects.pullRequest,
         description: `Read-only plans of ${env.name} in pull requests (${subjects.pullRequest})`,
-        policies: { plan: planPolicy(facts, planArn, edgeStateElsewhere(env, props.allEnvs, partition)) },
+        policies: { plan: planPolicy(facts, planArn) },
         managedPolicyArns: [READ_ONLY_ACCESS.replace(/^arn:aws:/, `arn:${partition}:`)],
       });
     }
@@ -185,10 +186,4 @@ export class BootstrapStack extends TerraformStack {
     const backend = new S3Backend(this, { bucket: env.aws.stateBucket, key: stateKey(name), region: env.aws.region, encrypt: true });
     backend.addOverride("use_lockfile", true);
   }
-}
-
-/** The edge state object `env` reads from another environment's bucket (staging: prod's), as an ARN list. */
-function edgeStateElsewhere(env: EnvironmentConfig, allEnvs: readonly EnvironmentConfig[], partition: string): string[] {
-  const owner = edgeStateOwner(allEnvs, env.cloudflare.zone);
-  return owner.aws.stateBucket === env.aws.stateBucket ? [] : [`arn:${partition}:s3:::${owner.aws.stateBucket}/${stateKey(edgeStackName(env.cloudflare.zone))}`];
 }

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { Testing } from "cdktf";
 import { buildApp } from "../../app";
 import { ephemeral, prod, staging } from "../../environments";
-import { github, validateGithub, type GithubRepository } from "../../environments/github";
-import { planRoleArnOf, previewDeployRoleArn } from "../../environments/bootstrap";
+import { github, oidcSubjects, validateGithub, type GithubRepository } from "../../environments/github";
+import { hasPlanRole, previewDeployRoleArn } from "../../environments/bootstrap";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { PREVIEW_SERVICE_PREFIXES } from "../../stacks/bootstrap-policies";
 import { roleArnOf } from "../../stacks/deployment";
@@ -98,20 +98,12 @@ describe("state bucket", () => {
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
   });
-  test("prod's bucket lets staging's deploy and plan roles read the edge state key, and nothing else", () => {
+  test("prod's state bucket (prod's state and the edge state: every class's origin-verify secret) grants nothing to anyone, other accounts included", () => {
     const policy = JSON.parse(String(resources(prodJson, "aws_s3_bucket_policy")[0]!.policy)) as Doc;
-    const grants = policy.Statement.filter((s) => s.Effect === "Allow");
-    expect(grants).toEqual([
-      {
-        Sid: `ReadStateFrom${staging.aws.accountId}`,
-        Effect: "Allow",
-        Principal: { AWS: `arn:aws:iam::${staging.aws.accountId}:root` },
-        Action: "s3:GetObject",
-        Resource: [prodState("edge-example-com/terraform.tfstate")],
-        Condition: { ArnEquals: { "aws:PrincipalArn": [staging.aws.deployRoleArn, planRoleArnOf(staging.aws.deployRoleArn)] } },
-      },
-    ]);
-    // Staging's bucket holds no edge state: no grant to prod's roles.
+    // Only the TLS deny: no Allow at all, so no principal of another account (staging's roles, the
+    // preview role) reaches it whatever its identity policy says; cross-account access needs both.
+    expect(policy.Statement.map((s) => [s.Sid, s.Effect])).toEqual([["DenyInsecureTransport", "Deny"]]);
+    expect(JSON.stringify(policy)).not.toContain(staging.aws.accountId);
     const stagingPolicy = JSON.parse(String(resources(stagingJson, "aws_s3_bucket_policy")[0]!.policy)) as Doc;
     expect(stagingPolicy.Statement.filter((s) => s.Effect === "Allow")).toEqual([]);
   });
@@ -136,14 +128,12 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
   test("staging's deploy role trusts only the main branch", () => {
     expect(subjectOf(stagingJson, "shipkit-deploy-staging")).toBe(`repo:${REPO}:ref:refs/heads/main`);
   });
-  test("the preview role and the plan roles trust only pull_request runs", () => {
+  test("the preview role and staging's plan role trust only pull_request runs", () => {
     expect(subjectOf(stagingJson, PREVIEW_ROLE)).toBe(`repo:${REPO}:pull_request`);
     expect(subjectOf(stagingJson, "shipkit-deploy-staging-plan")).toBe(`repo:${REPO}:pull_request`);
-    expect(subjectOf(prodJson, "shipkit-deploy-prod-plan")).toBe(`repo:${REPO}:pull_request`);
   });
   test.each([
     [prodJson, "shipkit-deploy-prod"],
-    [prodJson, "shipkit-deploy-prod-plan"],
     [stagingJson, "shipkit-deploy-staging"],
     [stagingJson, "shipkit-deploy-staging-plan"],
     [stagingJson, PREVIEW_ROLE],
@@ -165,8 +155,8 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
     expect(self).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole", Principal: { AWS: principals }, Condition: { ArnEquals: { "aws:PrincipalArn": assumers } } });
     expect(policySize(roleNamed(json, role)!.assume_role_policy)).toBeLessThanOrEqual(IAM_TRUST_POLICY_MAX);
   });
-  test("prod's account has no preview role; staging's no prod role", () => {
-    expect(resources(prodJson, "aws_iam_role").map((r) => r.name).sort()).toEqual(["shipkit-deploy-prod", "shipkit-deploy-prod-plan"]);
+  test("prod's account has no preview role and no plan role; staging's no prod role", () => {
+    expect(resources(prodJson, "aws_iam_role").map((r) => r.name).sort()).toEqual(["shipkit-deploy-prod"]);
     expect(resources(stagingJson, "aws_iam_role").map((r) => r.name).sort()).toEqual([PREVIEW_ROLE, "shipkit-deploy-staging", "shipkit-deploy-staging-plan"]);
   });
   test("repositories with GitHub's immutable subject claims: owner and repository ids in every subject", () => {
@@ -178,6 +168,67 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
     const bad: GithubRepository = { ...github, owner: "-bad owner" };
     expect(() => validateGithub(bad)).toThrow(/github\.owner "-bad owner" is not a GitHub user or organization name/);
     expect(() => build([staging], OFFLINE, { github: { ...github, name: "shipkit.git" } })).toThrow(/github\.name "shipkit\.git" must not end in \.git/);
+  });
+});
+
+/**
+ * Roles of a bootstrap stack that a pull request's run can assume: directly (a web-identity
+ * statement without a `sub` condition, or with one a pull_request token matches, StringLike
+ * included), or through another role (an AssumeRole principal that is such a role, or any role of
+ * another account, counted as reachable to stay on the safe side). The GitHub environment prod's
+ * subject is not presentable: its deployment branch rule admits main only (docs/ci.md).
+ */
+function prReachableRoles(json: SynthJson, accountId: string, repos: readonly GithubRepository[] = [github]): string[] {
+  const roles = resources(json, "aws_iam_role") as { name: string; assume_role_policy: string }[];
+  const prSubjects = repos.map((r) => oidcSubjects(r).pullRequest);
+  const reachable = new Set<string>();
+  for (const r of roles) {
+    const doc = JSON.parse(r.assume_role_policy) as Doc;
+    for (const st of doc.Statement.filter((x) => x.Effect === "Allow" && list(x.Action).includes("sts:AssumeRoleWithWebIdentity"))) {
+      const subs = Object.entries(st.Condition ?? {}).flatMap(([op, keys]) => Object.entries(keys).filter(([k]) => k.endsWith(":sub")).flatMap(([, v]) => list(v).map((p) => [op, p] as const)));
+      if (!subs.length || subs.some(([op, p]) => prSubjects.some((pr) => (/Like/.test(op) ? glob(p, pr, false) : p === pr)))) reachable.add(r.name);
+    }
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const r of roles.filter((x) => !reachable.has(x.name))) {
+      const doc = JSON.parse(r.assume_role_policy) as Doc;
+      const principals = doc.Statement.filter((x) => x.Effect === "Allow" && list(x.Action).includes("sts:AssumeRole")).flatMap((x) => list(x.Condition?.ArnEquals?.["aws:PrincipalArn"]));
+      const own = (arn: string) => roles.find((o) => arn === `arn:aws:iam::${accountId}:role/${o.name}`);
+      if (principals.some((arn) => !own(arn) || reachable.has(own(arn)!.name))) {
+        reachable.add(r.name);
+        changed = true;
+      }
+    }
+  }
+  return [...reachable].sort();
+}
+
+describe("prod's account: nothing a pull request can reach (prod's state holds prod's origin-verify secret)", () => {
+  test("no role in prod's account trusts a subject a pull_request run can present, directly or through another role", () => {
+    expect(prReachableRoles(prodJson, prod.aws.accountId)).toEqual([]);
+    const immutable = { ...github, immutableIds: { ownerId: 123456, repositoryId: 456789 } };
+    expect(prReachableRoles(synth([prod], OFFLINE, { github: immutable }), prod.aws.accountId, [immutable])).toEqual([]);
+  });
+  test("every role there trusts only the GitHub environment prod (StringEquals) and itself", () => {
+    for (const r of resources(prodJson, "aws_iam_role") as { name: string; assume_role_policy: string }[]) {
+      const doc = JSON.parse(r.assume_role_policy) as Doc;
+      const oidc = doc.Statement.find((x) => x.Action === "sts:AssumeRoleWithWebIdentity")!;
+      expect(oidc.Condition!.StringEquals!["token.actions.githubusercontent.com:sub"]).toBe(oidcSubjects(github).prod);
+      const assume = doc.Statement.find((x) => x.Action === "sts:AssumeRole")!;
+      expect(assume.Condition!.ArnEquals!["aws:PrincipalArn"]).toBe(`arn:aws:iam::${prod.aws.accountId}:role/${r.name}`);
+    }
+  });
+  test("the check can fail: staging's account has roles a pull request reaches (the preview role, staging's plan role)", () => {
+    expect(prReachableRoles(stagingJson, staging.aws.accountId)).toEqual(expect.arrayContaining([PREVIEW_ROLE, "shipkit-deploy-staging-plan"]));
+  });
+  test("only unprotected long-lived environments get a plan role (staging); prod and previews do not", () => {
+    expect([prod, staging, ephemeral(42)].map((e) => [e.name, hasPlanRole(e)])).toEqual([
+      ["prod", false],
+      ["staging", true],
+      ["pr-42", false],
+    ]);
+    expect(hasPlanRole({ ...staging, safetyTier: "protected" })).toBe(false);
   });
 });
 
@@ -261,20 +312,34 @@ describe("deploy and plan roles", () => {
   test("plan roles read (ReadOnlyAccess) and the state, write only lock files, never read data or secrets", () => {
     const docs = inlinePolicies(stagingJson, "shipkit-deploy-staging-plan");
     expect(resources(stagingJson, "aws_iam_role_policy_attachment").map((a) => a.policy_arn)).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+    expect(resources(prodJson, "aws_iam_role_policy_attachment")).toEqual([]);
     expect(allowed(docs, "s3:GetObject", stagingState("staging/terraform.tfstate"))).toBe(true);
-    expect(allowed(docs, "s3:GetObject", prodState("edge-example-com/terraform.tfstate"))).toBe(true);
+    // Env stacks read no other account's state any more: not prod's edge state, not prod's.
+    expect(allowed(docs, "s3:GetObject", prodState("edge-example-com/terraform.tfstate"))).toBe(false);
+    expect(allowed(docs, "s3:GetObject", prodState("prod/terraform.tfstate"))).toBe(false);
     expect(allowed(docs, "s3:PutObject", stagingState("staging/terraform.tfstate.tflock"))).toBe(true);
     expect(allowed(docs, "s3:PutObject", stagingState("staging/terraform.tfstate"))).toBe(false);
     expect(allowed(docs, "s3:GetObject", "arn:aws:s3:::shipkit-staging-uploads/user/file.pdf")).toBe(false);
     expect(allowed(docs, "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:222222222222:secret:shipkit-staging-db-master-abc")).toBe(false);
   });
+  test("plan roles may call what an aws_acm_certificate data source needs (env stacks find their certificate with one)", () => {
+    const docs = inlinePolicies(stagingJson, "shipkit-deploy-staging-plan");
+    const certificate = `arn:aws:acm:us-east-1:${staging.aws.accountId}:certificate/00000000-0000-0000-0000-000000000002`;
+    expect(allowed(docs, "acm:ListCertificates", "*")).toBe(true);
+    expect(allowed(docs, "acm:DescribeCertificate", certificate)).toBe(true);
+    expect(allowed(docs, "acm:ListTagsForCertificate", certificate)).toBe(true);
+    // Reads only: never the private key export nor a change.
+    expect(allowed(docs, "acm:ExportCertificate", certificate)).toBe(false);
+    expect(allowed(docs, "acm:DeleteCertificate", certificate)).toBe(false);
+  });
   test("every role's inline policies fit IAM's 10,240 characters", () => {
     for (const [json, role] of [[stagingJson, PREVIEW_ROLE], [stagingJson, "shipkit-deploy-staging-plan"], [prodJson, "shipkit-deploy-prod"]] as const)
       expect(inlinePolicies(json, role).reduce((n, d) => n + policySize(JSON.stringify(d)), 0)).toBeLessThanOrEqual(IAM_INLINE_POLICIES_MAX);
   });
-  test("SHIPKIT_ROLE=plan (role: plan) points prod and staging at their plan roles; previews keep theirs", () => {
+  test("SHIPKIT_ROLE=plan (role: plan) points staging at the plan role its bootstrap creates; previews keep theirs", () => {
     const plan: Deployment = { mode: "online", role: "plan" };
-    expect(roleArnOf(prod, plan)).toBe("arn:aws:iam::111111111111:role/shipkit-deploy-prod-plan");
+    expect(roleArnOf(staging, plan)).toBe("arn:aws:iam::222222222222:role/shipkit-deploy-staging-plan");
+    expect(roleNamed(stagingJson, "shipkit-deploy-staging-plan")).toBeDefined();
     expect(roleArnOf(staging, ONLINE)).toBe(staging.aws.deployRoleArn);
     expect(roleArnOf(ephemeral(42), plan)).toBe(previewDeployRoleArn(staging));
   });
@@ -335,10 +400,12 @@ describe("offline terraform plan (real AWS provider 5.100.0)", () => {
     expect(summary.counts.destroy).toBe(0);
   });
 
-  test("bootstrap-111111111111 (prod) plans: bucket with the cross-account edge grant, provider, deploy and plan roles", () => {
+  test("bootstrap-111111111111 (prod) plans: bucket (TLS-only policy, no cross-account grant), provider, the deploy role alone", () => {
     const summary = summaries["bootstrap-111111111111"]!;
     expect(summary.error ?? "").toBe("");
     expect(summary.ok).toBe(true);
-    expect(summary.toAdd).toMatchObject({ aws_s3_bucket: 1, aws_s3_bucket_policy: 1, aws_iam_openid_connect_provider: 1, aws_iam_role: 2, aws_iam_role_policy: 2 });
+    expect(summary.toAdd).toMatchObject({ aws_s3_bucket: 1, aws_s3_bucket_policy: 1, aws_iam_openid_connect_provider: 1, aws_iam_role: 1, aws_iam_role_policy: 1 });
+    expect(summary.toAdd).not.toHaveProperty("aws_iam_role_policy_attachment");
+    expect(summary.counts.destroy).toBe(0);
   });
 });
