@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { buildApp } from "../app";
+import { parseMirrorArgs } from "../scripts/lib/ci-provider-mirror";
 import { ciTarget } from "../scripts/lib/ci-target";
 import { parseMigrateArgs } from "../scripts/lib/migrate";
 import { parsePlanArgs, selectStacks } from "../scripts/lib/plan-cli";
@@ -26,6 +27,8 @@ const VARIABLES: Readonly<Record<string, readonly string[]>> = {
   STACK: ["staging", "prod", `pr-${PR}`],
   PR: [PR],
   GITHUB_SHA: [SHA],
+  BASE_SHA: ["fedcba9876543210fedcba9876543210fedcba98"],
+  RUNNER_TEMP: ["/home/runner/work/_temp"],
   DNS_STACK: ["staging-dns", "prod-dns", `pr-${PR}-dns`],
   EDGE_STACK: [stackNames.find((n) => n.startsWith("edge-"))!],
 };
@@ -40,11 +43,11 @@ function npmRunLines(): { file: string; line: string }[] {
   return out;
 }
 
-/** Every expansion of a line's variables, split into words (double quotes removed; a redirect dropped). */
+/** Every expansion of a line's variables, split into words (double quotes removed; a redirect to $GITHUB_OUTPUT or $GITHUB_ENV dropped). */
 function expansions(line: string): string[][] {
-  const names = [...new Set([...line.matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]!))].filter((n) => n !== "GITHUB_OUTPUT");
+  const names = [...new Set([...line.matchAll(/\$\{?([A-Z_]+)\}?/g)].map((m) => m[1]!))].filter((n) => n !== "GITHUB_OUTPUT" && n !== "GITHUB_ENV");
   for (const n of names) if (!VARIABLES[n]) throw new Error(`${line}: the test does not know what the workflow puts in $${n}; add it to VARIABLES`);
-  let lines = [line.replace(/>>\s*"?\$GITHUB_OUTPUT"?/, "")];
+  let lines = [line.replace(/>>\s*"?\$GITHUB_(OUTPUT|ENV)"?/, "")];
   for (const n of names) lines = lines.flatMap((l) => VARIABLES[n]!.map((v) => l.replace(new RegExp(`\\$\\{?${n}\\}?`, "g"), v)));
   return lines.map((l) => l.replace(/"/g, "").trim().split(/\s+/));
 }
@@ -61,7 +64,10 @@ function check(words: string[]): void {
       selectStacks(stacks, parsePlanArgs(args, { base: false, positional: true }).stacks);
       return;
     case "plan:offline":
-      parsePlanArgs(args, { base: true, positional: false });
+      selectStacks(stacks, parsePlanArgs(args, { base: true, positional: false }).stacks);
+      return;
+    case "ci:provider-mirror":
+      parseMirrorArgs(args);
       return;
     case "deploy":
       if (!stackNames.includes(args[0]!) || args.slice(1).some((f) => f !== "--auto-approve")) throw new Error(`deploy: ${args.join(" ")}`);
@@ -103,4 +109,6 @@ test("the check can fail: an unknown flag, an unknown stack, a bad SHA", () => {
   expect(() => check(["npm", "run", "plan", "--", "qa"])).toThrow(/"qa" is not a stack/);
   expect(() => check(["npm", "run", "migrate", "--", "prod", "--sha", "main"])).toThrow();
   expect(() => check(["npm", "run", "deploy", "--", "prod", "--yes"])).toThrow();
+  expect(() => check(["npm", "run", "plan:offline", "--", "--base", SHA, "--stack", "qa"])).toThrow(/"qa" is not a stack/);
+  expect(() => check(["npm", "run", "ci:provider-mirror", "--"])).toThrow(/the folder to fill is missing/);
 });

@@ -76,7 +76,7 @@ describe.each(files)("%s", (file) => {
   test("every run: is npm ci, an npm script, or a docker build/push/save/load (with its shell plumbing)", () => {
     const allowed = [
       /^npm ci$/,
-      /^npm run (--silent )?[a-z][\w:-]*( -- .*)?( >> "\$GITHUB_OUTPUT")?$/,
+      /^npm run (--silent )?[a-z][\w:-]*( -- .*)?( >> "\$GITHUB_(OUTPUT|ENV)")?$/,
       /^docker (build|tag|push|save) /,
       /^gunzip -c "images\/\$context\.tar\.gz" \| docker load$/,
       /^mkdir -p images$/,
@@ -138,8 +138,8 @@ describe("pr-plan.yml", () => {
     expect(w.on.pull_request).toEqual({ types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] });
     expect(w.concurrency).toEqual({ group: "pr-plan-${{ github.event.pull_request.number }}", "cancel-in-progress": false });
   });
-  test("plans staging, prod and the PR's preview with npm run plan --markdown, prod/staging as the plan roles", () => {
-    expect((plan as unknown as { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack).toEqual(["staging", "prod", "preview"]);
+  test("plans staging and the PR's preview online with npm run plan --markdown, staging as its plan role (prod is not in the matrix)", () => {
+    expect((plan as unknown as { strategy: { matrix: { stack: string[] } } }).strategy.matrix.stack).toEqual(["staging", "preview"]);
     const step = plan.steps.find((s) => s.run?.startsWith("npm run plan "))!;
     expect(step.run).toBe('npm run plan -- "$STACK" --markdown "plan-${STACK}.md" --markdown-limit 21500');
     expect(step.env).toMatchObject({ SHIPKIT_ROLE: "plan" });
@@ -151,9 +151,46 @@ describe("pr-plan.yml", () => {
     expect(step.env!.SHIPKIT_ALLOW_STATEFUL).toBe("${{ contains(github.event.pull_request.labels.*.name, 'allow-stateful-change') && '1' || '' }}");
     expect(step).not.toHaveProperty("continue-on-error");
   });
+  describe("prod: planned offline against the PR's base, with no AWS credentials and no secret", () => {
+    const job = w.jobs["plan-prod"]!;
+    const runs = job.steps.map((s) => s.run).filter(Boolean);
+    test("npm run plan:offline --base <the PR's base sha> --stack prod, into plan-prod.md with a third of the comment", () => {
+      const step = job.steps.find((s) => s.run?.startsWith("npm run plan:offline"))!;
+      expect(step.run).toBe('npm run plan:offline -- --base "$BASE_SHA" --stack prod --markdown plan-prod.md --markdown-limit 21500');
+      expect(step.env!.BASE_SHA).toBe("${{ github.event.pull_request.base.sha }}");
+    });
+    test("the checkout has the base commit (whole history)", () => {
+      const checkout = job.steps.find((s) => s.uses?.startsWith("actions/checkout@"))!;
+      expect(checkout.with).toMatchObject({ "fetch-depth": 0, "persist-credentials": false });
+    });
+    test("the provider comes from the registry through npm run ci:provider-mirror, into $GITHUB_ENV, before the plan; Terraform 1.11.4", () => {
+      expect(runs.indexOf('npm run --silent ci:provider-mirror -- "$RUNNER_TEMP/terraform-providers" >> "$GITHUB_ENV"')).toBeGreaterThan(runs.indexOf("npm ci"));
+      expect(runs.indexOf('npm run --silent ci:provider-mirror -- "$RUNNER_TEMP/terraform-providers" >> "$GITHUB_ENV"')).toBeLessThan(runs.findIndex((r) => r!.startsWith("npm run plan:offline")));
+      expect(job.steps.find((s) => s.uses?.startsWith("hashicorp/setup-terraform@"))!.with).toMatchObject({ terraform_version: "1.11.4", terraform_wrapper: false });
+    });
+    test("no id token, no AWS credentials, no ci:target role, no secret of any kind", () => {
+      expect(job.permissions).toEqual({ contents: "read" });
+      expect(job.steps.filter((s) => s.uses?.startsWith("aws-actions/"))).toEqual([]);
+      expect(runs.filter((r) => /ci:target/.test(r!))).toEqual([]);
+      expect(JSON.stringify(job)).not.toMatch(/secrets\.|SHIPKIT_ROLE/);
+      expect(JSON.stringify(w.env)).not.toMatch(/secrets\./);
+    });
+    test("same stateful-risk gate as the online plans (exit 3 unless allow-stateful-change), never continue-on-error", () => {
+      const step = job.steps.find((s) => s.run?.startsWith("npm run plan:offline"))!;
+      const online = plan.steps.find((s) => s.run?.startsWith("npm run plan "))!;
+      expect(step.env!.SHIPKIT_ALLOW_STATEFUL).toBe(online.env!.SHIPKIT_ALLOW_STATEFUL);
+      expect(step).not.toHaveProperty("continue-on-error");
+    });
+    test("its summary joins the shared comment (artifact plan-prod)", () => {
+      const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+      expect(upload).toMatchObject({ if: "always()", with: { name: "plan-prod", path: "plan-prod.md" } });
+      expect(w.jobs.comment!.needs).toEqual(["plan", "plan-prod"]);
+    });
+  });
   test("keeps ONE comment, found by the hidden marker, posted even when a plan failed", () => {
     const comment = w.jobs.comment!;
     expect(comment.if).toBe("always()");
+    expect(comment.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.env).toEqual({ PLAN_RESULT: "${{ needs.plan.result }}", PROD_PLAN_RESULT: "${{ needs.plan-prod.result }}" });
     const script = String(comment.steps.find((s) => s.uses?.startsWith("actions/github-script@"))!.with!.script);
     expect(script).toContain('const MARKER = "<!-- shipkit-plan -->"');
     expect(script).toMatch(/updateComment[\s\S]*createComment/);
@@ -231,20 +268,27 @@ describe("preview-sweeper.yml", () => {
 });
 
 describe("npm run ci:target (what workflows read)", () => {
-  test("prod: its deploy role and read-only plan role, registry, repositories, stack names", () => {
+  test("prod: its deploy role, NO plan role (no role of prod's account trusts pull requests), registry, repositories, stack names", () => {
     const t = ciTarget("prod");
     expect(t).toEqual({
       env: "prod",
       accountId: prod.aws.accountId,
       region: prod.aws.region,
       roleArn: prod.aws.deployRoleArn,
-      planRoleArn: planRoleArnOf(prod.aws.deployRoleArn),
+      planRoleArn: undefined,
       registry: `${prod.aws.accountId}.dkr.ecr.${prod.aws.region}.amazonaws.com`,
       imageRepositories: ["shipkit-prod-backend", "shipkit-prod-web"],
       buildContexts: ["backend", "web"],
       dnsStack: "prod-dns",
       edgeStack: "edge-example-com",
     });
+    expect(ciTargetOutput(t)).not.toMatch(/plan_role/);
+    expect(ciTargetOutput(t)).toContain(`role_arn=${prod.aws.deployRoleArn}\n`);
+  });
+  test("staging: its deploy role and its read-only plan role", () => {
+    const t = ciTarget("staging");
+    expect(t).toMatchObject({ roleArn: staging.aws.deployRoleArn, planRoleArn: planRoleArnOf(staging.aws.deployRoleArn) });
+    expect(ciTargetOutput(t)).toContain(`\nplan_role_arn=${planRoleArnOf(staging.aws.deployRoleArn)}\n`);
   });
   test("a preview: the preview role for deploys and plans, staging's -previews repositories", () => {
     const t = ciTarget("pr-42");

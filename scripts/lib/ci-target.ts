@@ -5,6 +5,7 @@
  * Tested via: test/workflows.test.ts
  */
 import { ephemeral, parsePrNumber, prod, staging } from "../../environments";
+import { hasPlanRole, planRoleArnOf } from "../../environments/bootstrap";
 import { previewRepository } from "../../environments/schema";
 import type { EnvironmentConfig } from "../../environments/types";
 import { Names } from "../../lib/core/naming";
@@ -21,8 +22,12 @@ export interface CiTarget {
   readonly region: string;
   /** Role deploys assume (OIDC): the environment's deploy role (a preview's: the preview role). */
   readonly roleArn: string;
-  /** Role pull-request plans assume: the read-only plan role (a preview's: the preview role). */
-  readonly planRoleArn: string;
+  /**
+   * Role pull-request plans assume: the read-only plan role of an unprotected environment
+   * (staging), the preview role for a preview. Undefined for a protected environment (prod): no
+   * role of its account trusts pull requests, so pr-plan.yml plans it offline against the PR's base.
+   */
+  readonly planRoleArn: string | undefined;
   /** ECR registry host of the environment's account. */
   readonly registry: string;
   /** Image repositories to push to, full names, as JSON (prod/staging: their own; a preview: staging's `-previews` ones). */
@@ -51,7 +56,7 @@ export function ciTarget(name: string | undefined): CiTarget {
     accountId: env.aws.accountId,
     region: env.aws.region,
     roleArn: roleArnOf(env, { mode: "online" }),
-    planRoleArn: roleArnOf(env, { mode: "online", role: "plan" }),
+    planRoleArn: env.preview ? env.aws.deployRoleArn : hasPlanRole(env) ? planRoleArnOf(env.aws.deployRoleArn) : undefined,
     registry: `${env.aws.accountId}.dkr.ecr.${env.aws.region}.amazonaws.com`,
     imageRepositories: repos.map((r) => names.of(env.preview ? previewRepository(r) : r)),
     buildContexts: repos,
@@ -60,9 +65,9 @@ export function ciTarget(name: string | undefined): CiTarget {
   };
 }
 
-/** `key=value` lines for $GITHUB_OUTPUT (lists as JSON, for `fromJSON` in a matrix). */
+/** `key=value` lines for $GITHUB_OUTPUT (lists as JSON, for `fromJSON` in a matrix); no `plan_role_arn` line when there is none. */
 export function ciTargetOutput(t: CiTarget): string {
-  const rows: [string, string][] = [
+  const rows: [string, string | undefined][] = [
     ["env", t.env],
     ["account_id", t.accountId],
     ["region", t.region],
@@ -75,5 +80,5 @@ export function ciTargetOutput(t: CiTarget): string {
     ["dns_stack", t.dnsStack],
     ["edge_stack", t.edgeStack],
   ];
-  return rows.map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+  return rows.filter((r): r is [string, string] => r[1] !== undefined).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
 }
