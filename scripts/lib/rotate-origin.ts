@@ -397,7 +397,7 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
   const rerun = `npm run rotate:origin -- ${cls} --apply`;
   const resumeDropOld = `${rerun} --from drop-old`;
   const same = "with the same environment variables";
-  const previews = cls === "staging" ? [...(await deps.listPreviews())] : [];
+  const previews = cls === "staging" ? [...new Set(await deps.listPreviews())].sort((a, b) => a - b) : [];
   const steps = rotationSteps(cls, previews, args.from);
   log.info(`${name}${args.apply ? "" : " (dry run)"}: ${cls === "staging" ? `consumers: staging and ${previews.length} open preview(s)${previews.length ? ` (${previews.map((n) => `#${n}`).join(", ")})` : ""}` : "consumer: prod"}; edge: ${edge.stack}${args.from === "drop-old" ? "; resuming at drop old" : ""}`);
   steps.forEach((s, i) => log.info(`  ${i + 1}. ${s.title}${s.stacks?.length ? `\n     stacks: ${s.stacks.join(", ")}` : ""}`));
