@@ -1,8 +1,10 @@
 /**
  * The contract between the Cloudflare `edge` stack and the AWS environment stacks.
  * Order: edge → env → env-dns. The edge stack owns each environment's ACM certificate (validated
- * by DNS records in the Cloudflare zone) and the header transform that sets the origin-verify
- * secret; env stacks read the certificate ARN from edge's state and require the header on the ALB.
+ * by DNS records in the Cloudflare zone, in the environment's own account) and the header transforms
+ * that set each class's origin-verify secret on its class's hosts. Env stacks never read the edge
+ * state (it holds every class's secret): they find their certificate in ACM, in their own account,
+ * and require their class's secret on the ALB.
  */
 import type { EnvName } from "../environments/types";
 import type { StateLocation } from "./deployment";
@@ -85,9 +87,9 @@ export const offlineCertificateArn = (accountId: string, region: string, env: st
   `arn:aws:acm:${region}:${accountId}:certificate/00000000-0000-0000-0000-${env === "prod" ? "000000000001" : "000000000002"}`;
 
 /**
- * Where an edge stack keeps its state: the prod account's state bucket (key `<edge stack>/terraform.tfstate`),
- * so both the edge stack and every environment stack of the zone agree. Staging's deploy role needs
- * s3:GetObject on that one key (bucket policy; see README "Point it at real AWS and Cloudflare").
+ * Where an edge stack keeps its state: the state bucket of the zone's owner (prod), key
+ * `<edge stack>/terraform.tfstate`. It holds both classes' secrets in plaintext, so nothing outside
+ * prod's account reads it (no bucket policy grants another account; docs/edge.md "Who holds which secret").
  */
 export type EdgeStateLocation = StateLocation;
 export const edgeStateLocation = (zone: string, prodAws: { readonly stateBucket: string; readonly region: string }): EdgeStateLocation => ({
