@@ -48,8 +48,8 @@ export type RotationStart = "accept-both" | "drop-old";
 export interface RotateArgs {
   /** The class whose secret rotates. */
   readonly cls: OriginSecretClass;
-  /** `--apply`: run the steps. @default false: print them (dry run) */
-  readonly apply: boolean;
+  /** `dry-run` prints the steps and the stacks; `apply` (`--apply`) runs them. @default "dry-run" */
+  readonly mode: "dry-run" | "apply";
   /** `--from drop-old`: resume after the edge switched. @default "accept-both" */
   readonly from: RotationStart;
 }
@@ -82,11 +82,11 @@ export class RotateUsageError extends Error {
 export function parseRotateArgs(argv: readonly string[]): RotateArgs {
   const shown = (a: string) => (/^--?[a-z][a-z-]{0,30}$/.test(a) || /^[a-z]{1,20}$/.test(a) ? JSON.stringify(a) : "(not shown: it may be a secret; secrets are read from the environment only, never from the command line)");
   let cls: OriginSecretClass | undefined;
-  let apply = false;
+  let mode: RotateArgs["mode"] = "dry-run";
   let from: RotationStart = "accept-both";
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--apply") apply = true;
+    if (a === "--apply") mode = "apply";
     else if (a === "--from") {
       const v = argv[++i];
       if (v !== "accept-both" && v !== "drop-old") throw new RotateUsageError(`usage: ${ROTATE_USAGE}; --from ${v === undefined ? "needs a value" : `takes accept-both or drop-old, not ${shown(v)}`}`);
@@ -96,7 +96,7 @@ export function parseRotateArgs(argv: readonly string[]): RotateArgs {
     else throw new RotateUsageError(`usage: ${ROTATE_USAGE}; unexpected argument ${shown(a)}`);
   }
   if (!cls) throw new RotateUsageError(`usage: ${ROTATE_USAGE}; name the class to rotate: prod or staging`);
-  return { cls, apply, from };
+  return { cls, mode, from };
 }
 
 /** The validated inputs of a rotation. Never printed. */
@@ -199,6 +199,7 @@ export function edgeVariables(cls: OriginSecretClass, inputs: RotationInputs): R
 
 /** One numbered step of the procedure, as the dry run prints it. */
 export interface RotationStep {
+  /** What the step does, one line. */
   readonly title: string;
   /** Stacks the step deploys (or plans, for a check). @default none */
   readonly stacks?: readonly string[];
@@ -233,18 +234,25 @@ export function rotationSteps(cls: OriginSecretClass, previews: readonly number[
 
 /** One planned resource change, from Terraform's JSON plan. `before`/`after` may hold secrets: never print them. */
 export interface PlannedChange {
+  /** Resource address. */
   readonly address: string;
+  /** Resource type. */
   readonly type: string;
   /** update, create, delete, replace, forget; or move / import when that is all it does. */
   readonly action: string;
+  /** The resource before the change. @default absent for moves and imports */
   readonly before?: unknown;
+  /** The resource after the change. @default absent for moves and imports */
   readonly after?: unknown;
 }
 
 /** What the guard reads of a plan: plan-review's review, the resource changes by address, and the outputs that change. */
 export interface RotationPlan {
+  /** plan-review.ts's review of the JSON plan: counts per type, risks. */
   readonly review: PlanReview;
+  /** Every managed resource the plan changes, moves or imports. */
   readonly changes: readonly PlannedChange[];
+  /** Names of the outputs whose value changes. */
   readonly changedOutputs: readonly string[];
 }
 
@@ -333,7 +341,9 @@ type Result<T = object> = ({ readonly ok: true } & T) | { readonly ok: false; re
 export interface RotateDeps {
   /** The caller's environment (the entry passes process.env); read through rotationInputs only. */
   readonly env: NodeJS.ProcessEnv;
+  /** Where progress and errors go. */
   readonly log: Log;
+  /** Whether AWS credentials resolve (no network unless the credential chain needs it). */
   readonly checkCredentials: CredentialsCheck;
   /** PR numbers of the open previews (state with resources in staging's state bucket). */
   readonly listPreviews: () => Promise<readonly number[]>;
@@ -349,14 +359,19 @@ export interface RotateDeps {
 
 /** What happened to one stack in one phase. */
 export interface Touched {
+  /** Stack name. */
   readonly stack: string;
+  /** `applied`: its saved plan was applied; `unchanged`: its plan changed nothing (already done). */
   readonly outcome: "applied" | "unchanged";
 }
 
 /** Stacks touched per phase, for the summary. */
 export interface RotationRecord {
+  /** Consumers of phase "accept both" (previews opened meanwhile included). */
   readonly acceptBoth: Touched[];
+  /** The edge stack (switched, or found already sending the new value when resuming). */
   readonly edge: Touched[];
+  /** Consumers of phase "drop old". */
   readonly dropOld: Touched[];
 }
 
@@ -399,9 +414,9 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
   const same = "with the same environment variables";
   const previews = cls === "staging" ? [...new Set(await deps.listPreviews())].sort((a, b) => a - b) : [];
   const steps = rotationSteps(cls, previews, args.from);
-  log.info(`${name}${args.apply ? "" : " (dry run)"}: ${cls === "staging" ? `consumers: staging and ${previews.length} open preview(s)${previews.length ? ` (${previews.map((n) => `#${n}`).join(", ")})` : ""}` : "consumer: prod"}; edge: ${edge.stack}${args.from === "drop-old" ? "; resuming at drop old" : ""}`);
+  log.info(`${name}${args.mode === "apply" ? "" : " (dry run)"}: ${cls === "staging" ? `consumers: staging and ${previews.length} open preview(s)${previews.length ? ` (${previews.map((n) => `#${n}`).join(", ")})` : ""}` : "consumer: prod"}; edge: ${edge.stack}${args.from === "drop-old" ? "; resuming at drop old" : ""}`);
   steps.forEach((s, i) => log.info(`  ${i + 1}. ${s.title}${s.stacks?.length ? `\n     stacks: ${s.stacks.join(", ")}` : ""}`));
-  if (!args.apply) {
+  if (args.mode === "dry-run") {
     log.info(`dry run: nothing was touched. To run these steps: ${rerun}${args.from === "drop-old" ? " --from drop-old" : ""}`);
     return EXIT.ok;
   }

@@ -74,9 +74,9 @@ const NO_CHANGE = rotationPlan([rc("aws_lb_listener_rule.web", ["no-op"])]);
 
 describe("parseRotateArgs", () => {
   test("a class, --apply, --from drop-old", () => {
-    expect(parseRotateArgs(["staging"])).toEqual({ cls: "staging", apply: false, from: "accept-both" });
-    expect(parseRotateArgs(["prod", "--apply"])).toEqual({ cls: "prod", apply: true, from: "accept-both" });
-    expect(parseRotateArgs(["--apply", "staging", "--from", "drop-old"])).toEqual({ cls: "staging", apply: true, from: "drop-old" });
+    expect(parseRotateArgs(["staging"])).toEqual({ cls: "staging", mode: "dry-run", from: "accept-both" });
+    expect(parseRotateArgs(["prod", "--apply"])).toEqual({ cls: "prod", mode: "apply", from: "accept-both" });
+    expect(parseRotateArgs(["--apply", "staging", "--from", "drop-old"])).toEqual({ cls: "staging", mode: "apply", from: "drop-old" });
   });
 
   test("a missing or unknown class, an unknown flag or --from value: usage naming the problem", () => {
@@ -314,7 +314,7 @@ function fakeDeps(opts: {
   };
   return { deps, log, events, vars };
 }
-const APPLY: RotateArgs = { cls: "staging", apply: true, from: "accept-both" };
+const APPLY: RotateArgs = { cls: "staging", mode: "apply", from: "accept-both" };
 const noSecretIn = (text: string) => {
   for (const s of SECRETS) expect(text).not.toContain(s);
 };
@@ -478,7 +478,7 @@ describe("rotateOrigin: the executor", () => {
 
   test("dry run: prints the numbered steps and every stack, plans and applies nothing", async () => {
     const { deps, events, log } = fakeDeps({ listings: [[12, 7]] });
-    expect(await rotateOrigin({ ...APPLY, apply: false }, deps)).toBe(EXIT.ok);
+    expect(await rotateOrigin({ ...APPLY, mode: "dry-run" }, deps)).toBe(EXIT.ok);
     expect(events).toEqual(["list"]);
     const text = log.text();
     expect(text).toMatch(/rotate:origin staging \(dry run\): consumers: staging and 2 open preview\(s\) \(#7, #12\); edge: edge-example-com/);
