@@ -8,16 +8,6 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { ConfigError } from "../core/errors";
 
-/** Roles of another account allowed to read some state keys (e.g. staging's roles reading prod's edge state). */
-export interface StateReaders {
-  /** The 12-digit account the roles live in. */
-  readonly accountId: string;
-  /** Role ARNs (they need not exist yet: the policy names the account and matches `aws:PrincipalArn`). */
-  readonly roleArns: readonly string[];
-  /** Object key patterns they may read (IAM wildcards), e.g. the edge stacks' state keys. */
-  readonly keys: readonly string[];
-}
-
 export interface StateBucketProps {
   /** Globally unique bucket name (the environments' `aws.stateBucket`). */
   readonly bucketName: string;
@@ -25,8 +15,6 @@ export interface StateBucketProps {
   readonly partition?: string;
   /** Days a replaced or deleted state version is kept (older state to roll back to), 1 or more. @default 90 */
   readonly noncurrentVersionDays?: number;
-  /** Cross-account readers of some keys. @default none */
-  readonly readers?: readonly StateReaders[];
 }
 
 /**
@@ -34,9 +22,10 @@ export interface StateBucketProps {
  * bad apply can be rolled back), SSE-S3 encrypted by default, all four public access block switches
  * on, owner-enforced object ownership (ACLs disabled), a bucket policy that refuses any request
  * without TLS, and noncurrent versions expiring after `noncurrentVersionDays`. Never destroyed
- * by a plan (`prevent_destroy`). SSE-S3 rather than KMS: cross-account readers (staging reading
- * prod's edge state) would also need grants in a key policy, and state holds no data a customer key
- * would add to; S3 encrypts with it at no cost.
+ * by a plan (`prevent_destroy`). No other account is granted anything: a state holds secrets in
+ * plaintext (prod's holds prod's origin-verify secret), so a stack never reads another account's
+ * state (docs/edge.md, "Who holds which secret"). SSE-S3 rather than KMS: S3 encrypts with it at no
+ * cost, and a customer key would add a key policy to keep in step with the bucket's.
  *
  * Sources: S3 User Guide "Blocking public access" (all four settings), "Controlling ownership of
  * objects" (BucketOwnerEnforced disables ACLs), "Security best practices for Amazon S3" (deny
@@ -58,10 +47,6 @@ export class StateBucket extends Construct {
     super(scope, id);
     const noncurrentDays = props.noncurrentVersionDays ?? 90;
     if (!Number.isInteger(noncurrentDays) || noncurrentDays < 1) throw new ConfigError(this, "noncurrentVersionDays", `${noncurrentDays} must be a whole number of days, 1 or more`);
-    for (const r of props.readers ?? []) {
-      if (!/^[0-9]{12}$/.test(r.accountId)) throw new ConfigError(this, "readers", `account ${JSON.stringify(r.accountId)} is not a 12-digit AWS account id`);
-      if (!r.roleArns.length || !r.keys.length) throw new ConfigError(this, "readers", `for account ${r.accountId} need at least one role and one key pattern`);
-    }
     const partition = props.partition ?? "aws";
     this.bucketName = props.bucketName;
     this.bucketArn = `arn:${partition}:s3:::${props.bucketName}`;
@@ -98,16 +83,6 @@ export class StateBucket extends Construct {
           Resource: [this.bucketArn, `${this.bucketArn}/*`],
           Condition: { Bool: { "aws:SecureTransport": "false" } },
         },
-        ...(props.readers ?? []).map((r) => ({
-          Sid: `ReadStateFrom${r.accountId}`,
-          Effect: "Allow",
-          // The account, narrowed to the roles by aws:PrincipalArn: the roles need not exist yet (a
-          // role named as principal must exist when the policy is written).
-          Principal: { AWS: `arn:${partition}:iam::${r.accountId}:root` },
-          Action: "s3:GetObject",
-          Resource: r.keys.map((k) => `${this.bucketArn}/${k}`),
-          Condition: { ArnEquals: { "aws:PrincipalArn": [...r.roleArns] } },
-        })),
       ],
     };
     // After the public access block: S3 answers OperationAborted when both change at once.
