@@ -28,7 +28,7 @@ const VARIABLES: Readonly<Record<string, readonly string[]>> = {
   PR: [PR],
   GITHUB_SHA: [SHA],
   BASE_SHA: ["fedcba9876543210fedcba9876543210fedcba98"],
-  RUNNER_TEMP: ["/home/runner/work/_temp"],
+  RUNNER_TEMP: ["/tmp/runner-temp"],
   DNS_STACK: ["staging-dns", "prod-dns", `pr-${PR}-dns`],
   EDGE_STACK: [stackNames.find((n) => n.startsWith("edge-"))!],
 };

@@ -154,9 +154,10 @@ describe("pr-plan.yml", () => {
   describe("prod: planned offline against the PR's base, with no AWS credentials and no secret", () => {
     const job = w.jobs["plan-prod"]!;
     const runs = job.steps.map((s) => s.run).filter(Boolean);
-    test("npm run plan:offline --base <the PR's base sha> --stack prod, into plan-prod.md with a third of the comment", () => {
+    test("npm run plan:offline --base <the PR's base sha> --stack prod, into plan-<stack>.md with a third of the comment", () => {
       const step = job.steps.find((s) => s.run?.startsWith("npm run plan:offline"))!;
-      expect(step.run).toBe('npm run plan:offline -- --base "$BASE_SHA" --stack prod --markdown plan-prod.md --markdown-limit 21500');
+      expect(job.env).toEqual({ STACK: "prod" });
+      expect(step.run).toBe('npm run plan:offline -- --base "$BASE_SHA" --stack "$STACK" --markdown "plan-${STACK}.md" --markdown-limit 21500');
       expect(step.env!.BASE_SHA).toBe("${{ github.event.pull_request.base.sha }}");
     });
     test("the checkout has the base commit (whole history)", () => {
@@ -183,7 +184,7 @@ describe("pr-plan.yml", () => {
     });
     test("its summary joins the shared comment (artifact plan-prod)", () => {
       const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
-      expect(upload).toMatchObject({ if: "always()", with: { name: "plan-prod", path: "plan-prod.md" } });
+      expect(upload).toMatchObject({ if: "always()", with: { name: "plan-prod", path: "plan-*.md" } });
       expect(w.jobs.comment!.needs).toEqual(["plan", "plan-prod"]);
     });
   });
