@@ -3,6 +3,8 @@
  * docs/guardrails.md is generated from this list (npm run docs:guardrails), in this order.
  */
 import type { GuardrailRule } from "../rule";
+import { acmLookupKeyTypes } from "./acm-lookup-key-types";
+import { acmLookupMostRecent } from "./acm-lookup-most-recent";
 import { alarmEvaluationRange } from "./alarm-evaluation-range";
 import { compositeAlarmChildren } from "./composite-alarm-children";
 import { albListenerRulesQuota } from "./alb-listener-rules-quota";
@@ -61,6 +63,9 @@ export const RULES: readonly GuardrailRule[] = [
   albListenerRulesQuota,
   albTargetGroupsQuota,
   lbAccessLogsAfterBucketPolicy,
+  // Certificates (ACM lookups)
+  acmLookupMostRecent,
+  acmLookupKeyTypes,
   // Events, alerts, logs, storage, WAF
   alertTargetRetryDlq,
   schedulerRetryPolicyRange,
