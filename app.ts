@@ -53,13 +53,14 @@ export interface BuiltStack {
 export function buildApp(opts: BuildOptions): { app: App; stacks: BuiltStack[] } {
   const envs = resolveEnvironments(opts.prNumber, opts.environments, opts.openPreviews);
   const app = new App(opts.outdir ? { outdir: opts.outdir } : {});
-  // Order edge → env → dns; each reads the previous one's state, never the other way.
+  // Order edge → env → dns, never the other way: env stacks find the edge's certificates in ACM
+  // (never its state, which holds every class's origin secret); dns stacks read their env's state.
   const edges: BuiltStack[] = edgeZones(envs).map((z) => {
     const edge = new EdgeStack(app, { ...z, deployment: opts.deployment });
     return { name: edge.node.id, provider: "cloudflare", kind: "edge", env: edgeStateOwner(envs, z.zone), zone: z.zone };
   });
   const stacks = envs.map((env) => {
-    new EnvironmentStack(app, { env, deployment: opts.deployment, edgeOwner: edgeStateOwner(envs, env.cloudflare.zone) });
+    new EnvironmentStack(app, { env, deployment: opts.deployment });
     return { name: env.name, provider: "aws" as const, kind: "environment" as const, env };
   });
   const dns: BuiltStack[] = envs.map((env) => {

@@ -19,7 +19,7 @@ import { monthlyCost } from "../lib/cost/estimate";
 import { runCli } from "./lib/run-cli";
 import { checkCloudflareStacks, readStackJson } from "./lib/edge-checks";
 import { findProviderMirror, planStack, pool, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
-import { checkoutBase, convergeBaseState, planAgainstBase, synthBase } from "./lib/base-state";
+import { checkoutBase, convergeBaseState, planAgainstBase, seedBaseUpstreams, synthBase } from "./lib/base-state";
 import { parsePlanArgs, progressToStderr, reportOf, selectStacks, UsageError, workDirs, writeMarkdown, type PlanArgs } from "./lib/plan-cli";
 import { EXIT, exitCodeOf, renderMarkdown, renderText } from "./lib/plan-report";
 import { isNoChange } from "./lib/plan-review";
@@ -43,6 +43,8 @@ async function main(): Promise<number> {
   const allowStateful = args.allowStateful || process.env.SHIPKIT_ALLOW_STATEFUL === "1";
 
   const mirror = findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR);
+  // One environment for every stack; planStack gives each its own stand-ins (stackPlanEnv: prod's
+  // origin secret to prod, staging's to staging and pr-<n>), base plans included.
   const env = terraformEnv(writeCliConfig(mirror, offline.dir), process.env);
   const tfVersion = requireTerraform(env);
 
@@ -82,6 +84,8 @@ async function main(): Promise<number> {
     const baseOut = path.join(baseRoot, checkout.sha, "cdktf.out");
     progressToStderr(`synthesizing the base ${args.base} (${checkout.sha.slice(0, 12)}) with its own code`);
     synthBase(checkout, { outdir: baseOut, stateDir: offline.stateDir, prNumber, env });
+    // A base from before issue 17 reads its certificate ARNs from the edge state: seed what it reads.
+    seedBaseUpstreams(baseOut, offline.stateDir, stacks.map((s) => s.env));
     const inBase = (name: string) => fs.existsSync(path.join(baseOut, "stacks", name, "cdk.tf.json"));
     against = (name) => (inBase(name) ? `base ${args.base} (${checkout.sha.slice(0, 12)})` : `an empty state (not in base ${args.base})`);
     // Three at once: terraform waits on I/O between bursts (bench/plan-offline.ts).

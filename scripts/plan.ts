@@ -58,6 +58,7 @@ async function main(): Promise<number> {
   app.synth();
 
   const base = { ...withMasterPassword(process.env), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+  // Offline: planStack gives each stack its own class's stand-in origin secret (stackPlanEnv).
   const env: NodeJS.ProcessEnv = offline ? terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), dirs.offline.dir), process.env) : base;
   requireTerraform(env);
   if (offline) seedOfflineUpstreams(dirs.offline.stateDir, stacks.map((s) => s.env));

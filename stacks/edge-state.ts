@@ -1,20 +1,25 @@
 /**
- * State wiring for the Cloudflare stacks (edge, <env>-dns), free of Cloudflare imports so AWS
- * stacks can use it. Complements edge-contract.ts:
+ * State and certificate wiring between the Cloudflare stacks (edge, <env>-dns) and the AWS
+ * environment stacks, free of Cloudflare imports so AWS stacks can use it. Complements
+ * edge-contract.ts:
  *
  * - edge `edge-<zone>` keeps its state in the state bucket of the zone's OWNER environment (the
  *   protected one, i.e. prod; else the first long-lived one), key `edge-<zone>/terraform.tfstate`.
- *   It publishes `certificateOutput(env)` for each long-lived environment of the zone.
+ *   That state holds every class's origin-verify secret, so NO environment stack reads it: each
+ *   finds its ACM certificates (which the edge stack creates in the environment's own account and
+ *   region) with an `aws_acm_certificate` lookup (edgeCertificateArn); offline, a stand-in ARN.
  * - env stacks publish `ALB_DNS_NAME_OUTPUT`; `<env>-dns` reads it from the env's state (previews
  *   from their base's), with the env's own deploy role, in the env's own bucket.
  * Order: edge → env → dns; every read goes one way, so the graph is acyclic.
  */
 import type { Construct } from "constructs";
 import type { TerraformRemoteState } from "cdktf";
+import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import type { EnvironmentConfig, EnvName } from "../environments/types";
+import { certificateNames } from "../lib/edge/edge-certificates";
 import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 export { useStackBackend } from "./deployment";
-import { certificateOutput, edgeStackName, edgeStateLocation, hostCertificateOutput, hostsWithOwnCertificate, offlineCertificateArn } from "./edge-contract";
+import { edgeStackName, offlineCertificateArn, wildcardZoneOf } from "./edge-contract";
 
 /** Output every environment stack publishes (previews: none; they use their base's): the ALB's DNS name. */
 export const ALB_DNS_NAME_OUTPUT = "alb_dns_name";
@@ -37,8 +42,8 @@ export const isLongLived = (env: EnvironmentConfig): env is EnvironmentConfig & 
 /**
  * The environment whose state bucket holds the zone's edge state (edge-contract.ts
  * `edgeStateLocation`: prod's bucket): the protected long-lived environment of the zone (prod),
- * else the first long-lived one. Readers in other accounts need
- * read access to that one key (see docs/edge.md).
+ * else the first long-lived one. Only the edge stack itself reads or writes it: it holds every
+ * class's origin-verify secret, and environment stacks find their certificates in ACM instead.
  */
 export function edgeStateOwner(envs: readonly EnvironmentConfig[], zone: string): EnvironmentConfig {
   const inZone = envs.filter((e) => isLongLived(e) && e.cloudflare.zone === zone);
@@ -48,24 +53,74 @@ export function edgeStateOwner(envs: readonly EnvironmentConfig[], zone: string)
 }
 
 /**
- * Reads the edge stack's state of `zone` from `reader`'s stack (the lead's env stacks read the
- * certificate ARN with `state.getString(certificateOutput(env))`). Online: the owner's bucket,
- * with the READER's deploy role (grant it s3:GetObject on the edge key). Offline: the local file
- * `<stateDir>/edge-<zone>.tfstate` (seed it with offlineEdgeOutputs).
+ * The filters of every edge-certificate lookup, chosen so that exactly the certificate the edge
+ * stack issued is found (terraform-provider-aws 5.100, data source `aws_acm_certificate`, which
+ * matches `domain` against each certificate's primary name only, never its SANs):
+ * - `statuses: ["ISSUED"]`: a listener can only use an issued certificate; a replacement still
+ *   pending validation is skipped, and most_recent cannot compare two statuses anyway.
+ * - `types: ["AMAZON_ISSUED"]`: never an imported or private certificate with the same name.
+ * - `keyTypes: ["RSA_2048"]`: the edge stack's key algorithm (lib/edge/edge-certificates.ts
+ *   `keyAlgorithm`). ListCertificates returns only RSA_1024 and RSA_2048 certificates unless told
+ *   otherwise, so a change there must be mirrored here (test/stacks/origin-isolation.test.ts checks both).
+ * - `mostRecent: true`: while a certificate is replaced (create_before_destroy; ACM refuses to
+ *   delete the old one while this stack's listener uses it), two ISSUED certificates share the
+ *   primary name; without it every plan fails ("multiple ACM Certificates matching domain"), with
+ *   it the newest (NotBefore) wins and the listener moves to it. Guardrails acm-lookup-most-recent
+ *   and acm-lookup-key-types hold every lookup to this.
  */
-export function readEdgeState(scope: Construct, id: string, opts: { readonly zone: string; readonly owner: EnvironmentConfig; readonly reader: EnvironmentConfig; readonly deployment: Deployment }): TerraformRemoteState {
-  const stack = edgeStackName(opts.zone);
-  return readStackState(scope, id, { stack, location: edgeStateLocation(opts.zone, opts.owner.aws), roleArn: opts.reader.aws.deployRoleArn }, opts.deployment);
+export const EDGE_CERTIFICATE_LOOKUP = {
+  statuses: ["ISSUED"],
+  types: ["AMAZON_ISSUED"],
+  keyTypes: ["RSA_2048"],
+  mostRecent: true,
+} as const;
+
+/**
+ * Tags the lookup requires of the certificate it found (a postcondition, so a newer certificate of
+ * the same name made outside the edge stack fails the plan by name instead of landing on the
+ * listener): the edge stack's AWS provider tags each certificate with the environment's default
+ * tags and `component: edge` (stacks/edge-stack.ts).
+ */
+export function edgeCertificateTags(env: Pick<EnvironmentConfig, "appName" | "name">): Record<string, string> {
+  return { app: env.appName, environment: env.name, component: EDGE_COMPONENT_TAG };
 }
 
-/** Stand-in outputs of an edge stack for the offline seed state, keyed by output name. */
-export function offlineEdgeOutputs(envs: readonly EnvironmentConfig[]): Record<string, string> {
-  return Object.fromEntries(
-    envs.filter(isLongLived).flatMap((e) => [
-      [certificateOutput(e.name), offlineCertificateArn(e.aws.accountId, e.aws.region, e.name)],
-      ...hostsWithOwnCertificate(e).map((h) => [hostCertificateOutput(e.name, h), offlineCertificateArn(e.aws.accountId, e.aws.region, `${e.name}-${h.replace(/[^a-z0-9]+/g, "-")}`)]),
-    ]),
-  );
+/** The `component` tag of everything the edge stack creates in AWS. */
+export const EDGE_COMPONENT_TAG = "edge";
+
+/** Offline stand-in name of a host certificate (the edge stack's former output key). */
+const offlineCertificateKey = (env: EnvName, host?: string): string => (host === undefined ? env : `${env}-${host.replace(/[^a-z0-9]+/g, "-")}`);
+
+/**
+ * The ARN of the ACM certificate the edge stack issued for a long-lived environment's ALB: its main
+ * certificate, or with `host` the certificate of one hostsWithOwnCertificate host. Online, a
+ * `data.aws_acm_certificate` `id` in `scope` (the environment's own provider: its account and
+ * region, where the edge stack created it) looking up the certificate's primary name with
+ * EDGE_CERTIFICATE_LOOKUP; offline (dummy credentials, ACM unreachable), the stand-in
+ * offlineCertificateArn. Either way nothing reads the edge stack's state.
+ */
+export function edgeCertificateArn(scope: Construct, id: string, opts: { readonly env: EnvironmentConfig & { readonly name: "prod" | "staging" }; readonly host?: string; readonly deployment: Deployment }): string {
+  const { env, host, deployment } = opts;
+  if (deployment.mode === "offline") return offlineCertificateArn(env.aws.accountId, env.aws.region, offlineCertificateKey(env.name, host));
+  // The primary name (ACM's DomainName) the edge stack gives the certificate: the first of certificateNames.
+  const domain = (host === undefined ? certificateNames(env.hostnames, wildcardZoneOf(env)) : certificateNames({ app: host, redirects: [] }))[0]!;
+  const tags = edgeCertificateTags(env);
+  const lookup = new DataAwsAcmCertificate(scope, id, {
+    domain,
+    statuses: [...EDGE_CERTIFICATE_LOOKUP.statuses],
+    types: [...EDGE_CERTIFICATE_LOOKUP.types],
+    keyTypes: [...EDGE_CERTIFICATE_LOOKUP.keyTypes],
+    mostRecent: EDGE_CERTIFICATE_LOOKUP.mostRecent,
+    lifecycle: {
+      postcondition: [
+        {
+          condition: `\${${Object.entries(tags).map(([k, v]) => `lookup(self.tags, ${JSON.stringify(k)}, "") == ${JSON.stringify(v)}`).join(" && ")}}`,
+          errorMessage: `The newest issued ACM certificate for ${domain} in ${env.name}'s account and region is not the one ${edgeStackName(env.cloudflare.zone)} issued (tags ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(", ")}). Delete or retag the other certificate, or apply ${edgeStackName(env.cloudflare.zone)} first.`,
+        },
+      ],
+    },
+  });
+  return lookup.arn;
 }
 
 /** Stand-in outputs of an env stack as its dns stack reads them offline. */

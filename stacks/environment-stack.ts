@@ -26,12 +26,6 @@ export interface EnvironmentStackProps {
   readonly env: EnvironmentConfig;
   /** Online (S3 state, assumed role) or offline (local state, dummy credentials). */
   readonly deployment: Deployment;
-  /**
-   * The environment whose state bucket holds the zone's edge state (stacks/edge-state.ts
-   * `edgeStateOwner`); only read online. buildApp always passes it.
-   * @default env itself (right for the zone's owner, prod)
-   */
-  readonly edgeOwner?: EnvironmentConfig;
 }
 
 /** Default tags for an environment: app, environment, managed-by, and pr for previews. */
@@ -86,7 +80,6 @@ export class EnvironmentStack extends TerraformStack {
           env,
           names: this.names,
           deployment,
-          edgeOwner: props.edgeOwner ?? env,
           originVerifyValues: inputs.originVerifyValues,
           providerIn: (region) => new AwsProvider(this, `aws-${region}`, awsProviderConfig(env, deployment, { tags, region, alias: region })),
         });

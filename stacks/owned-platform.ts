@@ -20,9 +20,9 @@ import { PREVIEW_BASE, previewRepository } from "../environments/schema";
 import { previewCapacity } from "../environments/preview-capacity";
 import { createAppSecurityGroup } from "./app-security-group";
 import type { Deployment } from "./deployment";
-import { certificateOutput, hostCertificateOutput, hostsWithOwnCertificate } from "./edge-contract";
+import { hostsWithOwnCertificate } from "./edge-contract";
 import { LbListenerCertificate } from "@cdktf/provider-aws/lib/lb-listener-certificate";
-import { readEdgeState } from "./edge-state";
+import { edgeCertificateArn } from "./edge-state";
 import type { Platform } from "./platform";
 import { publishShared, repositoriesOf } from "./shared-state";
 
@@ -31,10 +31,8 @@ export interface OwnedPlatformProps {
   readonly env: EnvironmentConfig;
   /** Naming helper of the stack. */
   readonly names: Names;
-  /** Online or offline (where the edge state is read from). */
+  /** Online (the certificates are looked up in ACM) or offline (stand-in certificate ARNs). */
   readonly deployment: Deployment;
-  /** The environment whose state bucket holds the zone's edge state. */
-  readonly edgeOwner: EnvironmentConfig;
   /** Origin-verify values the listener accepts (current, and previous while rotating). */
   readonly originVerifyValues: string[];
   /** Provider for a second region (the backup copy vault), made on demand. */
@@ -140,7 +138,9 @@ export class OwnedPlatform implements Platform {
             ]),
           )
         : {};
-    const edge = readEdgeState(stack, "edge-state", { zone: env.cloudflare.zone, owner: props.edgeOwner, reader: env, deployment: props.deployment });
+    // Certificates the edge stack issued in this account and region, found in ACM: no environment
+    // stack reads the edge state, which holds every class's origin-verify secret.
+    const longLived = { ...env, name: env.name as "prod" | "staging" };
     this.lb = new LoadBalancer(stack, "load-balancer", {
       names,
       lifecycle,
@@ -149,17 +149,19 @@ export class OwnedPlatform implements Platform {
       network: this.network,
       waf: env.app.waf,
       idleTimeoutSeconds: env.app.idleTimeoutSeconds,
-      certificateArn: edge.getString(certificateOutput(env.name as "prod" | "staging")),
+      certificateArn: edgeCertificateArn(stack, "certificate", { env: longLived, deployment: props.deployment }),
       originVerifyHeader: ORIGIN_VERIFY_HEADER,
       originVerifyValues: props.originVerifyValues,
     });
     this.loadBalancer = this.lb.attachment;
     // Services routed by their own hostname: that host's certificate (edge stack) as an extra SNI certificate.
-    for (const host of hostsWithOwnCertificate(env))
-      new LbListenerCertificate(stack, `listener-certificate-${host.replace(/[^a-z0-9]+/g, "-")}`, {
+    for (const host of hostsWithOwnCertificate(env)) {
+      const id = host.replace(/[^a-z0-9]+/g, "-");
+      new LbListenerCertificate(stack, `listener-certificate-${id}`, {
         listenerArn: this.loadBalancer.httpsListenerArn,
-        certificateArn: edge.getString(hostCertificateOutput(env.name as "prod" | "staging", host)),
+        certificateArn: edgeCertificateArn(stack, `certificate-${id}`, { env: longLived, host, deployment: props.deployment }),
       });
+    }
     publishShared(
       stack,
       {

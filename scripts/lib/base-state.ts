@@ -11,7 +11,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AWS_PROVIDER, AWS_PROVIDER_VERSION, OfflineToolingError, planStack, type PlanStackOptions, type PlanSummary, type Progress } from "./offline";
+import type { EnvironmentConfig } from "../../environments/types";
+import { certificateOutput, edgeStackName, hostCertificateOutput, hostsWithOwnCertificate, offlineCertificateArn } from "../../stacks/edge-contract";
+import { isLongLived } from "../../stacks/edge-state";
+import { AWS_PROVIDER, AWS_PROVIDER_VERSION, OfflineToolingError, planStack, seedUpstreamState, stackPlanEnv, type PlanStackOptions, type PlanSummary, type Progress } from "./offline";
 import { actionOf, type PlanJson, type ResourceChange } from "./plan-json";
 
 /** Passes of the convergence loop before giving up (staging and prod settle in 4). */
@@ -65,6 +68,42 @@ export function synthBase(base: BaseCheckout, opts: { readonly outdir: string; r
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new OfflineToolingError(`synth of the base ${base.ref} (${base.sha.slice(0, 12)}) failed:\n${(r.stderr || r.stdout).trim()}`);
+}
+
+/**
+ * Upstream states a BASE revision reads that the head no longer seeds. Before issue 17 ("an origin
+ * lock that holds") prod and staging read their certificate ARNs from the edge state
+ * (`<stateDir>/edge-<zone>.tfstate`, outputs `certificate_arn_<env>[_<host>]`); the head has the
+ * same stand-in ARNs as literals (stacks/edge-state.ts edgeCertificateArn), so seeding them keeps
+ * such a base plannable, and its listeners compare equal to the head's. Only the edge states some
+ * stack of `baseOutdir` actually reads are written: for a base after that change, nothing.
+ * Returns the files written.
+ */
+export function seedBaseUpstreams(baseOutdir: string, stateDir: string, envs: readonly EnvironmentConfig[]): string[] {
+  const stacksDir = path.join(baseOutdir, "stacks");
+  const read = new Set<string>();
+  for (const stack of fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir) : []) {
+    const file = path.join(stacksDir, stack, "cdk.tf.json");
+    if (!fs.existsSync(file)) continue;
+    const json = JSON.parse(fs.readFileSync(file, "utf8")) as { data?: { terraform_remote_state?: Record<string, { backend?: string; config?: { path?: string } }> } };
+    for (const r of Object.values(json.data?.terraform_remote_state ?? {})) if (r.backend === "local" && r.config?.path) read.add(path.resolve(r.config.path));
+  }
+  const written: string[] = [];
+  for (const zone of new Set(envs.map((e) => e.cloudflare.zone))) {
+    const file = path.resolve(stateDir, `${edgeStackName(zone)}.tfstate`);
+    if (read.has(file)) written.push(seedUpstreamState(stateDir, edgeStackName(zone), legacyEdgeOutputs(envs.filter((e) => e.cloudflare.zone === zone))));
+  }
+  return written;
+}
+
+/** The certificate outputs the edge state had before issue 17, with the stand-in ARNs the head uses as literals. */
+function legacyEdgeOutputs(envs: readonly EnvironmentConfig[]): Record<string, string> {
+  return Object.fromEntries(
+    envs.filter(isLongLived).flatMap((e) => [
+      [certificateOutput(e.name), offlineCertificateArn(e.aws.accountId, e.aws.region, e.name)],
+      ...hostsWithOwnCertificate(e).map((h) => [hostCertificateOutput(e.name, h), offlineCertificateArn(e.aws.accountId, e.aws.region, `${e.name}-${h.replace(/[^a-z0-9]+/g, "-")}`)]),
+    ]),
+  );
 }
 
 /** Resource schema facts the state needs: each type's schema version and attribute types. */
@@ -379,7 +418,8 @@ export interface ConvergeResult {
 export async function convergeBaseState(stack: string, baseStackDir: string, env: NodeJS.ProcessEnv, opts: { readonly cacheDir: string; readonly progress?: Progress; readonly cacheKeyExtra?: string }): Promise<ConvergeResult> {
   const say = opts.progress ?? (() => undefined);
   const synthesized = fs.readFileSync(path.join(baseStackDir, "cdk.tf.json"), "utf8");
-  const vars = Object.entries(env).filter(([k]) => k.startsWith("TF_VAR_") && k !== "TF_VAR_db_master_password").sort().map(([k, v]) => `${k}=${v}`).join("\n");
+  // The variables as planStack gives them to this stack (per-stack stand-ins: image tag, origin secret).
+  const vars = Object.entries(stackPlanEnv(stack, env)).filter(([k]) => k.startsWith("TF_VAR_") && k !== "TF_VAR_db_master_password").sort().map(([k, v]) => `${k}=${v}`).join("\n");
   // What else the base plan read: the upstream states (terraform_remote_state files) and Terraform itself.
   const remote = (JSON.parse(synthesized) as { data?: { terraform_remote_state?: Record<string, { config?: { path?: string } }> } }).data?.terraform_remote_state ?? {};
   const upstreams = Object.values(remote).map((r) => r.config?.path).filter((p): p is string => typeof p === "string").sort().map((p) => (fs.existsSync(p) ? fs.readFileSync(p, "utf8") : `missing ${p}`)).join("\n");

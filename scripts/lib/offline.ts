@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EnvironmentConfig } from "../../environments/types";
-import { ORIGIN_SECRET_VARIABLE, edgeStackName, offlineOriginSecret } from "../../stacks/edge-contract";
-import { offlineEdgeOutputs } from "../../stacks/edge-state";
+import { ORIGIN_SECRET_VARIABLE, offlineOriginSecret, originSecretClass, type OriginSecretClass } from "../../stacks/edge-contract";
+import { PREVIEW_BASE } from "../../environments/schema";
 import { IMAGE_TAG_VARIABLE } from "../../stacks/environment-stack";
 import { previewImageTag } from "../../stacks/stack-inputs";
 import { offlineSharedOutputs, repositoriesOf } from "../../stacks/shared-state";
@@ -93,9 +93,36 @@ export function stackImageTagEnv(stack: string, env: NodeJS.ProcessEnv): NodeJS.
   return pr && env[key] === OFFLINE_IMAGE_TAG ? { ...env, [key]: previewImageTag(Number(pr[1]), OFFLINE_IMAGE_TAG) } : env;
 }
 
+/** Secret classes, for recognising the offline stand-ins. */
+const SECRET_CLASSES: readonly OriginSecretClass[] = ["prod", "staging"];
+
+/** The secret class of an environment stack by its name (`prod`, `staging`, `pr-<n>` → its base), else undefined. */
+function stackSecretClass(stack: string): OriginSecretClass | undefined {
+  if (/^pr-[0-9]+$/.test(stack)) return originSecretClass({ name: stack, preview: { base: PREVIEW_BASE } });
+  return (SECRET_CLASSES as readonly string[]).includes(stack) ? originSecretClass({ name: stack }) : undefined;
+}
+
+/**
+ * `env` for planning `stack`, origin secret: one process environment plans every stack offline, so
+ * when `TF_VAR_origin_verify_secret` holds an offline stand-in (any class's offlineOriginSecret),
+ * each environment stack gets its own class's stand-in: prod `offlineOriginSecret("prod")`,
+ * staging and `pr-<n>` `offlineOriginSecret("staging")`. A real value set by the caller, and
+ * every other stack, are left as they are.
+ */
+export function stackOriginSecretEnv(stack: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const key = `TF_VAR_${ORIGIN_SECRET_VARIABLE}`;
+  const cls = stackSecretClass(stack);
+  const standIn = SECRET_CLASSES.some((c) => env[key] === offlineOriginSecret(c));
+  return cls && standIn && env[key] !== offlineOriginSecret(cls) ? { ...env, [key]: offlineOriginSecret(cls) } : env;
+}
+
+/** Every per-stack substitution an offline plan of `stack` needs (image tag, origin secret): planStack applies it. */
+export const stackPlanEnv = (stack: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => stackOriginSecretEnv(stack, stackImageTagEnv(stack, env));
+
 /**
  * Environment for offline terraform child processes: the offline CLI config, no phoning home, and
  * stand-ins for the deploy-time variables (image tag, origin secret) unless the caller set them.
+ * The stand-ins are per stack in fact: planStack gives each stack its own (stackPlanEnv).
  */
 export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
@@ -110,14 +137,13 @@ export function terraformEnv(cliConfig: string, base: NodeJS.ProcessEnv): NodeJS
 }
 
 /**
- * Seeds every upstream state an offline plan reads: staging's (for previews) and each zone's edge
- * state (certificate ARNs for prod and staging). Terraform-native: `terraform_remote_state` reads
- * these files exactly as it would read S3.
+ * Seeds every upstream state an offline plan reads: staging's (for previews). No environment stack
+ * reads the edge state (offline, their certificate ARNs are stand-in literals). Terraform-native:
+ * `terraform_remote_state` reads these files exactly as it would read S3.
  */
 export function seedOfflineUpstreams(stateDir: string, envs: readonly EnvironmentConfig[]): void {
   const base = envs.find((e) => e.name === "staging");
   seedUpstreamState(stateDir, "staging", offlineSharedOutputs(base ? repositoriesOf(base) : ["web", "backend"]));
-  for (const zone of new Set(envs.map((e) => e.cloudflare.zone))) seedUpstreamState(stateDir, edgeStackName(zone), offlineEdgeOutputs(envs));
 }
 
 /**
@@ -263,7 +289,7 @@ export const ROLLOUT_OUTPUT = "modeled_rollout_seconds";
  * the options differ.
  */
 export async function planStack(stack: string, stackDir: string, env: NodeJS.ProcessEnv, opts: PlanStackOptions = {}): Promise<PlanSummary> {
-  env = stackImageTagEnv(stack, env);
+  env = stackPlanEnv(stack, env);
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
   const say = opts.progress ?? (() => undefined);

@@ -5,7 +5,7 @@ import { LoadBalancer, type LoadBalancerProps } from "../../lib/compute/load-bal
 import { lifecycleOf } from "../../lib/core/lifecycle";
 import { Names } from "../../lib/core/naming";
 import { ephemeral, prod } from "../../environments";
-import { offlineOriginSecret } from "../../stacks/edge-contract";
+import { offlineCertificateArn, offlineOriginSecret } from "../../stacks/edge-contract";
 import { bareStack, resources, synthEnv, type SynthJson } from "../helpers";
 
 const byName = (json: SynthJson, type: string, pred: (r: Record<string, unknown>) => boolean) => resources(json, type).filter(pred);
@@ -142,9 +142,9 @@ describe("LoadBalancer wired into an environment stack", () => {
     json = synthEnv(prod);
   });
 
-  test("certificate from the edge stack's state, public subnets of the environment's network, settings from env.app", () => {
+  test("certificate: offline the stand-in ARN (online: an ACM lookup, test/stacks/origin-isolation.test.ts); public subnets of the environment's network, settings from env.app", () => {
     const [https] = byName(json, "aws_lb_listener", (l) => l.port === 443);
-    expect(https!.certificate_arn).toBe("${data.terraform_remote_state.edge-state.outputs.certificate_arn_prod}");
+    expect(https!.certificate_arn).toBe(offlineCertificateArn(prod.aws.accountId, prod.aws.region, "prod"));
     const [alb] = resources(json, "aws_lb");
     expect(String(alb!.subnets)).toContain("aws_subnet.network_public-us-east-1a");
     expect(alb).toMatchObject({ idle_timeout: prod.app.idleTimeoutSeconds, enable_deletion_protection: true });

@@ -11,6 +11,7 @@ import { buildApp } from "../../app";
 import { ephemeral, prod, staging, validateEnvironment } from "../../environments";
 import type { EnvironmentConfig, ServicesConfig } from "../../environments/types";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { offlineCertificateArn } from "../../stacks/edge-contract";
 import { hashedPriority } from "../../lib/compute/route-plan";
 import type { PlanSummary } from "../../scripts/lib/offline";
 import { environmentProblems, OFFLINE, planApp, resources, synthEnv, tempApp, type SynthJson } from "../helpers";
@@ -221,7 +222,7 @@ describe("a service routed by its own host", () => {
     expect(certs.find((c) => c.domain_name === "api.example.com")).toBeDefined();
     // staging's wildcard already covers api-staging.example.com: no certificate of its own.
     expect(certs.map((c) => c.domain_name).sort()).toEqual(["api.example.com", "staging.example.com", "www.example.com"]);
-    expect(resources(read("prod"), "aws_lb_listener_certificate")).toEqual([expect.objectContaining({ certificate_arn: expect.stringContaining("certificate_arn_prod_api_example_com") })]);
+    expect(resources(read("prod"), "aws_lb_listener_certificate")).toEqual([expect.objectContaining({ certificate_arn: offlineCertificateArn(prod.aws.accountId, prod.aws.region, "prod-api-example-com") })]);
     expect(resources(read("staging"), "aws_lb_listener_certificate")).toEqual([]);
     const { seedOfflineUpstreams, findProviderMirror, planStack, terraformEnv, writeCliConfig } = await import("../../scripts/lib/offline");
     seedOfflineUpstreams(OFFLINE.mode === "offline" ? OFFLINE.stateDir : "", stacks.map((s) => s.env));
