@@ -18,6 +18,7 @@ import { parsePrNumber } from "../environments";
 import { withMasterPassword } from "./lib/master-password";
 import { runCli } from "./lib/run-cli";
 import { findProviderMirror, planStack, requireTerraform, seedOfflineUpstreams, terraformEnv, writeCliConfig, type PlanSummary } from "./lib/offline";
+import { hasPlanRole } from "../environments/bootstrap";
 import { forgetBackendCache, parsePlanArgs, progressToStderr, reportOf, runningImageTag, selectStacks, UsageError, workDirs, writeMarkdown } from "./lib/plan-cli";
 import { exitCodeOf, EXIT, renderMarkdown, renderText, type StackReport } from "./lib/plan-report";
 import { IMAGE_TAG_VARIABLE } from "../stacks/stack-inputs";
@@ -48,6 +49,15 @@ async function main(): Promise<number> {
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`usage: npm run plan -- <stack>...: ${e.message}`);
+    return EXIT.usage;
+  }
+  // Prod has no read-only plan role (its state holds prod's origin secret, and pull requests may not
+  // read it): a PR plans prod offline against its base; people plan it with the deploy role.
+  const noPlanRole = !offline && process.env.SHIPKIT_ROLE === "plan" ? targets.filter((t) => t.kind !== "bootstrap" && !t.env.preview && !hasPlanRole(t.env)) : [];
+  if (noPlanRole.length) {
+    console.error(
+      `${noPlanRole.map((t) => t.name).join(", ")}: SHIPKIT_ROLE=plan, but ${[...new Set(noPlanRole.map((t) => t.env.name))].join(", ")} has no read-only plan role (its state holds its origin secret; no pull request may assume a role that reads it). Plan it offline against a base (npm run plan:offline -- --base <ref> --stack ${noPlanRole[0]!.name}) or unset SHIPKIT_ROLE and use its deploy role.`,
+    );
     return EXIT.usage;
   }
   if (offline && targets.some((t) => t.provider === "cloudflare")) {

@@ -96,7 +96,7 @@ const DATA_READS = [
  * (`acm:Describe*`, `acm:List*`); the plan policy allows them itself so a narrower managed policy
  * later cannot break every plan.
  */
-export const ACM_CERTIFICATE_READS = ["acm:ListCertificates", "acm:DescribeCertificate", "acm:ListTagsForCertificate"] as const;
+export const ACM_CERTIFICATE_READS = ["acm:ListCertificates", "acm:DescribeCertificate", "acm:GetCertificate", "acm:ListTagsForCertificate"] as const;
 
 /**
  * The read-only role a pull request's plan of a long-lived, unprotected environment uses

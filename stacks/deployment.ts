@@ -2,7 +2,7 @@ import type { Construct } from "constructs";
 import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, LocalBackend, S3Backend, type TerraformRemoteState, type TerraformStack } from "cdktf";
 import type { AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 import type { EnvironmentConfig } from "../environments/types";
-import { planRoleArnOf } from "../environments/bootstrap";
+import { hasPlanRole, planRoleArnOf } from "../environments/bootstrap";
 
 /**
  * How stacks reach AWS. `online` is the real thing: S3 state, assumed deploy roles.
@@ -49,9 +49,14 @@ export const OFFLINE_AWS_SETTINGS = {
   skipMetadataApiCheck: "true",
 } as const satisfies Partial<AwsProviderConfig>;
 
-/** The role `env`'s stacks assume online: its deploy role, or the read-only plan role (long-lived environments with `role: "plan"`). */
+/**
+ * The role `env`'s stacks assume online: its deploy role, or with `role: "plan"` its read-only plan
+ * role where the bootstrap gives it one (`hasPlanRole`: staging). Prod has none (its state holds
+ * prod's origin secret; no pull request may read it), so prod's stacks keep the deploy role, which a
+ * pull request cannot assume: scripts/plan.ts refuses `SHIPKIT_ROLE=plan` for prod up front.
+ */
 export function roleArnOf(env: EnvironmentConfig, deployment: Deployment): string {
-  return deployment.mode === "online" && deployment.role === "plan" && !env.preview ? planRoleArnOf(env.aws.deployRoleArn) : env.aws.deployRoleArn;
+  return deployment.mode === "online" && deployment.role === "plan" && hasPlanRole(env) ? planRoleArnOf(env.aws.deployRoleArn) : env.aws.deployRoleArn;
 }
 
 /**
@@ -85,14 +90,12 @@ export function useStackBackend(stack: TerraformStack, name: string, env: Enviro
 }
 
 /**
- * Another stack's state, read with `terraform_remote_state`: online from `location` with
- * `roleArn` (its plan twin with `role: "plan"`, unless `roleArn` is a preview's); offline from `<stateDir>/<stack>.tfstate` (seeded by scripts/lib/offline.ts).
+ * Another stack's state, read with `terraform_remote_state`: online from `location` with the
+ * reader's own role (roleArnOf: its deploy role, or its plan role with `role: "plan"` where it has
+ * one); offline from `<stateDir>/<stack>.tfstate` (seeded by scripts/lib/offline.ts).
  */
-export function readStackState(scope: Construct, id: string, opts: { readonly stack: string; readonly location: StateLocation; readonly roleArn: string }, deployment: Deployment): TerraformRemoteState {
+export function readStackState(scope: Construct, id: string, opts: { readonly stack: string; readonly location: StateLocation; readonly reader: EnvironmentConfig }, deployment: Deployment): TerraformRemoteState {
   return deployment.mode === "offline"
     ? new DataTerraformRemoteStateLocal(scope, id, { path: `${deployment.stateDir}/${opts.stack}.tfstate` })
-    : new DataTerraformRemoteStateS3(scope, id, { ...opts.location, assumeRole: { roleArn: deployment.role === "plan" && !isPreviewRole(opts.roleArn) ? planRoleArnOf(opts.roleArn) : opts.roleArn } });
+    : new DataTerraformRemoteStateS3(scope, id, { ...opts.location, assumeRole: { roleArn: roleArnOf(opts.reader, deployment) } });
 }
-
-/** Whether a role ARN is a preview deploy role (`<app>-deploy-preview`, environments/bootstrap.ts). */
-const isPreviewRole = (roleArn: string): boolean => /:role\/(?:.*\/)?[^/]+-deploy-preview$/.test(roleArn);

@@ -14,7 +14,7 @@ import { EdgeZoneSettings } from "../lib/edge/edge-zone-settings";
 import { ConfigError } from "../lib/core/errors";
 import { awsProviderConfig, type Deployment } from "./deployment";
 import { certificateOutput, edgeOriginSecretVariable, originSecretClass, edgeStackName, edgeStateLocation, hostCertificateOutput, hostsWithOwnCertificate, wildcardZoneOf } from "./edge-contract";
-import { CLOUDFLARE_ZONE_ID_VARIABLE, edgeStateOwner, isLongLived, useStackBackend } from "./edge-state";
+import { CLOUDFLARE_ZONE_ID_VARIABLE, EDGE_COMPONENT_TAG, edgeStateOwner, isLongLived, useStackBackend } from "./edge-state";
 import { defaultTags } from "./environment-stack";
 
 /** One Cloudflare zone, its plan, and the long-lived environments served from it. */
@@ -171,7 +171,7 @@ export class EdgeStack extends TerraformStack {
 
 /** AWS provider for one environment, aliased by its name; offline: dummy credentials and skip flags. */
 function awsProvider(scope: Construct, env: EnvironmentConfig, deployment: Deployment): AwsProvider {
-  const tags = { ...defaultTags(env), component: "edge" };
+  const tags = { ...defaultTags(env), component: EDGE_COMPONENT_TAG };
   return new AwsProvider(scope, `aws-${env.name}`, awsProviderConfig(env, deployment, { tags, alias: env.name, sessionName: `cdktf-edge-${env.name}` }));
 }
 

@@ -16,7 +16,7 @@ import type { Construct } from "constructs";
 import type { TerraformRemoteState } from "cdktf";
 import { DataAwsAcmCertificate } from "@cdktf/provider-aws/lib/data-aws-acm-certificate";
 import type { EnvironmentConfig, EnvName } from "../environments/types";
-import { certificateNames } from "../lib/edge/edge-certificates";
+import { EDGE_CERTIFICATE_KEY_ALGORITHM, certificateNames } from "../lib/edge/edge-certificates";
 import { ownStateLocation, readStackState, type Deployment } from "./deployment";
 export { useStackBackend } from "./deployment";
 import { edgeStackName, offlineCertificateArn, wildcardZoneOf } from "./edge-contract";
@@ -59,9 +59,8 @@ export function edgeStateOwner(envs: readonly EnvironmentConfig[], zone: string)
  * - `statuses: ["ISSUED"]`: a listener can only use an issued certificate; a replacement still
  *   pending validation is skipped, and most_recent cannot compare two statuses anyway.
  * - `types: ["AMAZON_ISSUED"]`: never an imported or private certificate with the same name.
- * - `keyTypes: ["RSA_2048"]`: the edge stack's key algorithm (lib/edge/edge-certificates.ts
- *   `keyAlgorithm`). ListCertificates returns only RSA_1024 and RSA_2048 certificates unless told
- *   otherwise, so a change there must be mirrored here (test/stacks/origin-isolation.test.ts checks both).
+ * - `keyTypes`: the edge stack's key algorithm (EDGE_CERTIFICATE_KEY_ALGORITHM, one constant for
+ *   both). ListCertificates returns only RSA_1024 and RSA_2048 certificates unless told otherwise.
  * - `mostRecent: true`: while a certificate is replaced (create_before_destroy; ACM refuses to
  *   delete the old one while this stack's listener uses it), two ISSUED certificates share the
  *   primary name; without it every plan fails ("multiple ACM Certificates matching domain"), with
@@ -71,7 +70,7 @@ export function edgeStateOwner(envs: readonly EnvironmentConfig[], zone: string)
 export const EDGE_CERTIFICATE_LOOKUP = {
   statuses: ["ISSUED"],
   types: ["AMAZON_ISSUED"],
-  keyTypes: ["RSA_2048"],
+  keyTypes: [EDGE_CERTIFICATE_KEY_ALGORITHM],
   mostRecent: true,
 } as const;
 
@@ -134,5 +133,5 @@ export function offlineAlbOutputs(): Record<string, string> {
  */
 export function readEnvironmentState(scope: Construct, env: EnvironmentConfig, deployment: Deployment): TerraformRemoteState {
   const source = env.preview?.base ?? env.name;
-  return readStackState(scope, `${source}-state`, { stack: source, location: ownStateLocation(source, env), roleArn: env.aws.deployRoleArn }, deployment);
+  return readStackState(scope, `${source}-state`, { stack: source, location: ownStateLocation(source, env), reader: env }, deployment);
 }

@@ -102,7 +102,7 @@ export function publishShared(scope: Construct, attrs: SharedAttributes, reposit
 export function readShared(scope: Construct, env: EnvironmentConfig, deployment: Deployment, repositories: readonly string[]): SharedAttributes & { readonly repositories: Readonly<Record<string, ImageSource>> } {
   const base = env.preview?.base;
   if (!base) throw new Error(`${env.name} is not a preview; only previews read a base environment's state`);
-  const state = readStackState(scope, `${base}-state`, { stack: base, location: ownStateLocation(base, env), roleArn: env.aws.deployRoleArn }, deployment);
+  const state = readStackState(scope, `${base}-state`, { stack: base, location: ownStateLocation(base, env), reader: env }, deployment);
   const entries = (Object.keys(SHARED_OUTPUTS) as SharedKey[]).map((key) => {
     const row: SharedOutput = SHARED_OUTPUTS[key];
     return [key, row.kind === "list" ? state.getList(row.output) : state.getString(row.output)] as const;

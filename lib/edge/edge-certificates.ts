@@ -7,6 +7,13 @@ import { DnsRecord } from "@cdktf/provider-cloudflare/lib/dns-record";
 import { ConfigError } from "../core/errors";
 import type { Names } from "../core/naming";
 
+/**
+ * Key algorithm of every edge certificate. The environments find their certificate by an ACM
+ * lookup whose `key_types` must name it (stacks/edge-state.ts EDGE_CERTIFICATE_LOOKUP): ACM lists
+ * only RSA_1024 and RSA_2048 certificates unless asked for others.
+ */
+export const EDGE_CERTIFICATE_KEY_ALGORITHM = "RSA_2048";
+
 /** Hostnames an ALB serves: structurally the app's `env.hostnames`, so it passes straight in. */
 export interface CertificateHostnames {
   /** The hostname users reach the app on, e.g. `www.example.com`; the certificate's domain name. */
@@ -82,7 +89,7 @@ export class EdgeCertificate extends Construct {
       domainName: domainName!,
       subjectAlternativeNames: sans,
       validationMethod: "DNS",
-      keyAlgorithm: "RSA_2048",
+      keyAlgorithm: EDGE_CERTIFICATE_KEY_ALGORITHM,
       tags: { Name: names.of("alb") },
       lifecycle: { createBeforeDestroy: true },
     });

@@ -77,6 +77,13 @@ test("usage errors exit 2 before any synth, naming the stack or flag", () => {
   expect(flag.stderr).toMatch(/unknown flag --bases/);
 });
 
+test("SHIPKIT_ROLE=plan for prod is refused before any synth: prod has no read-only plan role (its state holds prod's secret)", () => {
+  const r = spawnSync(tsx, ["scripts/plan.ts", "prod"], { cwd: checkout, encoding: "utf8", env: noCredentials({ SHIPKIT_ROLE: "plan" }) });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/prod: SHIPKIT_ROLE=plan, but prod has no read-only plan role .*npm run plan:offline -- --base <ref> --stack prod/);
+  expect(r.stderr).not.toMatch(/synthesizing/);
+});
+
 test("a long step is never silent: a heartbeat line while it runs, then the finish with the elapsed time", async () => {
   const { planStack } = await import("../../scripts/lib/offline");
   // A stand-in terraform whose init takes 1.5 s and then fails: the heartbeat (every 0.2 s here) must fire meanwhile.

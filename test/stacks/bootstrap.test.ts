@@ -14,6 +14,7 @@ import { hasPlanRole, previewDeployRoleArn } from "../../environments/bootstrap"
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { PREVIEW_SERVICE_PREFIXES } from "../../stacks/bootstrap-policies";
 import { roleArnOf } from "../../stacks/deployment";
+import { DnsStack } from "../../stacks/dns-stack";
 import { IAM_INLINE_POLICIES_MAX, IAM_TRUST_POLICY_MAX, policySize } from "../../lib/policy/rules/iam-role-trust-policy-size";
 import { findProviderMirror, planStack, pool, terraformEnv, writeCliConfig, type PlanSummary } from "../../scripts/lib/offline";
 import { OFFLINE, ONLINE, resources, synthEnv, synthStrict, tempApp, type SynthJson } from "../helpers";
@@ -328,6 +329,8 @@ describe("deploy and plan roles", () => {
     expect(allowed(docs, "acm:ListCertificates", "*")).toBe(true);
     expect(allowed(docs, "acm:DescribeCertificate", certificate)).toBe(true);
     expect(allowed(docs, "acm:ListTagsForCertificate", certificate)).toBe(true);
+    // The data source fills certificate and certificate_chain (public parts) with GetCertificate.
+    expect(allowed(docs, "acm:GetCertificate", certificate)).toBe(true);
     // Reads only: never the private key export nor a change.
     expect(allowed(docs, "acm:ExportCertificate", certificate)).toBe(false);
     expect(allowed(docs, "acm:DeleteCertificate", certificate)).toBe(false);
@@ -342,6 +345,12 @@ describe("deploy and plan roles", () => {
     expect(roleNamed(stagingJson, "shipkit-deploy-staging-plan")).toBeDefined();
     expect(roleArnOf(staging, ONLINE)).toBe(staging.aws.deployRoleArn);
     expect(roleArnOf(ephemeral(42), plan)).toBe(previewDeployRoleArn(staging));
+    // Prod has no plan role: its stacks (and prod-dns's read of prod's state) keep the deploy role,
+    // which no pull request can assume; never a role ARN the bootstrap does not create.
+    expect(roleArnOf(prod, plan)).toBe(prod.aws.deployRoleArn);
+    const prodDns = JSON.stringify(Testing.synth(new DnsStack(Testing.app(), { env: prod, deployment: plan })));
+    expect(prodDns).not.toContain(`${prod.aws.deployRoleArn}-plan`);
+    expect(prodDns).toContain(prod.aws.deployRoleArn);
   });
 });
 
