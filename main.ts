@@ -6,7 +6,7 @@
  *   fails when one more exceeds staging's open-preview cap (ALB quotas). @default unset: not checked
  * - SHIPKIT_OFFLINE=1  offline mode: local state, dummy credentials (plan only; never deploy).
  * - SHIPKIT_OFFLINE_STATE_DIR  where offline state lives. @default ./.offline/state
- * - SHIPKIT_ROLE=plan  online: act as each long-lived environment's read-only plan role (PR plans, pr-plan.yml).
+ * - SHIPKIT_ROLE=plan  online: act as the read-only plan role where one exists (staging; prod has none: its state holds its origin secret) for PR plans, pr-plan.yml.
  * - SHIPKIT_SOURCE_MAPS=1  map stack traces back to TypeScript (slower synth; for debugging a crash).
  */
 import * as path from "node:path";

@@ -71,7 +71,7 @@ export async function planApp(app: App, stackNames: readonly string[], upstreams
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "shipkit-planapp-"));
   const env = terraformEnv(writeCliConfig(findProviderMirror(process.env.SHIPKIT_PROVIDER_MIRROR), work), process.env);
   app.synth();
-  // Upstream states: staging's (for previews) and the zone's edge state (certificates).
+  // Upstream state: staging's (previews read it); env stacks read no edge state (their certificate is an offline stand-in ARN).
   seedOfflineUpstreams(OFFLINE_STATE_DIR, upstreams);
   const results = await pool(stackNames.map((s) => () => planStack(s, path.join(app.outdir, "stacks", s), env, { review: "counts" })), 2);
   fs.rmSync(work, { recursive: true, force: true });
