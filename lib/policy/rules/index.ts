@@ -5,6 +5,7 @@
 import type { GuardrailRule } from "../rule";
 import { acmLookupKeyTypes } from "./acm-lookup-key-types";
 import { acmLookupMostRecent } from "./acm-lookup-most-recent";
+import { albCertificatesPerLoadBalancer } from "./alb-certificates-per-load-balancer";
 import { alarmEvaluationRange } from "./alarm-evaluation-range";
 import { compositeAlarmChildren } from "./composite-alarm-children";
 import { albListenerRulesQuota } from "./alb-listener-rules-quota";
@@ -66,6 +67,7 @@ export const RULES: readonly GuardrailRule[] = [
   // Certificates (ACM lookups)
   acmLookupMostRecent,
   acmLookupKeyTypes,
+  albCertificatesPerLoadBalancer,
   // Events, alerts, logs, storage, WAF
   alertTargetRetryDlq,
   schedulerRetryPolicyRange,
