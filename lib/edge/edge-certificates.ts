@@ -111,6 +111,10 @@ export class EdgeCertificate extends Construct {
       ttl: 60,
       proxied: false,
       comment: `${owner}: ACM validation of the ${owner} ALB certificate`,
+      // Provider 5.14 plans CNAME `settings` (ipv4_only, ipv6_only, flatten_cname) as "known after
+      // apply" on every plan (issues #5517, #5858; fixed in 5.19): we never set them, so ignore them,
+      // and an edge plan (rotate:origin's guard) shows only real changes.
+      lifecycle: { ignoreChanges: ["settings"] },
     });
     this.validation = new AcmCertificateValidation(this, "validated", { provider, certificateArn: this.certificate.arn, dependsOn: [this.validationRecords] });
     this.arn = this.validation.certificateArn;

@@ -82,6 +82,8 @@ export class EdgeDnsRecords extends Construct {
         proxied: true,
         ttl: 1,
         comment: full,
+        // CNAME `settings` drift on every plan with provider 5.14 (issues #5517, #5858): never set here.
+        lifecycle: { ignoreChanges: ["settings"] },
       });
     }
     this.records = records;
