@@ -183,6 +183,13 @@ const REGEX_SYNTAX = /\bmatches\b|~|\bregex_replace\s*\(/;
 /** `${1}` is a Terraform interpolation: Terraform replaces it before Cloudflare sees it. Write `$${1}`. */
 export const UNESCAPED_TF_INTERPOLATION = /(^|[^$])\$\{[0-9]/;
 const REF = /^[a-z0-9_]{1,64}$/;
+/**
+ * "The maximum length of a rule expression is 4,096 characters", on every plan
+ * (https://developers.cloudflare.com/ruleset-engine/rules-language/expressions/). The API refuses a
+ * longer one at apply; the provider does not check it, so plan passes. An origin-verify rule grows
+ * with every hostname of its class.
+ */
+export const MAX_EXPRESSION_CHARS = 4096;
 const CHALLENGES = new Set(["challenge", "js_challenge", "managed_challenge"]);
 
 /** Removes string literals from a Rules-language expression, leaving operators and fields. */
@@ -229,6 +236,9 @@ export function validateEdgeRules(scope: Construct, plan: CloudflarePlan, rules:
       if (dup) throw new ConfigError(scope, at("ref"), `is also used in ${dup}; refs must be unique across the zone's rulesets`);
       seen.set(ref, phase);
       if (!rule.expression.trim()) throw new ConfigError(scope, at("expression"), `is empty; use "true" to match every request`);
+      for (const [path, expr] of expressions(rule))
+        if (expr.length > MAX_EXPRESSION_CHARS)
+          throw new ConfigError(scope, at(path), `is ${expr.length} characters; Cloudflare refuses a rule expression over ${MAX_EXPRESSION_CHARS} at apply (every plan). Shorten it: fewer hostnames in one rule, or split the rule in two`);
 
       for (const [path, s] of strings(rule, "rule"))
         if (UNESCAPED_TF_INTERPOLATION.test(s))

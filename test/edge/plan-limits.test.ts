@@ -1,7 +1,7 @@
 import type { RulesetRules } from "@cdktf/provider-cloudflare/lib/ruleset";
 import type { CloudflarePlan } from "../../environments/types";
 import { PLAN_LIMITS, EDGE_PHASES } from "../../lib/edge/edge-plan-limits";
-import { EdgeRulesets, defaultEdgeRules, expressionFields, loginPathExpression, type EdgeRules } from "../../lib/edge/edge-rulesets";
+import { EdgeRulesets, MAX_EXPRESSION_CHARS, defaultEdgeRules, expressionFields, loginPathExpression, type EdgeRules } from "../../lib/edge/edge-rulesets";
 import { ConfigError } from "../../lib/core/errors";
 import { bareStack } from "../helpers";
 
@@ -37,6 +37,19 @@ describe("plan-limits table", () => {
 describe("tier validation", () => {
   test.each(PLANS)("the default rules fit the %s plan", (plan) => {
     expect(build(plan, defaults())).not.toThrow();
+  });
+
+  test("an expression over 4,096 characters is refused on every plan, naming the rule; 4,096 passes", () => {
+    // An origin-verify rule with many hostnames: `http.host in {…}` grows with each.
+    const hosts = (n: number) => Array.from({ length: n }, (_, i) => `service-${String(i).padStart(4, "0")}.example.com`);
+    const withHosts = (n: number) => defaultEdgeRules({ origins: [{ cls: "prod", secret: SECRET, hosts: hosts(n) }] });
+    const length = (n: number) => withHosts(n).http_request_late_transform![0]!.expression.length;
+    let fits = 1;
+    while (length(fits + 1) <= MAX_EXPRESSION_CHARS) fits++;
+    for (const plan of PLANS) {
+      expect(build(plan, withHosts(fits))).not.toThrow();
+      expect(build(plan, withHosts(fits + 1))).toThrow(new RegExp(`rules\\.http_request_late_transform\\[origin_verify_prod\\]\\.expression" is ${length(fits + 1)} characters; Cloudflare refuses a rule expression over 4096 at apply`));
+    }
   });
 
   test("a rate-limit period of 60 on Free names the rule and the limit", () => {
