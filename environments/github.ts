@@ -78,3 +78,19 @@ export function oidcSubjects(repo: GithubRepository): { readonly prod: string; r
   const base = ids ? `repo:${repo.owner}-${ids.ownerId}/${repo.name}-${ids.repositoryId}` : `repo:${repo.owner}/${repo.name}`;
   return { prod: `${base}:environment:${repo.prodEnvironment}`, staging: `${base}:ref:refs/heads/${repo.mainBranch}`, pullRequest: `${base}:pull_request` };
 }
+
+/**
+ * The GitHub secrets holding the Cloudflare API tokens (docs/ci.md, "GitHub settings"); CI passes
+ * either as `CLOUDFLARE_API_TOKEN`, the variable the Cloudflare provider reads.
+ * - `dns`: a repository secret, DNS only (Zone Read, DNS Write): the `*-dns` stacks, so staging's
+ *   job, the previews (preview:up, preview:down) and the sweeper. Every job, pull requests' included,
+ *   can read it.
+ * - `edge`: an environment secret of the GitHub environment prod, every permission the edge stack
+ *   needs (docs/edge.md, "Setting up a real zone", step 3), Zone Transform Rules Write among them,
+ *   which reads the late-transform ruleset and so both classes' origin-verify secrets: given to the
+ *   prod job's edge step only. Tested via: test/ci-cloudflare-tokens.test.ts
+ */
+export const CLOUDFLARE_TOKEN_SECRETS = { dns: "CLOUDFLARE_API_TOKEN", edge: "CLOUDFLARE_EDGE_API_TOKEN" } as const;
+
+/** The variable the Cloudflare provider reads its API token from. */
+export const CLOUDFLARE_TOKEN_VARIABLE = "CLOUDFLARE_API_TOKEN";
