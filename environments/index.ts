@@ -59,6 +59,7 @@ export function resolveEnvironments(prNumber?: number, base: { prod: Environment
     }
   }
   problems.push(...hostnameClashes(envs));
+  problems.push(...sharedWithProtected(envs));
   // Only against a valid base: a broken staging's cap would be a guess.
   if (problems.length === 0 && prNumber !== undefined && openPreviews !== undefined) {
     const problem = openPreviewProblem(`pr-${prNumber}`, openPreviews, previewCapacity(base.staging));
@@ -66,6 +67,29 @@ export function resolveEnvironments(prNumber?: number, base: { prod: Environment
   }
   if (problems.length) throw new EnvironmentConfigError(problems);
   return envs;
+}
+
+/**
+ * A protected environment (prod) shares neither its AWS account nor its state bucket with an
+ * unprotected one: staging's and the previews' roles administer or read their whole account (the
+ * read-only plan role, which pull requests assume, may DescribeRules: prod's listener rules hold
+ * prod's origin secret), and read their state bucket (prod's state holds it in plaintext). The
+ * isolation docs/edge.md and docs/ci.md describe holds only across accounts.
+ */
+export function sharedWithProtected(envs: readonly EnvironmentConfig[]): string[] {
+  const problems: string[] = [];
+  for (const p of envs.filter((e) => e.safetyTier === "protected"))
+    for (const other of envs.filter((e) => e.safetyTier !== "protected" && !e.preview)) {
+      if (other.aws.accountId === p.aws.accountId)
+        problems.push(
+          `${other.name}.aws.accountId ${JSON.stringify(other.aws.accountId)} is ${p.name}'s account too; ${p.name} (protected) needs an account of its own: ${other.name}'s roles, which pull requests and previews reach, could read ${p.name}'s listener rules and state, and with them ${p.name}'s origin secret. Give ${other.name} its own AWS account in environments/${other.name}.ts`,
+        );
+      else if (other.aws.stateBucket === p.aws.stateBucket)
+        problems.push(
+          `${other.name}.aws.stateBucket ${JSON.stringify(other.aws.stateBucket)} is ${p.name}'s state bucket too; ${p.name} (protected) keeps its state, which holds its origin secret, in a bucket no other environment uses. Give ${other.name} its own bucket in its own account in environments/${other.name}.ts`,
+        );
+    }
+  return problems;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EnvironmentConfigError, ephemeral, hostnameClashes, parsePrNumber, prod, resolveEnvironments, staging, validateEnvironment } from "../environments";
+import { EnvironmentConfigError, ephemeral, hostnameClashes, sharedWithProtected, parsePrNumber, prod, resolveEnvironments, staging, validateEnvironment } from "../environments";
 import { withEnv } from "./helpers";
 import { previewDeployRoleArn } from "../environments/bootstrap";
 
@@ -157,6 +157,16 @@ describe("hostnames across environments", () => {
       expect.stringMatching(/^staging\.hostnames\.redirects\[0\] ".*" is also a hostname of prod/),
     ]);
     expect(hostnameClashes([prod, staging, ephemeral(42)])).toEqual([]);
+  });
+});
+
+describe("prod's account and state bucket are its own", () => {
+  test("staging in prod's account, or with prod's state bucket, is refused at synth naming the field, the reason and the fix", () => {
+    const sameAccount = withEnv(staging, { aws: { accountId: prod.aws.accountId, deployRoleArn: `arn:aws:iam::${prod.aws.accountId}:role/shipkit-deploy-staging` } });
+    expect(() => resolveEnvironments(42, { prod, staging: sameAccount })).toThrow(/staging\.aws\.accountId "111111111111" is prod's account too; prod \(protected\) needs an account of its own: .*origin secret\. Give staging its own AWS account in environments\/staging\.ts/);
+    const sameBucket = withEnv(staging, { aws: { stateBucket: prod.aws.stateBucket } });
+    expect(() => resolveEnvironments(undefined, { prod, staging: sameBucket })).toThrow(/staging\.aws\.stateBucket "shipkit-terraform-state-111111111111" is prod's state bucket too/);
+    expect(sharedWithProtected([prod, staging, ephemeral(42)])).toEqual([]);
   });
 });
 
