@@ -16,13 +16,19 @@
  *    place, else it is refused (nothing applied) naming the stack and the unexpected changes.
  * 4. Checkpoint: the operator stores NEW as current and OLD as previous (Secrets Manager, GitHub
  *    `ORIGIN_VERIFY_SECRET_<C>` and `_PREVIOUS`), so CI deploys and new previews accept both.
- * 5. Previews re-listed: one opened since step 2 gets step 3 first (the edge never switches while a
- *    consumer does not accept NEW).
+ * 5. Re-check: step 3 again over every consumer open now (a deploy that finished since step 3 may
+ *    have written the old value only; a preview may have opened), applying what changed, until a
+ *    whole pass plans no change anywhere (at most RECHECK_ROUNDS passes; else stop before the edge,
+ *    naming the stacks that keep changing). The edge never switches while a consumer does not
+ *    accept NEW.
  * 6. Switch the edge: `edge-<zone>` with `origin_verify_secret_<C>` = NEW and the other class's
  *    current value; its plan may only update `cloudflare_ruleset`s, and must leave the other
  *    class's value as it is.
- * 7. Checkpoint (no 403s), then "drop old": each consumer with current = NEW, previous empty.
- * 8. Summary. The operator deletes `_PREVIOUS`.
+ * 7. Checkpoint (no 403s; the operator deletes `_PREVIOUS` in GitHub and Secrets Manager: CI passes
+ *    it as the previous value, so while it exists any CI deploy accepts OLD again), then "drop
+ *    old": each consumer with current = NEW, previous empty. Asked before the drop, so that the
+ *    drop is final when the run ends.
+ * 8. Summary.
  *
  * Stops at the first failure with the command that resumes; every phase is idempotent (a stack
  * already in the wanted state plans no change and is not applied).
@@ -155,6 +161,19 @@ export function rotationInputs(cls: OriginSecretClass, env: NodeJS.ProcessEnv): 
   return { ok: true, inputs: { old: old!, next: next!, other: otherValue! } };
 }
 
+/**
+ * Who may run a rotation: the edge stack has an AWS provider in each account (each assuming that
+ * account's deploy role) and the consumers use their own roles, so the credentials must be an
+ * operator principal that the bootstrap lets assume the deploy roles of both accounts (and, for
+ * staging's previews, the preview role): the bootstrap's operators, docs/ci.md.
+ */
+export const operatorHint = (cls: OriginSecretClass): string =>
+  `Run with an operator principal listed in the bootstrap's operators for both accounts (docs/ci.md): it assumes ${
+    cls === "staging"
+      ? "prod's deploy role for the edge (and staging's, for the edge's certificates in staging's account), staging's deploy role and the preview role for the consumers"
+      : "prod's deploy role for prod and the edge, and staging's deploy role for the edge's certificates in staging's account"
+  }; e.g. AWS_PROFILE=<operator profile> after aws sso login.`;
+
 /** A stack the rotation deploys. */
 export interface RotationTarget {
   /** Stack name: `prod`, `staging`, `pr-<n>`, `edge-<zone>`. */
@@ -212,21 +231,27 @@ export function rotationSteps(cls: OriginSecretClass, previews: readonly number[
   const gh = githubOriginSecret(cls);
   const ghPrevious = githubPreviousOriginSecret(cls);
   const dropOld: RotationStep = {
-    title: `"drop old": deploy each consumer${cls === "staging" ? " (open previews listed again first)" : ""} at its running image tag with ${ORIGIN_SECRET_VARIABLE}=new and ${ORIGIN_SECRET_PREVIOUS_VARIABLE} empty (saved plan; only in-place aws_lb_listener_rule updates allowed): the old value stops working`,
+    title: `"drop old": deploy each consumer${cls === "staging" ? " (open previews listed again first)" : ""} at its running image tag with ${ORIGIN_SECRET_VARIABLE}=new and ${ORIGIN_SECRET_PREVIOUS_VARIABLE} empty (saved plan; only in-place aws_lb_listener_rule updates allowed): the old value stops working, for good since ${ghPrevious} is deleted`,
     stacks: consumers,
   };
-  const finish: RotationStep = { title: `Summary. Then delete the GitHub secret ${ghPrevious} and the previous value in Secrets Manager` };
+  const deletePrevious: RotationStep = {
+    title: `Checkpoint (you confirm): no 403 spike on ${cls === "staging" ? "staging's ALB" : "prod's ALB"} (the edge sends new now), new is stored as ${gh}, and ${ghPrevious} and the previous value in Secrets Manager are DELETED (while ${ghPrevious} exists, CI passes it as ${ORIGIN_SECRET_PREVIOUS_VARIABLE} and every CI deploy accepts old again)`,
+  };
+  const finish: RotationStep = { title: `Summary: the old value opens no ${cls === "staging" ? "staging or preview" : "prod"} host any more` };
   if (from === "drop-old")
-    return [{ title: `Check that ${edge} already sends the new value to ${cls}'s hosts (plan with ${edgeOriginSecretVariable(cls)}=new: no change)`, stacks: [edge] }, dropOld, finish];
+    return [{ title: `Check that ${edge} already sends the new value to ${cls}'s hosts (plan with ${edgeOriginSecretVariable(cls)}=new: no change)`, stacks: [edge] }, deletePrevious, dropOld, finish];
   return [
     { title: `"accept both": deploy each consumer at its running image tag with ${ORIGIN_SECRET_VARIABLE}=new and ${ORIGIN_SECRET_PREVIOUS_VARIABLE}=old (saved plan; only in-place aws_lb_listener_rule updates allowed, else refused)`, stacks: consumers },
     { title: `Checkpoint (you confirm): set GitHub ${ghPrevious}=old and ${gh}=new, and the same in Secrets Manager (current=new, previous=old), so CI deploys${cls === "staging" ? " and new previews" : ""} accept both` },
-    ...(cls === "staging" ? [{ title: `List open previews again: any opened since step 1 gets step 1 first (the edge never switches while a consumer does not accept new)` }] : []),
+    {
+      title: `Re-check: "accept both" again over every consumer open now${cls === "staging" ? " (previews listed again: one opened since step 1 joins)" : ""}, applying any stack a deploy put back to the old value only, until a whole pass plans no change (at most ${RECHECK_ROUNDS} passes, else stop: the edge never switches while a consumer does not accept new)`,
+      stacks: consumers,
+    },
     {
       title: `Switch the edge: deploy ${edge} with ${edgeOriginSecretVariable(cls)}=new and ${edgeOriginSecretVariable(otherClass(cls))}=${otherClass(cls)}'s current value (saved plan; only in-place cloudflare_ruleset updates allowed, ${otherClass(cls)}'s value must stay as it is)`,
       stacks: [edge],
     },
-    { title: `Checkpoint (you confirm): no 403 spike on ${cls === "staging" ? "staging's ALB" : "prod's ALB"} (the edge sends new now), and new is stored as ${gh}` },
+    deletePrevious,
     dropOld,
     finish,
   ];
@@ -326,14 +351,18 @@ export function edgeSwitchProblems(cls: OriginSecretClass, inputs: RotationInput
   return problems;
 }
 
-/** Open previews listed again before the edge switch, against those already accepting NEW. Pure. */
+/** Open previews listed again before the edge switch, against those already planned with accept both (for the log). Pure. */
 export function recheckPreviews(accepting: readonly number[], open: readonly number[]): { readonly newcomers: number[]; readonly closed: number[] } {
   const has = new Set(accepting);
   const now = new Set(open);
   return { newcomers: [...now].filter((n) => !has.has(n)).sort((a, b) => a - b), closed: [...has].filter((n) => !now.has(n)).sort((a, b) => a - b) };
 }
 
-/** Rounds of "list again, deploy newcomers" before the edge switch gives up on a moving target. */
+/**
+ * Passes of the re-check before the edge switch (every consumer open now, planned with accept both,
+ * what changed applied): the run goes on after the first pass that changes nothing, and gives up
+ * on a moving target when pass RECHECK_ROUNDS still had to apply something.
+ */
 export const RECHECK_ROUNDS = 3;
 
 type Result<T = object> = ({ readonly ok: true } & T) | { readonly ok: false; readonly message: string };
@@ -367,22 +396,27 @@ export interface Touched {
 
 /** Stacks touched per phase, for the summary. */
 export interface RotationRecord {
-  /** Consumers of phase "accept both" (previews opened meanwhile included). */
+  /** Consumers of phase "accept both" (step 1). */
   readonly acceptBoth: Touched[];
+  /** The re-check before the edge switch: per pass, the stacks it had to apply again (the last pass of a run that went on: none). */
+  readonly recheck: string[][];
   /** The edge stack (switched, or found already sending the new value when resuming). */
   readonly edge: Touched[];
   /** Consumers of phase "drop old". */
   readonly dropOld: Touched[];
 }
 
-/** The summary lines: the class, every stack touched per phase, previews by number. Pure. */
+/** The summary lines: the class, every stack touched per phase, the re-check's passes, previews by number. Pure. */
 export function summaryLines(cls: OriginSecretClass, record: RotationRecord): string[] {
   const list = (ts: readonly Touched[]) => (ts.length ? ts.map((t) => `${t.stack} (${t.outcome})`).join(", ") : "none");
-  const prs = (ts: readonly Touched[]) => ts.map((t) => /^pr-([0-9]+)$/.exec(t.stack)?.[1]).filter((n): n is string => n !== undefined);
-  const previews = [...new Set([...prs(record.acceptBoth), ...prs(record.dropOld)])].sort((a, b) => Number(a) - Number(b));
+  const prs = (stacks: readonly string[]) => stacks.map((s) => /^pr-([0-9]+)$/.exec(s)?.[1]).filter((n): n is string => n !== undefined);
+  const stacks = [...record.acceptBoth, ...record.dropOld].map((t) => t.stack).concat(record.recheck.flat());
+  const previews = [...new Set(prs(stacks))].sort((a, b) => Number(a) - Number(b));
+  const recheck = record.recheck.length ? record.recheck.map((applied, i) => `pass ${i + 1}: ${applied.length ? `re-applied ${applied.join(", ")}` : "no change"}`).join("; ") : "not run";
   return [
     `rotate:origin ${cls}: summary`,
     `  accept both: ${list(record.acceptBoth)}`,
+    `  re-check:    ${recheck}`,
     `  edge:        ${list(record.edge)}`,
     `  drop old:    ${list(record.dropOld)}`,
     ...(cls === "staging" ? [`  previews:    ${previews.length ? previews.map((n) => `#${n}`).join(", ") : "none open"}`] : []),
@@ -404,7 +438,7 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
   }
   const credentials = await deps.checkCredentials();
   if (credentials) {
-    log.error(`${name}: nothing was run: ${credentials}. Run with credentials that may assume ${cls}'s deploy role${cls === "staging" ? " and the preview role" : ""} and, for the edge, prod's deploy role (which may assume staging's): e.g. AWS_PROFILE=<profile> after aws sso login.`);
+    log.error(`${name}: nothing was run: ${credentials}. ${operatorHint(cls)}`);
     return EXIT.usage;
   }
   const inputs = read.inputs;
@@ -421,7 +455,7 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
     return EXIT.ok;
   }
 
-  const record: RotationRecord = { acceptBoth: [], edge: [], dropOld: [] };
+  const record: RotationRecord = { acceptBoth: [], recheck: [], edge: [], dropOld: [] };
   /** Plans, guards and applies one stack; logs the refusal or failure with `resume`. */
   const rotate = async (target: RotationTarget, vars: Record<string, string | undefined>, what: string, resume: string): Promise<Touched | undefined> => {
     const stop = (why: string) => {
@@ -434,7 +468,11 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
     const unexpected = unexpectedChanges(planned.plan, ALLOWED_TYPE[target.kind]);
     if (unexpected.length)
       return stop(
-        `refused: the plan changes more than in-place ${ALLOWED_TYPE[target.kind]} updates, so nothing was applied to ${target.stack}. Unexpected:\n${unexpected.map((u) => `    ${u}`).join("\n")}\n  A rotation deploy must change the secret only: bring ${target.stack} in line first (a missing variable such as an alert webhook, drift, an undeployed change), check with npm run plan -- ${target.stack}.`,
+        `refused: the plan changes more than in-place ${ALLOWED_TYPE[target.kind]} updates, so nothing was applied to ${target.stack}. Unexpected:\n${unexpected.map((u) => `    ${u}`).join("\n")}\n  A rotation deploy must change the secret only: ${
+          target.kind === "edge"
+            ? `deploy the pending edge change first, with a normal reviewed deploy and both classes' CURRENT values (npm run deploy -- ${target.stack}), and check that a second npm run plan -- ${target.stack} is clean (the ACM validation records ignore their cosmetic settings drift; anything else pending blocks the rotation)`
+            : `bring ${target.stack} in line first (a missing variable such as an alert webhook, drift, an undeployed change), check with npm run plan -- ${target.stack}`
+        }.`,
       );
     if (target.kind === "edge") {
       const problems = edgeSwitchProblems(cls, inputs, planned.plan.changes);
@@ -471,6 +509,53 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
     return rotate(target, consumerVariables(phase, inputs, tag.tag), what, resume);
   };
 
+  const gh = githubOriginSecret(cls);
+  const ghPrevious = githubPreviousOriginSecret(cls);
+  /**
+   * Step 3 again over every consumer open now, until a whole pass changes nothing: a CI deploy that
+   * finished since step 1 (started before the GitHub secrets changed), or a preview opened meanwhile,
+   * may accept the old value only. True: every consumer accepts both; false: stopped (logged).
+   */
+  const settle = async (accepting: Set<number>): Promise<boolean> => {
+    let last: string[] = [];
+    for (let pass = 1; pass <= RECHECK_ROUNDS; pass++) {
+      const open = cls === "staging" ? [...new Set(await deps.listPreviews())].sort((a, b) => a - b) : [];
+      const targets = consumersOf(cls, open);
+      log.info(`${name}: re-check ${pass}/${RECHECK_ROUNDS}: "accept both" again on ${targets.map((t) => t.stack).join(", ")} (a deploy since step 1 may have written the old value only)`);
+      if (cls === "staging") {
+        const { newcomers, closed } = recheckPreviews([...accepting], open);
+        if (newcomers.length) log.info(`${name}: opened since step 1: ${newcomers.map((n) => `pr-${n}`).join(", ")}`);
+        if (closed.length) log.info(`${name}: closed since: ${closed.map((n) => `pr-${n}`).join(", ")} (nothing to do)`);
+      }
+      last = [];
+      for (const target of targets) {
+        const t = await consumer(target, "accept-both", rerun);
+        if (!t) return false;
+        if (t.outcome === "applied") last.push(t.stack);
+        if (target.pr) accepting.add(target.pr);
+      }
+      record.recheck.push(last);
+      if (!last.length) {
+        log.info(`${name}: re-check ${pass}: no change anywhere: every consumer accepts old and new`);
+        return true;
+      }
+      log.info(`${name}: re-check ${pass}: applied again: ${last.join(", ")}; checking every consumer once more`);
+    }
+    log.error(
+      `${name}: STOPPED before the edge switch: consumers keep changing: re-check ${RECHECK_ROUNDS} of ${RECHECK_ROUNDS} still had to apply ${last.join(", ")} (deployed with the old value only since the previous pass: a deploy or preview workflow that started before ${ghPrevious} and ${gh} were set, a preview opened meanwhile, or those secrets not set as confirmed). The edge was not switched: Cloudflare still sends the old value, which every consumer accepts. Check both GitHub secrets, let running deploy and preview workflows finish (or pause them), then resume ${same}: ${rerun}`,
+    );
+    return false;
+  };
+  /** Checkpoint before "drop old": no 403s, GitHub holds new only (the _PREVIOUS secret deleted, so no CI deploy brings the old value back). */
+  const confirmDropOld = async (): Promise<boolean> => {
+    log.info(
+      `${name}: before the old value is dropped:\n  - check the ALB's 403 count (HTTPCode_ELB_4XX_Count / the dashboard) for a few minutes\n  - GitHub: ${gh} must hold the new value; DELETE ${ghPrevious}: CI passes it as ${ORIGIN_SECRET_PREVIOUS_VARIABLE}, so while it exists every CI deploy${cls === "staging" ? " and new preview" : ""} accepts the old value again\n  - Secrets Manager: delete the previous value\n  - let deploy${cls === "staging" ? " and preview" : ""} workflows that started before the deletion finish\n  so the drop that follows is final.`,
+    );
+    if (await deps.confirm(`No 403 spike, ${gh} holds the new value, and ${ghPrevious} is deleted? Type yes to drop the old value`)) return true;
+    log.error(`${name}: STOPPED before "drop old" (not confirmed): consumers still accept the old value too. Resume ${same}: ${resumeDropOld}`);
+    return false;
+  };
+
   if (args.from === "accept-both") {
     // Phase "accept both".
     const accepting = new Set<number>();
@@ -481,47 +566,19 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
       if (target.pr) accepting.add(target.pr);
     }
     log.info(
-      `${name}: every consumer accepts old and new. Now, before the edge switches:\n  - GitHub: set ${githubPreviousOriginSecret(cls)} = the old value, then ${githubOriginSecret(cls)} = the new value${cls === "prod" ? " (environment secrets of prod)" : " (repository secrets)"}\n  - Secrets Manager: previous = old, current = new\n  so CI deploys${cls === "staging" ? " and new previews" : ""} accept both.`,
+      `${name}: every consumer accepts old and new. Now, before the edge switches:\n  - GitHub: set ${ghPrevious} = the old value, then ${gh} = the new value${cls === "prod" ? " (environment secrets of prod)" : " (repository secrets)"}\n  - Secrets Manager: previous = old, current = new\n  so CI deploys${cls === "staging" ? " and new previews" : ""} accept both.`,
     );
-    if (!(await deps.confirm(`Have you set ${githubPreviousOriginSecret(cls)} and ${githubOriginSecret(cls)} (and Secrets Manager)? Type yes to switch the edge`))) {
+    if (!(await deps.confirm(`Have you set ${ghPrevious} and ${gh} (and Secrets Manager)? Type yes to switch the edge`))) {
       log.error(`${name}: STOPPED before the edge switch (not confirmed). Every consumer accepts both; Cloudflare still sends the old value. Resume ${same}: ${rerun} (consumers already accepting both plan no change)`);
       return EXIT.failed;
     }
-    // Previews opened meanwhile accept only what CI gave them: bring them in before the edge switches.
-    if (cls === "staging") {
-      let settled = false;
-      for (let round = 1; round <= RECHECK_ROUNDS && !settled; round++) {
-        const { newcomers, closed } = recheckPreviews([...accepting], await deps.listPreviews());
-        if (closed.length) log.info(`${name}: closed since: ${closed.map((n) => `pr-${n}`).join(", ")} (nothing to do)`);
-        if (!newcomers.length) {
-          settled = true;
-          break;
-        }
-        log.info(`${name}: opened since step 1: ${newcomers.map((n) => `pr-${n}`).join(", ")}: accept both first`);
-        for (const target of consumersOf(cls, newcomers).filter((t) => t.pr !== undefined)) {
-          const t = await consumer(target, "accept-both", rerun);
-          if (!t) return EXIT.failed;
-          record.acceptBoth.push(t);
-          accepting.add(target.pr!);
-        }
-      }
-      if (!settled) {
-        const { newcomers } = recheckPreviews([...accepting], await deps.listPreviews());
-        if (newcomers.length) {
-          log.error(`${name}: STOPPED before the edge switch: previews keep opening (${newcomers.map((n) => `pr-${n}`).join(", ")} after ${RECHECK_ROUNDS} rounds) and do not accept the new value yet. Pause preview deploys, then resume ${same}: ${rerun}`);
-          return EXIT.failed;
-        }
-      }
-    }
+    // Every consumer open now must accept NEW before the edge sends it.
+    if (!(await settle(accepting))) return EXIT.failed;
     // Switch the edge.
     const e = await rotate(edge, edgeVariables(cls, inputs), `switch ${cls}'s header to the new value; ${otherClass(cls)}'s stays`, rerun);
     if (!e) return EXIT.failed;
     record.edge.push(e);
-    log.info(`${name}: Cloudflare sends the new value to ${cls}'s hosts. Check the ALB's 403 count (HTTPCode_ELB_4XX_Count / the dashboard) for a few minutes; ${githubOriginSecret(cls)} must hold the new value before the old one is dropped.`);
-    if (!(await deps.confirm(`No 403 spike, and ${githubOriginSecret(cls)} holds the new value? Type yes to drop the old value`))) {
-      log.error(`${name}: STOPPED before "drop old" (not confirmed): consumers still accept the old value too. Resume ${same}: ${resumeDropOld}`);
-      return EXIT.failed;
-    }
+    log.info(`${name}: Cloudflare sends the new value to ${cls}'s hosts.`);
   } else {
     // Resuming: only once the edge sends NEW may the consumers stop accepting OLD.
     log.info(`${name}: ${edge.stack}: checking that it already sends the new value`);
@@ -537,8 +594,9 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
     }
     record.edge.push({ stack: edge.stack, outcome: "unchanged" });
   }
+  if (!(await confirmDropOld())) return EXIT.failed;
 
-  // Phase "drop old": every consumer open now (a preview opened meanwhile accepts both, from GitHub).
+  // Phase "drop old": every consumer open now (a preview opened meanwhile got both values or, after the deletion, the new one only).
   const now = cls === "staging" ? [...(await deps.listPreviews())] : [];
   for (const target of consumersOf(cls, now)) {
     const t = await consumer(target, "drop-old", resumeDropOld);
@@ -546,7 +604,9 @@ export async function rotateOrigin(args: RotateArgs, deps: RotateDeps): Promise<
     record.dropOld.push(t);
   }
   for (const line of summaryLines(cls, record)) log.info(line);
-  log.info(`${name}: done. Now delete the GitHub secret ${githubPreviousOriginSecret(cls)} and the previous value in Secrets Manager (CI then deploys with the new value only).`);
+  log.info(
+    `${name}: done. The old value opens none of these stacks any more, and stays dropped only while ${ghPrevious} stays deleted (you confirmed it before "drop old"): CI passes it as ${ORIGIN_SECRET_PREVIOUS_VARIABLE}. A deploy that started before you deleted it and finished after "drop old" would accept the old value again: then run ${resumeDropOld} (stacks already dropped plan no change).`,
+  );
   return EXIT.ok;
 }
 

@@ -161,23 +161,29 @@ describe("consumers, variables and steps", () => {
     expect(edgeVariables("prod", INPUTS)).toEqual({ TF_VAR_origin_verify_secret_prod: NEW, TF_VAR_origin_verify_secret_staging: PROD });
   });
 
-  test("staging's steps: accept both on every consumer, GitHub checkpoint, preview re-check, edge, checkpoint, drop old, summary", () => {
+  test("staging's steps: accept both on every consumer, GitHub checkpoint, re-check of every consumer, edge, checkpoint deleting _PREVIOUS, drop old, summary", () => {
     const steps = rotationSteps("staging", [12, 7], "accept-both");
-    expect(steps.map((s) => s.title.split(":")[0])).toEqual(['"accept both"', "Checkpoint (you confirm)", "List open previews again", "Switch the edge", "Checkpoint (you confirm)", '"drop old"', "Summary. Then delete the GitHub secret ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS and the previous value in Secrets Manager"]);
+    expect(steps.map((s) => s.title.split(":")[0])).toEqual(['"accept both"', "Checkpoint (you confirm)", "Re-check", "Switch the edge", "Checkpoint (you confirm)", '"drop old"', "Summary"]);
     expect(steps[0]!.stacks).toEqual(["staging", "pr-7", "pr-12"]);
     expect(steps[1]!.title).toMatch(/set GitHub ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS=old and ORIGIN_VERIFY_SECRET_STAGING=new/);
+    expect(steps[2]!.stacks).toEqual(["staging", "pr-7", "pr-12"]);
+    expect(steps[2]!.title).toMatch(/until a whole pass plans no change \(at most 3 passes/);
     expect(steps[3]!.stacks).toEqual(["edge-example-com"]);
     expect(steps[3]!.title).toMatch(/origin_verify_secret_staging=new and origin_verify_secret_prod=prod's current value/);
+    expect(steps[4]!.title).toMatch(/ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS and the previous value in Secrets Manager are DELETED/);
     expect(steps[5]!.stacks).toEqual(["staging", "pr-7", "pr-12"]);
+    expect(steps[5]!.title).toMatch(/for good since ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS is deleted$/);
   });
 
-  test("prod's steps have no preview re-check and touch prod only; resuming at drop old checks the edge first", () => {
+  test("prod's steps re-check prod (no previews) and touch prod only; resuming at drop old checks the edge, then asks for the deletion", () => {
     const steps = rotationSteps("prod", [], "accept-both");
-    expect(steps).toHaveLength(6);
-    expect(steps.flatMap((s) => s.stacks ?? [])).toEqual(["prod", "edge-example-com", "prod"]);
+    expect(steps).toHaveLength(7);
+    expect(steps.flatMap((s) => s.stacks ?? [])).toEqual(["prod", "prod", "edge-example-com", "prod"]);
+    expect(steps[2]!.title).not.toMatch(/preview/);
     const resume = rotationSteps("staging", [7], "drop-old");
-    expect(resume.map((s) => s.stacks ?? [])).toEqual([["edge-example-com"], ["staging", "pr-7"], []]);
+    expect(resume.map((s) => s.stacks ?? [])).toEqual([["edge-example-com"], [], ["staging", "pr-7"], []]);
     expect(resume[0]!.title).toMatch(/already sends the new value .*no change/);
+    expect(resume[1]!.title).toMatch(/ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS .* are DELETED/);
   });
 
   test("the preview re-check: newcomers and closed ones", () => {
@@ -185,15 +191,17 @@ describe("consumers, variables and steps", () => {
     expect(recheckPreviews([7, 12], [15, 7, 3])).toEqual({ newcomers: [3, 15], closed: [12] });
   });
 
-  test("the summary names the class, each phase's stacks and the previews by number", () => {
+  test("the summary names the class, each phase's stacks, the re-check's passes and the previews by number", () => {
     const lines = summaryLines("staging", {
-      acceptBoth: [{ stack: "staging", outcome: "applied" }, { stack: "pr-7", outcome: "unchanged" }, { stack: "pr-15", outcome: "applied" }],
+      acceptBoth: [{ stack: "staging", outcome: "applied" }, { stack: "pr-7", outcome: "unchanged" }],
+      recheck: [["pr-15"], []],
       edge: [{ stack: "edge-example-com", outcome: "applied" }],
       dropOld: [{ stack: "staging", outcome: "applied" }, { stack: "pr-7", outcome: "applied" }],
     });
     expect(lines).toEqual([
       "rotate:origin staging: summary",
-      "  accept both: staging (applied), pr-7 (unchanged), pr-15 (applied)",
+      "  accept both: staging (applied), pr-7 (unchanged)",
+      "  re-check:    pass 1: re-applied pr-15; pass 2: no change",
       "  edge:        edge-example-com (applied)",
       "  drop old:    staging (applied), pr-7 (applied)",
       "  previews:    #7, #15",
@@ -265,12 +273,20 @@ describe("edgeSwitchProblems: the other class's value stays", () => {
   });
 });
 
-/** Fakes for the executor: previews per listing, a tag per stack, a plan per (stack, previous value), a scripted confirm. */
+/**
+ * Fakes for the executor over a small world: each stack's deployed secrets ("old" only, "accept-both",
+ * "drop-old"; the edge "old" or "new"). A plan changes listener rules (the edge: its ruleset) unless
+ * the stack already is as asked, then nothing; an apply makes it so. `plans` overrides a plan (return
+ * undefined for the world's), `redeploy` moves stacks behind the script's back (a CI deploy) at
+ * each event, `confirms` scripts the checkpoints.
+ */
 function fakeDeps(opts: {
   env?: Record<string, string | undefined>;
   listings?: (readonly number[])[];
   tags?: Record<string, string | undefined>;
-  plans?: (target: RotationTarget, vars: Readonly<Record<string, string | undefined>>) => RotationPlan | string;
+  plans?: (target: RotationTarget, vars: Readonly<Record<string, string | undefined>>) => RotationPlan | string | undefined;
+  deployed?: Record<string, string>;
+  redeploy?: (event: string, deployed: Record<string, string>) => void;
   applyFails?: string;
   confirms?: boolean[];
   credentials?: string;
@@ -281,38 +297,55 @@ function fakeDeps(opts: {
   const listings = [...(opts.listings ?? [[7, 12]])];
   let lastListing: readonly number[] = listings[0] ?? [];
   const confirms = [...(opts.confirms ?? [true, true])];
+  const deployed: Record<string, string> = { ...opts.deployed };
+  /** What each consumer's deployed secrets were when the edge was planned. */
+  const atEdgePlan: Record<string, string>[] = [];
+  const questions: string[] = [];
+  const state = (stack: string) => deployed[stack] ?? "old";
   const phase = (v: Readonly<Record<string, string | undefined>>) => (v.TF_VAR_origin_verify_secret_previous === undefined ? "edge" : v.TF_VAR_origin_verify_secret_previous === "" ? "drop-old" : "accept-both");
+  const event = (e: string) => {
+    events.push(e);
+    opts.redeploy?.(e, deployed);
+  };
   const deps: RotateDeps = {
     env: opts.env ?? STAGING_ENV,
     log,
     checkCredentials: async () => opts.credentials,
     listPreviews: async () => {
-      events.push("list");
+      event("list");
       lastListing = listings.length ? listings.shift()! : lastListing;
       return lastListing;
     },
     runningImageTag: async (t) => {
-      events.push(`tag ${t.stack}`);
+      event(`tag ${t.stack}`);
       const tags: Record<string, string | undefined> = { prod: "abc1234", staging: "abc1234", ...Object.fromEntries([3, 7, 12, 15, 16, 17, 18].map((n) => [`pr-${n}`, `pr-${n}-0123abc`])), ...opts.tags };
       return { ok: true, tag: tags[t.stack] };
     },
     plan: async (t, v) => {
-      events.push(`plan ${t.stack} ${phase(v)}`);
+      event(`plan ${t.stack} ${phase(v)}`);
       vars.push({ stack: t.stack, step: "plan", vars: v });
-      const p = opts.plans ? opts.plans(t, v) : t.kind === "edge" ? EDGE_SWITCH : LISTENERS_ONLY;
+      if (t.kind === "edge") atEdgePlan.push({ ...deployed });
+      const world = t.kind === "edge" ? (state(t.stack) === "new" ? NO_CHANGE : EDGE_SWITCH) : state(t.stack) === phase(v) ? NO_CHANGE : LISTENERS_ONLY;
+      const p = opts.plans?.(t, v) ?? world;
       return typeof p === "string" ? { ok: false, message: p } : { ok: true, plan: p };
     },
     apply: async (t, v) => {
-      events.push(`apply ${t.stack} ${phase(v)}`);
       vars.push({ stack: t.stack, step: "apply", vars: v });
-      return opts.applyFails === t.stack ? { ok: false, message: "terraform apply exited 1" } : { ok: true };
+      if (opts.applyFails === t.stack) {
+        event(`apply ${t.stack} ${phase(v)}`);
+        return { ok: false, message: "terraform apply exited 1" };
+      }
+      deployed[t.stack] = t.kind === "edge" ? "new" : phase(v);
+      event(`apply ${t.stack} ${phase(v)}`);
+      return { ok: true };
     },
     confirm: async (q) => {
-      events.push(`confirm ${q.slice(0, 20)}`);
+      questions.push(q);
+      event(`confirm ${q.slice(0, 20)}`);
       return confirms.shift() ?? false;
     },
   };
-  return { deps, log, events, vars };
+  return { deps, log, events, vars, deployed, atEdgePlan, questions };
 }
 const APPLY: RotateArgs = { cls: "staging", mode: "apply", from: "accept-both" };
 const noSecretIn = (text: string) => {
@@ -321,26 +354,31 @@ const noSecretIn = (text: string) => {
 
 describe("rotateOrigin: the executor", () => {
   test("staging, two previews: accept both everywhere, checkpoint, re-check, edge, checkpoint, drop old, summary", async () => {
-    const { deps, log, events, vars } = fakeDeps({ listings: [[7, 12]] });
+    const { deps, log, events, vars, questions } = fakeDeps({ listings: [[7, 12]] });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.ok);
     expect(events).toEqual([
       "list",
       ...["staging", "pr-7", "pr-12"].flatMap((s) => [`tag ${s}`, `plan ${s} accept-both`, `apply ${s} accept-both`]),
       "confirm Have you set ORIGIN_",
+      // The re-check: every consumer planned again with accept both; nothing changed, so no apply.
       "list",
+      ...["staging", "pr-7", "pr-12"].flatMap((s) => [`tag ${s}`, `plan ${s} accept-both`]),
       "plan edge-example-com edge",
       "apply edge-example-com edge",
-      "confirm No 403 spike, and OR",
+      "confirm No 403 spike, ORIGIN",
       "list",
       ...["staging", "pr-7", "pr-12"].flatMap((s) => [`tag ${s}`, `plan ${s} drop-old`, `apply ${s} drop-old`]),
     ]);
     // Each deploy at the tag the stack runs, the secrets as the phase wants them; apply gets what plan got.
     expect(vars.find((v) => v.stack === "pr-7" && v.step === "plan")!.vars).toEqual({ TF_VAR_image_tag: "pr-7-0123abc", TF_VAR_migration_image_tag: undefined, TF_VAR_origin_verify_secret: NEW, TF_VAR_origin_verify_secret_previous: OLD });
     expect(vars.find((v) => v.stack === "edge-example-com" && v.step === "apply")!.vars).toEqual({ TF_VAR_origin_verify_secret_staging: NEW, TF_VAR_origin_verify_secret_prod: PROD });
-    expect(vars.filter((v) => v.stack === "staging").map((v) => v.vars.TF_VAR_origin_verify_secret_previous)).toEqual([OLD, OLD, "", ""]);
-    expect(log.lines).toEqual(expect.arrayContaining(["  accept both: staging (applied), pr-7 (applied), pr-12 (applied)", "  edge:        edge-example-com (applied)", "  previews:    #7, #12"]));
+    expect(vars.filter((v) => v.stack === "staging").map((v) => v.vars.TF_VAR_origin_verify_secret_previous)).toEqual([OLD, OLD, OLD, "", ""]);
+    expect(log.lines).toEqual(expect.arrayContaining(["  accept both: staging (applied), pr-7 (applied), pr-12 (applied)", "  re-check:    pass 1: no change", "  edge:        edge-example-com (applied)", "  previews:    #7, #12"]));
     expect(log.text()).toMatch(/GitHub: set ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS = the old value, then ORIGIN_VERIFY_SECRET_STAGING = the new value/);
-    expect(log.text()).toMatch(/done\. Now delete the GitHub secret ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS/);
+    // The _PREVIOUS secret is deleted BEFORE drop old (asked at the second checkpoint), so the drop is final when the run ends.
+    expect(questions[1]).toBe("No 403 spike, ORIGIN_VERIFY_SECRET_STAGING holds the new value, and ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS is deleted? Type yes to drop the old value");
+    expect(log.text()).toMatch(/DELETE ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS: CI passes it as origin_verify_secret_previous/);
+    expect(log.text()).toMatch(/done\. The old value opens none of these stacks any more, and stays dropped only while ORIGIN_VERIFY_SECRET_STAGING_PREVIOUS stays deleted/);
     expect(log.errors).toEqual([]);
     noSecretIn(log.text());
   });
@@ -348,16 +386,21 @@ describe("rotateOrigin: the executor", () => {
   test("prod: prod only, never lists previews; the edge gets prod's new value and staging's current one", async () => {
     // Prod's rule moves from PROD to NEW; staging's keeps its current value (OLD here).
     const prodSwitch = rotationPlan([rc("cloudflare_ruleset.origin_verify", ["update"], ruleset(OLD, PROD), ruleset(OLD, NEW))]);
-    const { deps, events, vars } = fakeDeps({ env: PROD_ENV, plans: (t) => (t.kind === "edge" ? prodSwitch : LISTENERS_ONLY) });
+    const { deps, events, vars } = fakeDeps({ env: PROD_ENV, plans: (t) => (t.kind === "edge" ? prodSwitch : undefined) });
     expect(await rotateOrigin({ ...APPLY, cls: "prod" }, deps)).toBe(EXIT.ok);
-    expect(events.filter((e) => !e.startsWith("confirm"))).toEqual(["tag prod", "plan prod accept-both", "apply prod accept-both", "plan edge-example-com edge", "apply edge-example-com edge", "tag prod", "plan prod drop-old", "apply prod drop-old"]);
+    expect(events.filter((e) => !e.startsWith("confirm"))).toEqual([
+      ...["tag prod", "plan prod accept-both", "apply prod accept-both"],
+      ...["tag prod", "plan prod accept-both"],
+      ...["plan edge-example-com edge", "apply edge-example-com edge"],
+      ...["tag prod", "plan prod drop-old", "apply prod drop-old"],
+    ]);
     expect(vars.find((v) => v.stack === "prod")!.vars).toMatchObject({ TF_VAR_origin_verify_secret: NEW, TF_VAR_origin_verify_secret_previous: PROD });
     expect(vars.find((v) => v.stack === "edge-example-com")!.vars).toEqual({ TF_VAR_origin_verify_secret_prod: NEW, TF_VAR_origin_verify_secret_staging: OLD });
   });
 
   test("a plan that does more than listener rules (missing webhook: SNS subscription destroyed) is refused: nothing applied, no edge, the stack and change named", async () => {
     const sns = rotationPlan([listenerUpdate("web"), rc("aws_sns_topic_subscription.alarm_webhook_chat", ["delete"], {}, null)]);
-    const { deps, log, events } = fakeDeps({ plans: (t) => (t.stack === "staging" ? sns : LISTENERS_ONLY) });
+    const { deps, log, events } = fakeDeps({ plans: (t) => (t.stack === "staging" ? sns : undefined) });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.failed);
     expect(events).toEqual(["list", "tag staging", "plan staging accept-both"]);
     const error = log.errors.join("\n");
@@ -375,7 +418,7 @@ describe("rotateOrigin: the executor", () => {
   });
 
   test("a consumer already accepting both (no-change plan) is not applied", async () => {
-    const { deps, events, log } = fakeDeps({ plans: (t, v) => (t.stack === "pr-7" && v.TF_VAR_origin_verify_secret_previous === OLD ? NO_CHANGE : t.kind === "edge" ? EDGE_SWITCH : LISTENERS_ONLY) });
+    const { deps, events, log } = fakeDeps({ deployed: { "pr-7": "accept-both" } });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.ok);
     expect(events).not.toContain("apply pr-7 accept-both");
     expect(events).toContain("apply pr-7 drop-old");
@@ -390,24 +433,82 @@ describe("rotateOrigin: the executor", () => {
     expect(at("apply pr-15 accept-both")).toBeGreaterThan(at("confirm Have you set ORIGIN_"));
     expect(at("apply pr-15 accept-both")).toBeLessThan(at("plan edge-example-com edge"));
     expect(at("apply pr-15 drop-old")).toBeGreaterThan(at("apply edge-example-com edge"));
-    expect(log.text()).toMatch(/opened since step 1: pr-15: accept both first/);
+    expect(log.text()).toMatch(/opened since step 1: pr-15\n/);
+    expect(log.lines).toContain("  re-check:    pass 1: re-applied pr-15; pass 2: no change");
     expect(log.lines).toContain("  previews:    #7, #15");
   });
 
   test("a newcomer whose plan is refused stops the run before the edge, naming it", async () => {
-    const { deps, events, log } = fakeDeps({ listings: [[7], [7, 15]], plans: (t) => (t.stack === "pr-15" ? rotationPlan([rc("aws_ecs_service.web", ["update"])]) : LISTENERS_ONLY) });
+    const { deps, events, log } = fakeDeps({ listings: [[7], [7, 15]], plans: (t) => (t.stack === "pr-15" ? rotationPlan([rc("aws_ecs_service.web", ["update"])]) : undefined) });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.failed);
     expect(events.some((e) => e.includes("edge"))).toBe(false);
     expect(log.errors.join("\n")).toMatch(/STOPPED at pr-15 .*aws_ecs_service\.web: update/s);
   });
 
-  test("previews that keep opening: the edge is not switched; the run stops naming the ones not accepting", async () => {
+  test("previews that keep opening: the edge is not switched; the run stops naming the last pass's newcomer", async () => {
     const listings = [[7], [7, 15], [7, 15, 16], [7, 15, 16, 17], [7, 15, 16, 17, 18]];
     const { deps, events, log } = fakeDeps({ listings });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.failed);
-    expect(events.filter((e) => e === "list")).toHaveLength(RECHECK_ROUNDS + 2);
+    expect(events.filter((e) => e === "list")).toHaveLength(RECHECK_ROUNDS + 1);
     expect(events.some((e) => e.includes("edge"))).toBe(false);
-    expect(log.errors.join("\n")).toMatch(/STOPPED before the edge switch: previews keep opening \(pr-18 after 3 rounds\)/);
+    expect(log.errors.join("\n")).toMatch(/STOPPED before the edge switch: consumers keep changing: re-check 3 of 3 still had to apply pr-17 \(/);
+  });
+
+  test("a consumer redeployed with the old value only between step 1 and the edge switch is applied again before the edge", async () => {
+    // A main push's deploy (started before the GitHub secrets changed) finishes during the checkpoint: staging accepts old only again.
+    const { deps, events, log, atEdgePlan } = fakeDeps({ redeploy: (e, d) => void (e.startsWith("confirm Have you set") && (d.staging = "old")) });
+    expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.ok);
+    const applied = events.flatMap((e, i) => (e === "apply staging accept-both" ? [i] : []));
+    expect(applied).toHaveLength(2);
+    expect(applied[1]).toBeGreaterThan(events.indexOf("confirm Have you set ORIGIN_"));
+    expect(applied[1]).toBeLessThan(events.indexOf("plan edge-example-com edge"));
+    // When the edge is planned, every consumer accepts both.
+    expect(atEdgePlan).toEqual([{ staging: "accept-both", "pr-7": "accept-both", "pr-12": "accept-both" }]);
+    expect(log.lines).toContain("  re-check:    pass 1: re-applied staging; pass 2: no change");
+
+    // Prod too: its one consumer is re-checked the same way.
+    const prod = fakeDeps({ env: PROD_ENV, plans: (t) => (t.kind === "edge" ? rotationPlan([rc("cloudflare_ruleset.origin_verify", ["update"], ruleset(OLD, PROD), ruleset(OLD, NEW))]) : undefined), redeploy: (e, d) => void (e.startsWith("confirm Have you set") && (d.prod = "old")) });
+    expect(await rotateOrigin({ ...APPLY, cls: "prod" }, prod.deps)).toBe(EXIT.ok);
+    expect(prod.events.filter((e) => e === "apply prod accept-both")).toHaveLength(2);
+    expect(prod.atEdgePlan).toEqual([{ prod: "accept-both" }]);
+  });
+
+  test("the re-check repeats until a whole pass changes nothing: a stack set back after its own check is caught by the next pass", async () => {
+    let rechecking = false;
+    let hit = false;
+    const redeploy = (e: string, d: Record<string, string>) => {
+      if (e.startsWith("confirm Have you set")) {
+        rechecking = true;
+        d["pr-12"] = "old";
+      }
+      // Staging, already checked in this pass, is redeployed with the old value while pr-7 is planned.
+      if (rechecking && e === "plan pr-7 accept-both" && !hit) {
+        hit = true;
+        d.staging = "old";
+      }
+    };
+    const { deps, events, log, atEdgePlan } = fakeDeps({ redeploy });
+    expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.ok);
+    expect(log.lines).toContain("  re-check:    pass 1: re-applied pr-12; pass 2: re-applied staging; pass 3: no change");
+    expect(events.filter((e) => e === "apply staging accept-both")).toHaveLength(2);
+    expect(atEdgePlan).toEqual([{ staging: "accept-both", "pr-7": "accept-both", "pr-12": "accept-both" }]);
+  });
+
+  test("a consumer that keeps changing stops the run before the edge, naming only it", async () => {
+    // Something keeps deploying pr-12 with the old value only (a workflow loop, or GitHub's secrets not set as confirmed).
+    let rechecking = false;
+    const redeploy = (e: string, d: Record<string, string>) => {
+      if (e.startsWith("confirm Have you set")) rechecking = true;
+      if (rechecking && e === "tag pr-12") d["pr-12"] = "old";
+    };
+    const { deps, events, log } = fakeDeps({ redeploy });
+    expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.failed);
+    expect(events.filter((e) => e === "apply pr-12 accept-both")).toHaveLength(1 + RECHECK_ROUNDS);
+    expect(events.filter((e) => e === "apply staging accept-both")).toHaveLength(1);
+    expect(events.some((e) => e.includes("edge"))).toBe(false);
+    const error = log.errors.join("\n");
+    expect(error).toMatch(/STOPPED before the edge switch: consumers keep changing: re-check 3 of 3 still had to apply pr-12 \(deployed with the old value only since the previous pass/);
+    expect(error).toMatch(/The edge was not switched: Cloudflare still sends the old value, which every consumer accepts\..*resume with the same environment variables: npm run rotate:origin -- staging --apply$/s);
   });
 
   test("a preview that closed meanwhile is fine; drop old covers the previews open then", async () => {
@@ -418,7 +519,7 @@ describe("rotateOrigin: the executor", () => {
 
   test("the edge plan with a wrong value for the other class is refused: nothing applied, no drop old", async () => {
     const wrong = rotationPlan([rc("cloudflare_ruleset.origin_verify", ["update"], ruleset(OLD, "s0m3".repeat(10)), ruleset(NEW, PROD))]);
-    const { deps, events, log } = fakeDeps({ plans: (t) => (t.kind === "edge" ? wrong : LISTENERS_ONLY) });
+    const { deps, events, log } = fakeDeps({ plans: (t) => (t.kind === "edge" ? wrong : undefined) });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.failed);
     expect(events).not.toContain("apply edge-example-com edge");
     expect(events.some((e) => e.endsWith("drop-old"))).toBe(false);
@@ -426,10 +527,11 @@ describe("rotateOrigin: the executor", () => {
   });
 
   test("an edge plan that touches more than rulesets is refused", async () => {
-    const { deps, events, log } = fakeDeps({ plans: (t) => (t.kind === "edge" ? rotationPlan([rc("cloudflare_ruleset.origin_verify", ["update"], ruleset(OLD, PROD), ruleset(NEW, PROD)), rc("cloudflare_dns_record.www", ["update"])]) : LISTENERS_ONLY) });
+    const { deps, events, log } = fakeDeps({ plans: (t) => (t.kind === "edge" ? rotationPlan([rc("cloudflare_ruleset.origin_verify", ["update"], ruleset(OLD, PROD), ruleset(NEW, PROD)), rc("cloudflare_dns_record.www", ["update"])]) : undefined) });
     expect(await rotateOrigin(APPLY, deps)).toBe(EXIT.failed);
     expect(events).not.toContain("apply edge-example-com edge");
     expect(log.errors.join("\n")).toMatch(/more than in-place cloudflare_ruleset updates.*cloudflare_dns_record\.www: update/s);
+    expect(log.errors.join("\n")).toMatch(/deploy the pending edge change first, with a normal reviewed deploy and both classes' CURRENT values \(npm run deploy -- edge-example-com\)/);
   });
 
   test("checkpoint A not confirmed: consumers accept both, the edge is untouched, resume reruns the command", async () => {
@@ -447,10 +549,14 @@ describe("rotateOrigin: the executor", () => {
     expect(log.errors.join("\n")).toMatch(/npm run rotate:origin -- staging --apply --from drop-old$/);
   });
 
-  test("--from drop-old: the edge must already send the new value (no-change plan), then only drop old runs", async () => {
-    const { deps, events } = fakeDeps({ plans: (t) => (t.kind === "edge" ? NO_CHANGE : LISTENERS_ONLY) });
+  test("--from drop-old: the edge must already send the new value (no-change plan), the deletion is confirmed, then only drop old runs", async () => {
+    const { deps, events } = fakeDeps({ deployed: { "edge-example-com": "new" } });
     expect(await rotateOrigin({ ...APPLY, from: "drop-old" }, deps)).toBe(EXIT.ok);
-    expect(events).toEqual(["list", "plan edge-example-com edge", "list", ...["staging", "pr-7", "pr-12"].flatMap((s) => [`tag ${s}`, `plan ${s} drop-old`, `apply ${s} drop-old`])]);
+    expect(events).toEqual(["list", "plan edge-example-com edge", "confirm No 403 spike, ORIGIN", "list", ...["staging", "pr-7", "pr-12"].flatMap((s) => [`tag ${s}`, `plan ${s} drop-old`, `apply ${s} drop-old`])]);
+    const declined = fakeDeps({ deployed: { "edge-example-com": "new" }, confirms: [false] });
+    expect(await rotateOrigin({ ...APPLY, from: "drop-old" }, declined.deps)).toBe(EXIT.failed);
+    expect(declined.events.some((e) => e.endsWith("drop-old"))).toBe(false);
+    expect(declined.log.errors.join("\n")).toMatch(/STOPPED before "drop old" \(not confirmed\).*npm run rotate:origin -- staging --apply --from drop-old$/s);
   });
 
   test("--from drop-old while the edge still sends the old value: stops, nothing changed", async () => {
@@ -497,7 +603,7 @@ describe("rotateOrigin: the executor", () => {
     const creds = fakeDeps({ credentials: "no AWS credentials (Could not load credentials from any providers)" });
     expect(await rotateOrigin(APPLY, creds.deps)).toBe(EXIT.usage);
     expect(creds.events).toEqual([]);
-    expect(creds.log.errors.join("\n")).toMatch(/nothing was run: no AWS credentials .*prod's deploy role/);
+    expect(creds.log.errors.join("\n")).toMatch(/nothing was run: no AWS credentials .*operator principal listed in the bootstrap's operators for both accounts \(docs\/ci\.md\): it assumes prod's deploy role for the edge .*staging's deploy role and the preview role for the consumers/);
   });
 });
 
