@@ -5,7 +5,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import type { EnvironmentConfig } from "../environments/types";
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, oidcSubjects, validateGithub, type GithubRepository } from "../environments/github";
-import { bootstrapStackName, hasPlanRole, planRoleArnOf, previewDeployRoleArn, roleNameOf, type BootstrapState } from "../environments/bootstrap";
+import { bootstrapStackName, hasPlanRole, planRoleArnOf, previewDeployRoleArn, roleNameOf, validateOperators, type BootstrapState } from "../environments/bootstrap";
 import { ConfigError } from "../lib/core/errors";
 import { GithubOidcRole } from "../lib/ci/github-oidc-role";
 import { Guardrails } from "../lib/policy/guardrails";
@@ -36,6 +36,13 @@ export interface BootstrapStackProps {
   readonly deployment: Deployment;
   /** Where the stack's own state lives online (environments/bootstrap.ts). @default "local" */
   readonly state?: BootstrapState;
+  /**
+   * Operators of this account (environments/bootstrap.ts `OPERATORS`): people's IAM role or user
+   * ARNs that every deploy role and the preview role here trust for `sts:AssumeRole` (users with
+   * MFA only), for the runbook's manual commands and `npm run rotate:origin`. The plan role never
+   * trusts them (it has no use for them). @default none
+   */
+  readonly operators?: readonly string[];
   /** Days old state versions are kept. @default 90 */
   readonly noncurrentVersionDays?: number;
 }
@@ -63,7 +70,10 @@ export interface BootstrapStackProps {
  *   `hasPlanRole`): its state holds its origin-verify secret, so no role of its account trusts a
  *   subject a pull request can present, and its bucket grants nothing to other accounts;
  * - in the preview base's account, the preview role (`<app>-deploy-preview`), `pull_request` only,
- *   state keys `pr-*` only, denied prod's account, state and names (stacks/bootstrap-policies.ts).
+ *   state keys `pr-*` only, denied prod's account, state and names (stacks/bootstrap-policies.ts);
+ * - on every deploy role and the preview role, the account's operators (`operators`,
+ *   environments/bootstrap.ts `OPERATORS`: people's IAM roles or users, users with MFA), who run
+ *   the runbook's manual commands and `npm run rotate:origin`. Never on the plan role.
  *
  * State: online, `local` (`.bootstrap-state/bootstrap-<account>.tfstate`) for the first apply, then
  * `bucket` (key `bootstrap-<account>/terraform.tfstate` in the bucket it created, ambient
@@ -93,6 +103,14 @@ export class BootstrapStack extends TerraformStack {
     const github = validateGithub(props.github);
     const partition = /^arn:([^:]+):/.exec(first.aws.deployRoleArn)?.[1] ?? "aws";
     const subjects = oidcSubjects(github);
+    const operators = validateOperators({ [accountId]: props.operators ?? [] })[accountId] ?? [];
+    // A role GitHub Actions assumes is no operator: listing one would open every role here to its
+    // workflows (the preview role or a plan role: to pull requests).
+    const previewBase = props.allEnvs.find((e) => e.name === PREVIEW_BASE);
+    const githubRoles = [...props.allEnvs.filter((e) => !e.preview).flatMap((e) => [e.aws.deployRoleArn, ...(hasPlanRole(e) ? [planRoleArnOf(e.aws.deployRoleArn)] : [])]), ...(previewBase ? [previewDeployRoleArn(previewBase)] : [])];
+    const githubOperators = operators.filter((o) => githubRoles.some((r) => r.toLowerCase() === o.toLowerCase()));
+    if (githubOperators.length)
+      throw new ConfigError(this, "operators", `${JSON.stringify(githubOperators)} are roles GitHub Actions assumes, not people: remove them from OPERATORS["${accountId}"] in environments/bootstrap.ts (roles reach each other through assumableBy)`);
 
     new AwsProvider(
       this,
@@ -136,6 +154,8 @@ export class BootstrapStack extends TerraformStack {
         // The edge stack (deployed by prod's job) manages certificates in this account too: prod's
         // deploy role may assume this one, never the other way round.
         assumableBy: env.safetyTier === "protected" ? [] : props.allEnvs.filter((e) => !e.preview && e.safetyTier === "protected" && e.aws.accountId !== accountId && e.cloudflare.zone === env.cloudflare.zone).map((e) => e.aws.deployRoleArn),
+        // People, by hand: the runbook's manual deploys and npm run rotate:origin.
+        operators,
       });
       // A protected environment's state holds its origin-verify secret: no pull request may read
       // it, so it has no plan role (pr-plan.yml plans it offline against the PR's base).
@@ -161,6 +181,8 @@ export class BootstrapStack extends TerraformStack {
         policies: { preview: previewPolicy(facts, { base, forbidden, roleArn: previewArn }) },
         // The sweeper and teardowns from main run as the base's deploy role, then assume this one.
         assumableBy: [base.aws.deployRoleArn],
+        // Operators: by hand, preview:down of a stuck preview, and rotate:origin (pr-<n> providers assume this role directly).
+        operators,
       });
     }
     this.roles = roles;

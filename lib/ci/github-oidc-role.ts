@@ -64,6 +64,15 @@ export interface GithubOidcRoleProps {
    * the edge stack, which also assumes staging's. @default none: only itself
    */
   readonly assumableBy?: readonly string[];
+  /**
+   * People's principals (full IAM role or user ARNs, any account of the partition; validated by
+   * environments/bootstrap.ts `operatorArnSchema`) that may assume this role by hand: the
+   * runbook's manual deploys and `npm run rotate:origin`. Roles in one statement (`Operators`), IAM
+   * users in another that also requires MFA (`OperatorUsersWithMfa`, `aws:MultiFactorAuthPresent`):
+   * a role such as an IAM Identity Center permission set carries its sign-in's MFA already.
+   * @default none
+   */
+  readonly operators?: readonly string[];
   /** Resources to create first (the OIDC provider). @default none */
   readonly dependsOn?: ITerraformDependable[];
 }
@@ -82,6 +91,9 @@ export interface GithubOidcRoleProps {
  * https://aws.amazon.com/blogs/security/announcing-an-update-to-iam-role-trust-policy-behavior/),
  * so the statement names the account and matches `aws:PrincipalArn` (a role cannot name itself as
  * principal before it exists).
+ *
+ * Operators (people, by hand: the runbook, `npm run rotate:origin`) may be trusted too, in their own
+ * statements (`operators`).
  *
  * Trust and inline policies are literal JSON, so their sizes are checked at synth (trust: the
  * `iam-role-trust-policy-size` guardrail; inline total here).
@@ -102,6 +114,11 @@ export class GithubOidcRole extends Construct {
     const seconds = props.maxSessionSeconds ?? 3600;
     if (seconds < 3600 || seconds > 43200) throw new ConfigError(this, "maxSessionSeconds", `${seconds} must be 3600–43200 (IAM limits)`);
     const inlineTotal = Object.values(props.policies).reduce((n, p) => n + policySize(JSON.stringify(p)), 0);
+    const operators = props.operators ?? [];
+    const invalid = operators.filter((a) => !/^arn:[^:*?]+:iam::[0-9]{12}:(role|user)\/[^*?]+$/.test(a));
+    if (invalid.length) throw new ConfigError(this, "operators", `${JSON.stringify(invalid)} must be full IAM role or user ARNs, no wildcards`);
+    const wrongPartition = operators.filter((a) => !a.startsWith(`arn:${props.partition ?? "aws"}:`));
+    if (wrongPartition.length) throw new ConfigError(this, "operators", `${JSON.stringify(wrongPartition)} are not in partition ${props.partition ?? "aws"}: a role trusts principals of its own partition only`);
     if (inlineTotal > IAM_INLINE_POLICIES_MAX)
       throw new ConfigError(this, "policies", `total ${inlineTotal} characters (without white space); IAM allows ${IAM_INLINE_POLICIES_MAX} for all inline policies of a role: merge statements or move some to a managed policy`);
     const partition = props.partition ?? "aws";
@@ -122,6 +139,7 @@ export class GithubOidcRole extends Construct {
         Action: "sts:AssumeRole",
         Condition: { ArnEquals: { "aws:PrincipalArn": props.assumableBy?.length ? [this.roleArn, ...props.assumableBy] : this.roleArn } },
       },
+      ...operatorStatements(operators, partition),
     ]);
     this.role = new IamRole(this, "role", {
       name: props.roleName,
@@ -135,7 +153,33 @@ export class GithubOidcRole extends Construct {
   }
 }
 
-/** The account root ARNs of some role ARNs: one string for one account (as IAM prints it), else a list. */
+/**
+ * The operators' trust statements: their accounts as principal, narrowed by `aws:PrincipalArn`
+ * (ArnEquals, exact ARNs) like the role's own statement; IAM users only with MFA
+ * (`aws:MultiFactorAuthPresent` must be "true": absent, as with long-term access keys alone, it
+ * does not match). None when there are no operators of that kind.
+ */
+function operatorStatements(operators: readonly string[], partition: string): TrustStatement[] {
+  const users = operators.filter((a) => /:user\//.test(a));
+  const roles = operators.filter((a) => !users.includes(a));
+  const one = (arns: readonly string[]): string | readonly string[] => (arns.length === 1 ? arns[0]! : arns);
+  const statements: TrustStatement[] = [];
+  if (roles.length) statements.push({ Sid: "Operators", Effect: "Allow", Principal: { AWS: accountsOf(roles, partition) }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": one(roles) } } });
+  if (users.length)
+    statements.push({
+      Sid: "OperatorUsersWithMfa",
+      Effect: "Allow",
+      Principal: { AWS: accountsOf(users, partition) },
+      Action: "sts:AssumeRole",
+      Condition: { ArnEquals: { "aws:PrincipalArn": one(users) }, Bool: { "aws:MultiFactorAuthPresent": "true" } },
+    });
+  return statements;
+}
+
+/** A trust policy statement: a statement with a principal. */
+type TrustStatement = PolicyStatement & { readonly Principal: unknown };
+
+/** The account root ARNs of some role (or user) ARNs: one string for one account (as IAM prints it), else a list. */
 function accountsOf(roleArns: readonly string[], partition: string): string | string[] {
   const accounts = [...new Set(roleArns.map((arn) => /^arn:[^:]+:iam::([0-9]{12}):/.exec(arn)?.[1]).filter((a): a is string => a !== undefined))];
   const roots = accounts.map((a) => `arn:${partition}:iam::${a}:root`);

@@ -10,7 +10,8 @@ import { Testing } from "cdktf";
 import { buildApp } from "../../app";
 import { ephemeral, prod, staging } from "../../environments";
 import { github, oidcSubjects, validateGithub, type GithubRepository } from "../../environments/github";
-import { hasPlanRole, previewDeployRoleArn } from "../../environments/bootstrap";
+import { hasPlanRole, OPERATORS, previewDeployRoleArn, validateOperators } from "../../environments/bootstrap";
+import { bootstrapStacks } from "../../stacks/bootstrap-app";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { PREVIEW_SERVICE_PREFIXES } from "../../stacks/bootstrap-policies";
 import { roleArnOf } from "../../stacks/deployment";
@@ -177,7 +178,10 @@ describe("role trust: one exact GitHub subject each, audience sts.amazonaws.com"
  * statement without a `sub` condition, or with one a pull_request token matches, StringLike
  * included), or through another role (an AssumeRole principal that is such a role, or any role of
  * another account, counted as reachable to stay on the safe side). The GitHub environment prod's
- * subject is not presentable: its deployment branch rule admits main only (docs/ci.md).
+ * subject is not presentable: its deployment branch rule admits main only (docs/ci.md). Operators
+ * that are IAM users or IAM Identity Center roles (`role/aws-reserved/sso.amazonaws.com/…`, which
+ * AWS creates trusting only Identity Center's SAML provider) are people, not reachable; any other
+ * role that is not one of the stack's own counts as reachable.
  */
 function prReachableRoles(json: SynthJson, accountId: string, repos: readonly GithubRepository[] = [github]): string[] {
   const roles = resources(json, "aws_iam_role") as { name: string; assume_role_policy: string }[];
@@ -196,7 +200,8 @@ function prReachableRoles(json: SynthJson, accountId: string, repos: readonly Gi
       const doc = JSON.parse(r.assume_role_policy) as Doc;
       const principals = doc.Statement.filter((x) => x.Effect === "Allow" && list(x.Action).includes("sts:AssumeRole")).flatMap((x) => list(x.Condition?.ArnEquals?.["aws:PrincipalArn"]));
       const own = (arn: string) => roles.find((o) => arn === `arn:aws:iam::${accountId}:role/${o.name}`);
-      if (principals.some((arn) => !own(arn) || reachable.has(own(arn)!.name))) {
+      const person = (arn: string) => /^arn:aws:iam::[0-9]{12}:(user\/|role\/aws-reserved\/sso\.amazonaws\.com\/)/.test(arn);
+      if (principals.some((arn) => (!own(arn) && !person(arn)) || (own(arn) && reachable.has(own(arn)!.name)))) {
         reachable.add(r.name);
         changed = true;
       }
@@ -230,6 +235,124 @@ describe("prod's account: nothing a pull request can reach (prod's state holds p
       ["pr-42", false],
     ]);
     expect(hasPlanRole({ ...staging, safetyTier: "protected" })).toBe(false);
+  });
+});
+
+/**
+ * Whether a trust policy lets `principal` (an IAM role or user ARN) call sts:AssumeRole: an Allow
+ * whose AWS principal is the principal's account root (or the ARN itself) and whose every condition
+ * holds (ArnEquals on aws:PrincipalArn, Bool on aws:MultiFactorAuthPresent; any other condition
+ * counts as not met).
+ */
+function canAssume(doc: Doc, principal: string, opts: { mfa?: boolean } = {}): boolean {
+  const account = /^arn:aws:iam::([0-9]{12}):/.exec(principal)![1]!;
+  return doc.Statement.some((st) => {
+    if (st.Effect !== "Allow" || !list(st.Action).includes("sts:AssumeRole")) return false;
+    const aws = list((st.Principal as { AWS?: string | string[] } | undefined)?.AWS);
+    if (!aws.includes(`arn:aws:iam::${account}:root`) && !aws.includes(principal)) return false;
+    return Object.entries(st.Condition ?? {}).every(([op, keys]) =>
+      Object.entries(keys).every(([key, value]) => {
+        if (op === "ArnEquals" && key === "aws:PrincipalArn") return list(value).includes(principal);
+        if (op === "Bool" && key === "aws:MultiFactorAuthPresent") return String(opts.mfa ?? false) === list(value)[0];
+        return false;
+      }),
+    );
+  });
+}
+
+describe("operators: people who may assume the deploy roles and the preview role by hand (runbook, rotate:origin)", () => {
+  // One on-call person's IAM Identity Center role in prod's account, listed for both accounts (one set
+  // of credentials for a rotation of staging's secret: prod's deploy role for the edge, staging's, the
+  // preview role for pr-<n>); an IAM user in staging's account (MFA required).
+  const ONCALL = `arn:aws:iam::${prod.aws.accountId}:role/aws-reserved/sso.amazonaws.com/eu-west-2/AWSReservedSSO_OnCall_1234567890abcdef`;
+  const USER = `arn:aws:iam::${staging.aws.accountId}:user/alice`;
+  const STRANGER = `arn:aws:iam::${prod.aws.accountId}:role/aws-reserved/sso.amazonaws.com/eu-west-2/AWSReservedSSO_ReadOnly_1234567890abcdef`;
+  const prodOps = synth([prod], OFFLINE, { operators: [ONCALL] });
+  const stagingOps = synth([staging], OFFLINE, { operators: [ONCALL, USER] });
+  const ROLES = [
+    ["prod's deploy role", prodOps, prodJson, "shipkit-deploy-prod"],
+    ["staging's deploy role", stagingOps, stagingJson, "shipkit-deploy-staging"],
+    ["the preview role", stagingOps, stagingJson, PREVIEW_ROLE],
+  ] as const;
+
+  test("default: no account lists anyone, and nobody but GitHub and the roles themselves is trusted", () => {
+    expect(Object.values(OPERATORS).flat()).toEqual([]);
+    for (const [, , json, role] of ROLES) expect(canAssume(trustOf(json, role), ONCALL)).toBe(false);
+  });
+  test.each(ROLES)("a listed operator can assume %s; someone else of the same account cannot", (_, json, _base, role) => {
+    expect(canAssume(trustOf(json, role), ONCALL)).toBe(true);
+    expect(canAssume(trustOf(json, role), STRANGER)).toBe(false);
+  });
+  test("an IAM user operator only with MFA; a role operator needs none (its sign-in carries it)", () => {
+    for (const role of ["shipkit-deploy-staging", PREVIEW_ROLE]) {
+      expect(canAssume(trustOf(stagingOps, role), USER, { mfa: true })).toBe(true);
+      expect(canAssume(trustOf(stagingOps, role), USER, { mfa: false })).toBe(false);
+    }
+    const users = trustOf(stagingOps, "shipkit-deploy-staging").Statement.find((st) => st.Sid === "OperatorUsersWithMfa")!;
+    expect(users).toEqual({
+      Sid: "OperatorUsersWithMfa",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${staging.aws.accountId}:root` },
+      Action: "sts:AssumeRole",
+      Condition: { ArnEquals: { "aws:PrincipalArn": USER }, Bool: { "aws:MultiFactorAuthPresent": "true" } },
+    });
+    const roles = trustOf(stagingOps, "shipkit-deploy-staging").Statement.find((st) => st.Sid === "Operators")!;
+    expect(roles).toEqual({ Sid: "Operators", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${prod.aws.accountId}:root` }, Action: "sts:AssumeRole", Condition: { ArnEquals: { "aws:PrincipalArn": ONCALL } } });
+  });
+  test("never staging's plan role; nothing else changes (other statements, inline policies, attachments, every other resource)", () => {
+    expect(canAssume(trustOf(stagingOps, "shipkit-deploy-staging-plan"), ONCALL)).toBe(false);
+    expect(roleNamed(stagingOps, "shipkit-deploy-staging-plan")!.assume_role_policy).toBe(roleNamed(stagingJson, "shipkit-deploy-staging-plan")!.assume_role_policy);
+    for (const [withOps, without] of [
+      [prodOps, prodJson],
+      [stagingOps, stagingJson],
+    ] as const) {
+      const strip = (json: SynthJson) => {
+        const copy = JSON.parse(JSON.stringify(json)) as SynthJson;
+        for (const role of Object.values(copy.resource!.aws_iam_role!)) {
+          const doc = JSON.parse(String(role.assume_role_policy)) as Doc;
+          role.assume_role_policy = JSON.stringify({ ...doc, Statement: doc.Statement.filter((st) => !st.Sid.startsWith("Operator")) });
+        }
+        return copy.resource;
+      };
+      expect(strip(withOps)).toEqual(strip(without));
+      expect(withOps.resource).not.toEqual(without.resource);
+    }
+  });
+  test("pull_request still reaches nothing in prod's account", () => {
+    expect(prReachableRoles(prodOps, prod.aws.accountId)).toEqual([]);
+    // The check can fail: an operator that is an ordinary role of another account could be anything's.
+    const other = synth([prod], OFFLINE, { operators: [`arn:aws:iam::${staging.aws.accountId}:role/ci-runner`] });
+    expect(prReachableRoles(other, prod.aws.accountId)).toEqual(["shipkit-deploy-prod"]);
+  });
+  test("trust policies still fit IAM's 2,048 characters with a realistic list (iam-role-trust-policy-size); a long list fails the synth", () => {
+    const several = [0, 1, 2, 3].map((i) => `arn:aws:iam::${prod.aws.accountId}:role/aws-reserved/sso.amazonaws.com/eu-west-2/AWSReservedSSO_OnCall${i}_1234567890abcdef`);
+    const json = synth([staging], OFFLINE, { operators: [...several, USER] });
+    for (const role of ["shipkit-deploy-staging", PREVIEW_ROLE]) expect(policySize(roleNamed(json, role)!.assume_role_policy)).toBeLessThanOrEqual(IAM_TRUST_POLICY_MAX);
+    const many = Array.from({ length: 16 }, (_, i) => `arn:aws:iam::${prod.aws.accountId}:role/aws-reserved/sso.amazonaws.com/eu-west-2/AWSReservedSSO_OnCall${i}_1234567890abcdef`);
+    expect(() => synth([staging], OFFLINE, { operators: many })).toThrow(/\[guardrail:iam-role-trust-policy-size\].*trust policy of \d+ characters/);
+  });
+  test("an invalid ARN fails validation naming the field (OPERATORS[account][index]), the value and what is wrong", () => {
+    const bad = (arn: string) => () => build([staging], OFFLINE, { operators: [arn] });
+    expect(bad(`arn:aws:iam::${staging.aws.accountId}:role/*`)).toThrow(/OPERATORS\["222222222222"\]\[0\] "arn:aws:iam::222222222222:role\/\*" contains a wildcard/);
+    expect(bad(`arn:aws:sts::${staging.aws.accountId}:assumed-role/AWSReservedSSO_OnCall_1234567890abcdef/alice`)).toThrow(/OPERATORS\["222222222222"\]\[0\] "arn:aws:sts::.*" is an STS session ARN/);
+    expect(bad("AWSReservedSSO_OnCall_1234567890abcdef")).toThrow(/OPERATORS\["222222222222"\]\[0\] "AWSReservedSSO_OnCall_1234567890abcdef" is not the full ARN of an IAM role or user/);
+    expect(bad("arn:aws:iam::2222:role/oncall")).toThrow(/is not the full ARN of an IAM role or user/);
+    expect(bad(`arn:aws:iam::${staging.aws.accountId}:group/admins`)).toThrow(/is not the full ARN of an IAM role or user/);
+    expect(() => validateOperators({ "111111111111": [ONCALL, ONCALL] })).toThrow(/OPERATORS\["111111111111"\]\[1\] ".*" is listed twice/);
+    expect(() => validateOperators({ "1111": [] })).toThrow(/OPERATORS\["1111"\] "1111" is not a 12-digit AWS account id/);
+  });
+  test("refused: a role GitHub Actions assumes (it would open the account to its workflows), another partition, an account no environment uses", () => {
+    expect(() => build([prod], OFFLINE, { operators: [previewDeployRoleArn(staging)] })).toThrow(/"operators" .*shipkit-deploy-preview.* are roles GitHub Actions assumes/);
+    expect(() => build([prod], OFFLINE, { operators: [`${staging.aws.deployRoleArn}-plan`] })).toThrow(/are roles GitHub Actions assumes/);
+    expect(() => build([staging], OFFLINE, { operators: [`arn:aws-cn:iam::${staging.aws.accountId}:user/alice`] })).toThrow(/"operators" .* are not in partition aws/);
+    expect(() => bootstrapStacks(tempApp(), ALL, OFFLINE, { "333333333333": [ONCALL] })).toThrow(/OPERATORS\["333333333333"\] is not the account of any long-lived environment/);
+  });
+  test("bootstrapStacks gives each account's stack its own list", () => {
+    const stacks = bootstrapStacks(tempApp(), ALL, OFFLINE, { [prod.aws.accountId]: [ONCALL], [staging.aws.accountId]: [USER] });
+    const byAccount = Object.fromEntries(stacks.map(({ stack }) => [stack.accountId, synthStrict(stack)]));
+    expect(canAssume(trustOf(byAccount[prod.aws.accountId]!, "shipkit-deploy-prod"), ONCALL)).toBe(true);
+    expect(canAssume(trustOf(byAccount[staging.aws.accountId]!, "shipkit-deploy-staging"), ONCALL)).toBe(false);
+    expect(canAssume(trustOf(byAccount[staging.aws.accountId]!, PREVIEW_ROLE), USER, { mfa: true })).toBe(true);
   });
 });
 
