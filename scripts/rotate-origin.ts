@@ -1,11 +1,14 @@
 /**
  * `npm run rotate:origin -- <prod|staging> [--apply] [--from drop-old]`: rotate one class's
  * origin-verify secret across every stack that checks it (prod: prod; staging: staging and every
- * open preview), then the edge, then drop the old value. Dry run by default: prints the numbered
+ * open preview), re-check them all right before the edge switches, switch the edge, then (once the
+ * GitHub `_PREVIOUS` secret is deleted) drop the old value. Dry run by default: prints the numbered
  * steps and every stack. Secrets come from the environment only, never from the command line:
  * TF_VAR_origin_verify_secret (the class's current value), SHIPKIT_ORIGIN_SECRET_NEW (the new one),
  * TF_VAR_origin_verify_secret_<other class> (the other class's current value, for the edge), plus
  * CLOUDFLARE_API_TOKEN, TF_VAR_cloudflare_zone_id and the class's TF_VAR_alert_webhook_<name>.
+ * AWS credentials: an operator principal listed in the bootstrap's operators for both accounts
+ * (docs/ci.md); they also list staging's state bucket directly, for the open previews.
  * Exit 0 done (or dry run), 1 a step failed, was refused or not confirmed (the message says how to
  * resume), 2 nothing ran. scripts/lib/rotate-origin.ts has the procedure; docs/runbook.md, "Rotate
  * the origin secret", the operator's side.
