@@ -16,6 +16,7 @@
 import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { S3Client } from "@aws-sdk/client-s3";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { buildApp } from "../app";
 import { staging } from "../environments";
 import { listPreviewStates, s3StateBucketApi } from "./lib/preview-state";
@@ -47,13 +48,18 @@ async function main(): Promise<number> {
     return EXIT.usage;
   }
   const root = process.cwd();
-  const s3 = new S3Client({ region: staging.aws.region });
+  // Open previews are the pr-* keys of staging's state bucket, in staging's account: listed through
+  // staging's deploy role, which the operator principal may assume (bootstrap operators), so the
+  // operator's own account needs no access to that bucket. The credentials check uses the
+  // operator's own credentials (the ambient chain), before any role is assumed.
+  const ambient = new S3Client({ region: staging.aws.region });
+  const s3 = new S3Client({ region: staging.aws.region, credentials: fromTemporaryCredentials({ params: { RoleArn: staging.aws.deployRoleArn, RoleSessionName: "rotate-origin-list-previews" } }) });
   return rotateOrigin(args, {
     env: process.env,
     log: consoleLog,
     checkCredentials: async () => {
       try {
-        await s3.config.credentials();
+        await ambient.config.credentials();
         return undefined;
       } catch (e) {
         return `no AWS credentials (${e instanceof Error ? e.message : String(e)})`;
