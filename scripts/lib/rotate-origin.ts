@@ -148,7 +148,7 @@ export function rotationInputs(cls: OriginSecretClass, env: NodeJS.ProcessEnv): 
   problems.push(...[oldProblem, nextProblem, otherProblem].filter((p): p is string => p !== undefined));
   if (!oldProblem && !nextProblem && old === next) problems.push(`${NEW_SECRET_VARIABLE} equals ${OLD_SECRET_VARIABLE}: the new value must differ from the current one; generate it with \`${GENERATE}\``);
   if (!nextProblem && !otherProblem && next === otherValue) problems.push(`${NEW_SECRET_VARIABLE} equals ${otherSecretVariable(cls)}: each class has its own secret; generate a new one with \`${GENERATE}\``);
-  if (!env.CLOUDFLARE_API_TOKEN) problems.push(`CLOUDFLARE_API_TOKEN is not set (the edge deploy needs a token for zone ${classEnvironment(cls).cloudflare.zone} with Zone Transform Rules Write and the edge's other permissions, docs/edge.md)`);
+  if (!env.CLOUDFLARE_API_TOKEN) problems.push(`CLOUDFLARE_API_TOKEN is not set (the edge deploy needs the EDGE token of zone ${classEnvironment(cls).cloudflare.zone}, the value of the GitHub secret CLOUDFLARE_EDGE_API_TOKEN: Zone Transform Rules Write and the edge's other permissions; the DNS-only token cannot write rulesets; docs/ci.md)`);
   const zoneId = env[`TF_VAR_${CLOUDFLARE_ZONE_ID_VARIABLE}`];
   if (!zoneId) problems.push(`TF_VAR_${CLOUDFLARE_ZONE_ID_VARIABLE} is not set (the 32-hex-digit id of zone ${classEnvironment(cls).cloudflare.zone}, on its Cloudflare overview page)`);
   else if (!/^[0-9a-f]{32}$/.test(zoneId)) problems.push(`TF_VAR_${CLOUDFLARE_ZONE_ID_VARIABLE} is not a zone id: use the 32 lowercase hex digits of zone ${classEnvironment(cls).cloudflare.zone}`);

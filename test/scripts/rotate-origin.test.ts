@@ -110,7 +110,7 @@ describe("rotationInputs", () => {
     expect(problems[0]).toMatch(/^TF_VAR_origin_verify_secret is not set \(staging's current secret, the value GitHub's ORIGIN_VERIFY_SECRET_STAGING holds\)/);
     expect(problems[1]).toMatch(/^SHIPKIT_ORIGIN_SECRET_NEW is not set .*generate it with `openssl rand -hex 32`/);
     expect(problems[2]).toMatch(/^TF_VAR_origin_verify_secret_prod is not set \(prod's current secret, .*ORIGIN_VERIFY_SECRET_PROD.*every edge deploy sets both classes' values/);
-    expect(problems[3]).toMatch(/^CLOUDFLARE_API_TOKEN is not set/);
+    expect(problems[3]).toMatch(/^CLOUDFLARE_API_TOKEN is not set \(the edge deploy needs the EDGE token .*CLOUDFLARE_EDGE_API_TOKEN/);
     expect(problems[4]).toMatch(/^TF_VAR_cloudflare_zone_id is not set/);
     expect(problems[5]).toMatch(/^TF_VAR_alert_webhook_chat is not set: .*or set it empty if staging has none/);
   });
