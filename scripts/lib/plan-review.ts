@@ -199,35 +199,81 @@ function iamWidening(rc: ResourceChange, action: string): Risk | "unknown" | und
     const after = grants(asObject(rc.change.after)?.[attr]);
     const before = new Set(action === "create" ? [] : grants(asObject(rc.change.before)?.[attr]));
     added.push(...after.filter((g) => !before.has(g)));
-    // A Deny that goes away widens as much as a new Allow.
-    const deniesAfter = new Set(grants(asObject(rc.change.after)?.[attr], "Deny"));
-    if (action !== "create") added.push(...grants(asObject(rc.change.before)?.[attr], "Deny").filter((d) => !deniesAfter.has(d)).map((d) => `(no longer denied) ${d}`));
+    // A Deny that goes away widens as much as a new Allow, unless a Deny after covers it (the same
+    // action, principal and condition, on a resource set at least as large: `*`, the same, or a
+    // NotResource set that excludes no more, e.g. one exception dropped from it).
+    const deniesAfter = statementGrants(asObject(rc.change.after)?.[attr], "Deny");
+    if (action !== "create")
+      added.push(
+        ...statementGrants(asObject(rc.change.before)?.[attr], "Deny")
+          .filter((d) => !deniesAfter.some((n) => covers(n, d)))
+          .map((d) => `(no longer denied) ${d.text}`),
+      );
   }
   if (!added.length) return undefined;
   const shown = added.slice(0, 6).join("; ") + (added.length > 6 ? `; … ${added.length - 6} more` : "");
   return { kind: "iam-widening", address: rc.address, detail: `${action === "create" ? "new policy" : "policy"} grants ${shown}`, blocking: false };
 }
 
-/** One string per Allow (or Deny) statement's action × resource × principal × condition of a policy document. */
-export function grants(policy: unknown, effect: "Allow" | "Deny" = "Allow"): string[] {
+/** One action × resource × principal × condition of a policy statement; a NotAction / NotResource list stays one negated set. */
+interface Grant {
+  readonly action: string;
+  /** A resource, `""` when the statement names none, or the negated set (NotResource). */
+  readonly resource: string | { readonly not: readonly string[] };
+  readonly rest: string;
+  readonly text: string;
+}
+
+/** The grants of one effect in a policy document (see Grant). */
+function statementGrants(policy: unknown, effect: "Allow" | "Deny"): Grant[] {
   if (typeof policy !== "string" || !policy.trim()) return [];
   let doc: unknown;
   try {
     doc = JSON.parse(policy);
   } catch {
-    return [`unparsed policy ${policy.slice(0, 40)}`];
+    return [{ action: "", resource: "", rest: "", text: `unparsed policy ${policy.slice(0, 40)}` }];
   }
-  const statements = asArray(asObject(doc)?.Statement);
-  const out: string[] = [];
-  for (const s of statements.map(asObject)) {
+  const out: Grant[] = [];
+  for (const s of asArray(asObject(doc)?.Statement).map(asObject)) {
     if (!s || s.Effect !== effect) continue;
-    const actions = asArray(s.Action ?? s.NotAction).map((a) => (s.NotAction ? `NOT ${String(a)}` : String(a)));
-    const resources = s.Resource === undefined && s.NotResource === undefined ? [""] : asArray(s.Resource ?? s.NotResource).map((r) => (s.NotResource ? `NOT ${String(r)}` : String(r)));
+    // NotAction [a, b] means every action but a and b: one negated set, never one grant per element.
+    const actions = s.NotAction !== undefined ? [`NOT ${asArray(s.NotAction).map(String).sort().join(", ")}`] : asArray(s.Action).map(String);
+    const resources: Grant["resource"][] = s.NotResource !== undefined ? [{ not: asArray(s.NotResource).map(String).sort() }] : s.Resource === undefined ? [""] : asArray(s.Resource).map(String);
     const principal = s.Principal === undefined ? "" : ` by ${JSON.stringify(s.Principal)}`;
     const condition = s.Condition === undefined ? "" : ` if ${JSON.stringify(s.Condition)}`;
-    for (const a of actions) for (const r of resources) out.push(`${a}${r ? ` on ${r}` : ""}${principal}${condition}`);
+    for (const action of actions)
+      for (const resource of resources) {
+        const r = typeof resource === "string" ? resource : `NOT ${resource.not.join(", ")}`;
+        out.push({ action, resource, rest: `${principal}${condition}`, text: `${action}${r ? ` on ${r}` : ""}${principal}${condition}` });
+      }
   }
   return out;
+}
+
+/** Whether Deny `n` denies at least what Deny `d` did (same action, principal and condition). */
+function covers(n: Grant, d: Grant): boolean {
+  if (n.action !== d.action || n.rest !== d.rest) return false;
+  if (n.text === d.text || n.resource === "*") return true;
+  // NOT S' covers NOT S when S' ⊆ S (it excludes no more), and a resource r that no pattern of S' matches.
+  if (typeof n.resource === "object") {
+    const excluded = n.resource.not;
+    const old = d.resource;
+    if (typeof old === "object") return excluded.every((x) => old.not.includes(x));
+    return old !== "" && !excluded.some((pattern) => iamMatches(pattern, old));
+  }
+  return false;
+}
+
+/** IAM's resource wildcards: `*` any run of characters, `?` one character; a pattern against a literal or another pattern (conservatively: a wildcard in the value may match). */
+function iamMatches(pattern: string, value: string): boolean {
+  if (/[*?]/.test(value)) return true;
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  return re.test(value);
+}
+
+/** One string per Allow (or Deny) statement's action × resource × principal × condition of a policy document. */
+export function grants(policy: unknown, effect: "Allow" | "Deny" = "Allow"): string[] {
+  return statementGrants(policy, effect).map((g) => g.text);
 }
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);

@@ -109,6 +109,18 @@ describe("reviewPlan: risks", () => {
     expect(reviewPlan(plan([rc("aws_iam_role_policy.p", ["update"], { policy: guarded }, { policy: unguarded })])).risks[0]!.detail).toBe("policy grants (no longer denied) s3:DeleteObject on *");
   });
 
+  test("a Deny's NotResource is one set: dropping an exception denies more (no risk), adding one denies less (widening)", () => {
+    const deny = (...not: string[]) => policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }, { Effect: "Deny", Action: "s3:GetObject", NotResource: not });
+    const review = (before: string, after: string) => reviewPlan(plan([rc("aws_iam_role_policy.p", ["update"], { policy: before }, { policy: after })])).risks;
+    // The plan role lost its exception for another account's edge state: it is denied more.
+    expect(review(deny("arn:aws:s3:::state/*", "arn:aws:s3:::prod-state/edge/terraform.tfstate"), deny("arn:aws:s3:::state/*"))).toEqual([]);
+    expect(review(deny("arn:aws:s3:::state/*"), deny("arn:aws:s3:::state/*", "arn:aws:s3:::prod-state/edge/terraform.tfstate"))[0]!.detail).toBe("policy grants (no longer denied) s3:GetObject on NOT arn:aws:s3:::state/*");
+    // A literal Deny replaced by a NotResource Deny that still covers it: no risk; one that exempts it: widening.
+    const literal = policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }, { Effect: "Deny", Action: "s3:GetObject", Resource: "arn:aws:s3:::uploads/secret.pdf" });
+    expect(review(literal, deny("arn:aws:s3:::state/*"))).toEqual([]);
+    expect(review(literal, deny("arn:aws:s3:::uploads/*"))[0]!.detail).toBe("policy grants (no longer denied) s3:GetObject on arn:aws:s3:::uploads/secret.pdf");
+  });
+
   test("turning protection ON is not a risk", () => {
     expect(reviewPlan(plan([rc("aws_db_instance.x", ["update"], { deletion_protection: false }, { deletion_protection: true })])).risks).toEqual([]);
   });
