@@ -9,39 +9,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { parse } from "yaml";
 import { ephemeral, prod, staging } from "../environments";
 import { CLOUDFLARE_TOKEN_SECRETS, CLOUDFLARE_TOKEN_VARIABLE, github } from "../environments/github";
 import { githubOriginSecret, ORIGIN_SECRET_VARIABLE } from "../stacks/edge-contract";
 import { DnsStack } from "../stacks/dns-stack";
 import { OFFLINE, synthStrict } from "./helpers";
+import { readWorkflows, secretRef, type Job, type Step, type Workflow } from "./workflow-files";
 
-interface Step {
-  name?: string;
-  run?: string;
-  uses?: string;
-  env?: Record<string, string>;
-}
-interface Job {
-  environment?: string | { name: string };
-  strategy?: { matrix?: Record<string, unknown> };
-  env?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown> | string | string[];
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const dir = path.join(__dirname, "..", ".github", "workflows");
-const workflows: Record<string, Workflow> = Object.fromEntries(
-  fs
-    .readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => [f, parse(fs.readFileSync(path.join(dir, f), "utf8")) as Workflow]),
-);
-const ref = (name: string): string => `\${{ secrets.${name} }}`;
+const workflows = readWorkflows();
+const ref = secretRef;
 const EDGE = CLOUDFLARE_TOKEN_SECRETS.edge;
 const DNS = CLOUDFLARE_TOKEN_SECRETS.dns;
 const EDGE_RUN = 'npm run deploy -- "$EDGE_STACK" --auto-approve';

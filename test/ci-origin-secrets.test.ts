@@ -6,40 +6,15 @@
  * TF_VAR_origin_verify_secret_previous; the edge deploy gets every class's as
  * TF_VAR_origin_verify_secret_<class>. Read from the parsed YAML, names from the contract.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse } from "yaml";
 import { ephemeral, prod, staging } from "../environments";
 import { github } from "../environments/github";
 import { edgeOriginSecretVariable, githubOriginSecret, githubPreviousOriginSecret, ORIGIN_SECRET_PREVIOUS_VARIABLE, ORIGIN_SECRET_VARIABLE, originSecretClass, type OriginSecretClass } from "../stacks/edge-contract";
 import { ciTarget } from "../scripts/lib/ci-target";
+import { readWorkflows, secretRef, type Job, type Workflow } from "./workflow-files";
 
-interface Step {
-  name?: string;
-  run?: string;
-  env?: Record<string, string>;
-}
-interface Job {
-  environment?: string | { name: string };
-  strategy?: { matrix?: Record<string, unknown> };
-  env?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const dir = path.join(__dirname, "..", ".github", "workflows");
-const workflows: Record<string, Workflow> = Object.fromEntries(
-  fs
-    .readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => [f, parse(fs.readFileSync(path.join(dir, f), "utf8")) as Workflow]),
-);
+const workflows = readWorkflows();
 const CLASSES: readonly OriginSecretClass[] = ["prod", "staging"];
 const PR = 42;
-const secretRef = (name: string): string => `\${{ secrets.${name} }}`;
 const TF_SECRET = `TF_VAR_${ORIGIN_SECRET_VARIABLE}`;
 const TF_PREVIOUS = `TF_VAR_${ORIGIN_SECRET_PREVIOUS_VARIABLE}`;
 

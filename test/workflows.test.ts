@@ -9,45 +9,18 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { github, oidcSubjects } from "../environments/github";
 import { ciTarget, ciTargetOutput } from "../scripts/lib/ci-target";
 import { prod, staging } from "../environments";
 import { planRoleArnOf, previewDeployRoleArn } from "../environments/bootstrap";
+import { WORKFLOW_DIR, readWorkflows, workflowFiles, type Job, type Step, type Workflow } from "./workflow-files";
 
 const root = path.resolve(__dirname, "..");
-const dir = path.join(root, ".github", "workflows");
-const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const dir = WORKFLOW_DIR;
+const files = workflowFiles();
 const validator = path.join(root, "node_modules", ".bin", "action-validator");
 
-interface Step {
-  name?: string;
-  id?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
-interface Job {
-  if?: string;
-  needs?: string | string[];
-  environment?: string | { name: string };
-  permissions?: Record<string, string> | string;
-  concurrency?: { group: string; "cancel-in-progress"?: boolean } | string;
-  env?: Record<string, string>;
-  steps: Step[];
-}
-interface Workflow {
-  name: string;
-  on: Record<string, unknown>;
-  permissions?: Record<string, string> | string;
-  concurrency?: { group: string; "cancel-in-progress"?: boolean };
-  env?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const workflows: Record<string, Workflow> = Object.fromEntries(files.map((f) => [f, parse(fs.readFileSync(path.join(dir, f), "utf8")) as Workflow]));
+const workflows = readWorkflows();
 const wf = (file: string): Workflow => workflows[file]!;
 const allSteps = (w: Workflow): [string, Step][] => Object.entries(w.jobs).flatMap(([job, j]) => j.steps.map((s): [string, Step] => [job, s]));
 const runsOf = (j: Job): string => j.steps.map((s) => s.run ?? "").join("\n");
